@@ -1,0 +1,24 @@
+# The two commands: `make run` and `make test`. Both run the same idempotent setup first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint seed
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@$(PY) manage.py seed_demo --if-empty
+	@echo
+	@echo "Victim services directory: http://$(HOST):$(PORT)/  (API: /api/  docs: /api/docs/  admin: /admin/)"
+	@if [ -f .demo-logins ]; then echo "Demo logins (printed by seed_demo, kept in .demo-logins):"; cat .demo-logins; fi
+	@echo
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	@.venv/bin/pytest $(PYTEST_ARGS)
+
+lint:
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

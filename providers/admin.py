@@ -1,0 +1,104 @@
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from providers import models
+
+
+class AddressInline(admin.StackedInline):
+    model = models.Address
+    extra = 0
+
+
+class ScheduleInline(admin.TabularInline):
+    model = models.Schedule
+    extra = 0
+    autocomplete_fields = ["service"]
+
+
+class PhoneInline(admin.TabularInline):
+    model = models.Phone
+    extra = 0
+    fields = ["number", "extension", "type", "description", "is_front_door"]
+
+
+class ServiceAtLocationInline(admin.TabularInline):
+    model = models.ServiceAtLocation
+    extra = 0
+    autocomplete_fields = ["service", "location"]
+
+
+class ServiceAreaInline(admin.StackedInline):
+    model = models.ServiceArea
+    extra = 0
+    fields = ["name", "description"]
+    show_change_link = True
+
+
+@admin.register(models.NeedTerm)
+class NeedTermAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "sort_order"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.Population)
+class PopulationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "dimension"]
+    list_filter = ["dimension"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.Language)
+class LanguageAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "email", "updated_at"]
+    search_fields = ["name", "alternate_name", "email"]
+    inlines = [PhoneInline]
+
+
+@admin.register(models.Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "status", "last_verified_on"]
+    list_filter = ["status", "needs", "populations"]
+    search_fields = ["name", "organization__name"]
+    autocomplete_fields = ["organization", "needs", "populations", "languages"]
+    list_select_related = ["organization"]
+    inlines = [ServiceAreaInline, PhoneInline]
+
+
+@admin.register(models.Location)
+class LocationAdmin(admin.ModelAdmin):
+    """Coordinates are edited as numbers: the PostGIS point is generated from them (see the model)."""
+
+    list_display = ["__str__", "organization", "location_type", "is_confidential", "beds_available"]
+    list_filter = ["location_type", "is_confidential", "accepting_referrals"]
+    search_fields = ["name", "organization__name", "addresses__city", "addresses__postal_code"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+    readonly_fields = ["public_latitude", "public_longitude"]
+    inlines = [AddressInline, ServiceAtLocationInline, ScheduleInline, PhoneInline]
+
+
+@admin.register(models.ServiceAtLocation)
+class ServiceAtLocationAdmin(admin.ModelAdmin):
+    list_display = ["id", "service", "location"]
+    autocomplete_fields = ["service", "location"]
+    list_select_related = ["service", "location"]
+
+
+@admin.register(models.ServiceArea)
+class ServiceAreaAdmin(LeafletGeoAdmin):
+    list_display = ["name", "service"]
+    search_fields = ["name", "service__name"]
+    autocomplete_fields = ["service"]
+
+
+@admin.register(models.VictimAssistanceSpecialist)
+class VictimAssistanceSpecialistAdmin(LeafletGeoAdmin):
+    list_display = ["name", "hsi_office", "phone", "on_call_24_7"]
+    search_fields = ["name", "hsi_office", "coverage_description"]
+    autocomplete_fields = ["languages", "user"]

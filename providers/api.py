@@ -1,0 +1,110 @@
+"""Read-only registry API. Views stay thin: querysets from selectors, filters from filters.py, and the
+confidential-location rule from providers.access (passed to serializers in the context)."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import permissions, viewsets
+from rest_framework_gis.pagination import GeoJsonPagination
+
+from config.pagination import DirectoryPagination
+from providers import filters, selectors, serializers
+from providers.access import confidential_access_for_user
+from providers.models import Language, NeedTerm, Population
+
+
+class DirectoryGeoJsonPagination(GeoJsonPagination):
+    page_size = DirectoryPagination.page_size
+    page_size_query_param = DirectoryPagination.page_size_query_param
+    max_page_size = DirectoryPagination.max_page_size
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Organizations", description="Filter by the services they offer and where."),
+    retrieve=extend_schema(summary="One organization"),
+)
+class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.OrganizationSerializer
+    filterset_class = filters.OrganizationFilter
+
+    def get_queryset(self):
+        return selectors.organization_list()
+
+
+@extend_schema_view(list=extend_schema(summary="Services"), retrieve=extend_schema(summary="One service"))
+class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ServiceSerializer
+    filterset_class = filters.ServiceFilter
+
+    def get_queryset(self):
+        return selectors.service_list()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Locations (GeoJSON FeatureCollection)",
+        description=(
+            "Confidential sites are returned at a fixed approximate point, with city/state/ZIP only and "
+            "front-door phones only, to callers who may not see them (`precision: approximate`)."
+        ),
+    ),
+    retrieve=extend_schema(summary="One location (GeoJSON Feature)"),
+)
+class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.LocationSerializer
+    filterset_class = filters.LocationFilter
+    pagination_class = DirectoryGeoJsonPagination
+
+    def get_queryset(self):
+        return selectors.location_list()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["access"] = confidential_access_for_user(self.request.user)
+        return context
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Victim assistance specialists (signed-in users)"),
+    retrieve=extend_schema(summary="One specialist, with the coverage area as GeoJSON"),
+)
+class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
+    """DHS victim assistance specialists. Their direct lines are for professionals: sign-in required."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = filters.SpecialistFilter
+
+    def get_queryset(self):
+        qs = selectors.specialist_list()
+        return qs if self.action == "retrieve" else qs.defer("coverage_area")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.SpecialistDetailSerializer
+        return serializers.SpecialistSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The needs taxonomy (parents group their children)"),
+    retrieve=extend_schema(summary="One need term"),
+)
+class NeedTermViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.NeedTermSerializer
+    queryset = NeedTerm.objects.select_related("parent")
+    lookup_field = "code"
+    pagination_class = None
+    filter_backends = []
+
+
+class PopulationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.PopulationSerializer
+    queryset = Population.objects.all()
+    lookup_field = "code"
+    pagination_class = None
+    filter_backends = []
+
+
+class LanguageViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.LanguageSerializer
+    queryset = Language.objects.all()
+    lookup_field = "code"
+    pagination_class = None
+    filter_backends = []

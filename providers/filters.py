@@ -1,0 +1,250 @@
+"""Query-string filters for the registry endpoints.
+
+Every filter validates its value: an unknown code or a malformed box is a 400 naming the parameter,
+never a 500 and never a silently ignored filter. List parameters accept repetition (`?need=a&need=b`)
+and commas (`?need=a,b`); a record matches when it matches any of the values.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.gis.geos import Polygon
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from geo.expressions import WGS84
+from providers import selectors
+from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
+from providers.models import (
+    Language,
+    Location,
+    NeedTerm,
+    Organization,
+    Population,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    VictimAssistanceSpecialist,
+)
+
+MAX_LIST_VALUES = 20
+
+
+class CodeListField(forms.Field):
+    """A list of codes from a vocabulary; unknown codes are named in the error."""
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, vocabulary, label_plural: str, **kwargs):
+        self.vocabulary = vocabulary  # callable returning the set of known codes
+        self.label_plural = label_plural
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        codes = []
+        for item in values:
+            codes.extend(part.strip() for part in str(item).split(",") if part.strip())
+        return list(dict.fromkeys(codes))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > MAX_LIST_VALUES:
+            raise forms.ValidationError(f"At most {MAX_LIST_VALUES} values are accepted.")
+        unknown = [code for code in value if code not in self.vocabulary()]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown {self.label_plural}: {', '.join(sorted(unknown))}.", code="unknown_code"
+            )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CodeListFilter(django_filters.Filter):
+    field_class = CodeListField
+
+    def filter(self, qs, value):
+        # The FilterSet method named by `method` does the work; an empty list means "not filtered".
+        return qs
+
+
+class BBoxField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        parts = value.split(",")
+        if len(parts) != 4:
+            raise forms.ValidationError("Expected bbox=min_lon,min_lat,max_lon,max_lat (four numbers).")
+        try:
+            min_lon, min_lat, max_lon, max_lat = (float(part) for part in parts)
+        except ValueError:
+            raise forms.ValidationError("bbox values must be numbers: min_lon,min_lat,max_lon,max_lat.") from None
+        if any(v != v or v in (float("inf"), float("-inf")) for v in (min_lon, min_lat, max_lon, max_lat)):
+            raise forms.ValidationError("bbox values must be finite numbers.")
+        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+            raise forms.ValidationError("bbox longitudes must be between -180 and 180.")
+        if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+            raise forms.ValidationError("bbox latitudes must be between -90 and 90.")
+        if min_lon > max_lon or min_lat > max_lat:
+            raise forms.ValidationError("bbox minimums must not exceed maximums (min_lon,min_lat,max_lon,max_lat).")
+        return BBox(min_lon, min_lat, max_lon, max_lat)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class BBoxFilter(django_filters.Filter):
+    field_class = BBoxField
+
+    def filter(self, qs, value):
+        return qs
+
+
+def _need_codes():
+    return set(NeedTerm.objects.values_list("code", flat=True))
+
+
+def _language_codes():
+    return set(Language.objects.values_list("code", flat=True))
+
+
+def _population_codes():
+    return set(Population.objects.values_list("code", flat=True))
+
+
+class RegistryFilterSet(django_filters.FilterSet):
+    """Filters shared by the registry endpoints; subclasses say how a service-level rule reaches their rows."""
+
+    need = CodeListFilter(
+        vocabulary=_need_codes, label_plural="need codes", help_text="Need code(s) from /api/taxonomy/."
+    )
+    language = CodeListFilter(
+        vocabulary=_language_codes, label_plural="language codes", help_text="ISO 639-1 code(s), e.g. es."
+    )
+    population = CodeListFilter(
+        vocabulary=_population_codes,
+        label_plural="population codes",
+        help_text="Population code(s) from /api/populations/: services that serve them.",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=ServiceStatus.choices,
+        help_text="Service status (active, inactive, defunct, temporarily closed).",
+    )
+
+    def service_q(self):
+        """Return the service-level filter built from need, language, population and status, or None."""
+        data = self.form.cleaned_data
+        q = None
+
+        def add(condition):
+            nonlocal q
+            q = condition if q is None else q & condition
+
+        if data.get("need"):
+            add(selectors.services_meeting_needs_q(data["need"]))
+        if data.get("language"):
+            add(selectors.services_speaking_q(data["language"]))
+        for population in Population.objects.filter(code__in=data.get("population") or []):
+            add(selectors.services_serving_q(population))
+        if data.get("status"):
+            add(Q(status__in=data["status"]))
+        return q
+
+    @property
+    def access(self) -> ConfidentialAccess:
+        return confidential_access_for_user(getattr(self.request, "user", None))
+
+
+class OrganizationFilter(RegistryFilterSet):
+    bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: organizations with a location in the box.")
+
+    class Meta:
+        model = Organization
+        fields = []
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        q = self.service_q()
+        if q is not None:
+            queryset = queryset.filter(Exists(Service.objects.filter(q, organization_id=OuterRef("pk"))))
+        bbox = self.form.cleaned_data.get("bbox")
+        if bbox:
+            queryset = queryset.filter(
+                Exists(Location.objects.filter(self.access.bbox_q(bbox), organization_id=OuterRef("pk")))
+            )
+        return queryset
+
+
+class ServiceFilter(RegistryFilterSet):
+    organization = django_filters.UUIDFilter(field_name="organization_id", help_text="Organization id.")
+    bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: services offered at a location in the box.")
+
+    class Meta:
+        model = Service
+        fields = []
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        data = self.form.cleaned_data
+        q = self.service_q()
+        if q is not None:
+            queryset = queryset.filter(q)
+        if data.get("organization"):
+            queryset = queryset.filter(organization_id=data["organization"])
+        if data.get("bbox"):
+            queryset = queryset.filter(
+                Exists(
+                    ServiceAtLocation.objects.filter(
+                        self.access.bbox_q(data["bbox"], prefix="location__"), service_id=OuterRef("pk")
+                    )
+                )
+            )
+        return queryset
+
+
+class LocationFilter(RegistryFilterSet):
+    organization = django_filters.UUIDFilter(field_name="organization_id", help_text="Organization id.")
+    bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat (WGS84 degrees).")
+    location_type = django_filters.MultipleChoiceFilter(choices=Location.LocationType.choices)
+
+    class Meta:
+        model = Location
+        fields = []
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        data = self.form.cleaned_data
+        q = self.service_q()
+        if q is not None:
+            queryset = queryset.filter(
+                Exists(
+                    ServiceAtLocation.objects.filter(location_id=OuterRef("pk"), service__in=Service.objects.filter(q))
+                )
+            )
+        if data.get("organization"):
+            queryset = queryset.filter(organization_id=data["organization"])
+        if data.get("location_type"):
+            queryset = queryset.filter(location_type__in=data["location_type"])
+        if data.get("bbox"):
+            queryset = selectors.locations_in_bbox(queryset, access=self.access, bbox=data["bbox"])
+        return queryset
+
+
+class SpecialistFilter(django_filters.FilterSet):
+    language = CodeListFilter(vocabulary=_language_codes, label_plural="language codes")
+    on_call_24_7 = django_filters.BooleanFilter()
+    bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: specialists whose coverage meets the box.")
+
+    class Meta:
+        model = VictimAssistanceSpecialist
+        fields = []
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        data = self.form.cleaned_data
+        if data.get("language"):
+            queryset = queryset.filter(languages__code__in=data["language"]).distinct()
+        if data.get("on_call_24_7") is not None:
+            queryset = queryset.filter(on_call_24_7=data["on_call_24_7"])
+        if data.get("bbox"):
+            box = data["bbox"]
+            polygon = Polygon.from_bbox((box.min_lon, box.min_lat, box.max_lon, box.max_lat))
+            polygon.srid = WGS84
+            queryset = queryset.filter(coverage_area__intersects=polygon)
+        return queryset

@@ -1,0 +1,284 @@
+"""Output serializers for the registry API. Explicit fields everywhere; nothing is `__all__`.
+
+Location serializers read the caller's ConfidentialAccess from the context ("access") and generalize
+confidential sites for those who may not see them: approximate point, no street address, front-door
+phones only. No other code path builds a location representation.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from providers.access import ConfidentialAccess
+from providers.models import (
+    Address,
+    Language,
+    Location,
+    NeedTerm,
+    Organization,
+    Phone,
+    Population,
+    Schedule,
+    Service,
+    VictimAssistanceSpecialist,
+)
+
+GEOJSON_POINT_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "GeoJSON Point [longitude, latitude] (WGS84); approximate for generalized sites.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Point"]},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+    },
+}
+
+
+class NeedTermSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = NeedTerm
+        fields = ["code", "name", "description", "parent"]
+
+
+class PopulationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Population
+        fields = ["code", "name", "dimension", "description"]
+
+
+class LanguageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Language
+        fields = ["code", "name"]
+
+
+class PhoneSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="number.as_e164", read_only=True)
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Phone
+        fields = ["number", "extension", "type", "description", "is_front_door", "languages"]
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    phones = PhoneSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "alternate_name", "description", "email", "website", "phones", "updated_at"]
+
+
+class ServiceLocationRefSerializer(serializers.Serializer):
+    """Where a service is offered, without coordinates (those come from /api/locations/)."""
+
+    service_at_location_id = serializers.UUIDField(source="id")
+    location_id = serializers.UUIDField()
+    name = serializers.CharField(source="location.name")
+    location_type = serializers.CharField(source="location.location_type")
+    is_confidential = serializers.BooleanField(source="location.is_confidential")
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    organization = OrganizationRefSerializer(read_only=True)
+    needs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    populations = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    phones = PhoneSerializer(many=True, read_only=True)
+    locations = ServiceLocationRefSerializer(source="service_at_locations", many=True, read_only=True)
+
+    class Meta:
+        model = Service
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "alternate_name",
+            "description",
+            "url",
+            "email",
+            "status",
+            "needs",
+            "populations",
+            "languages",
+            "minimum_age",
+            "maximum_age",
+            "eligibility_description",
+            "interpretation_services",
+            "application_process",
+            "fees_description",
+            "alert",
+            "last_verified_on",
+            "phones",
+            "locations",
+            "updated_at",
+        ]
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = [
+            "address_type",
+            "attention",
+            "address_1",
+            "address_2",
+            "city",
+            "region",
+            "state_province",
+            "postal_code",
+            "country",
+        ]
+
+
+class GeneralizedAddressSerializer(serializers.ModelSerializer):
+    """The part of a confidential site's address that does not locate it: city, state, ZIP."""
+
+    class Meta:
+        model = Address
+        fields = ["address_type", "city", "state_province", "postal_code", "country"]
+
+
+class ScheduleSerializer(serializers.ModelSerializer):
+    service_id = serializers.UUIDField(allow_null=True)
+    opens_at = serializers.TimeField(format="%H:%M")
+    closes_at = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = Schedule
+        fields = ["weekday", "opens_at", "closes_at", "service_id", "description"]
+
+
+class LocationServiceRefSerializer(serializers.Serializer):
+    service_at_location_id = serializers.UUIDField(source="id")
+    service_id = serializers.UUIDField()
+    name = serializers.CharField(source="service.name")
+    status = serializers.CharField(source="service.status")
+
+
+class LocationSerializer(GeoFeatureModelSerializer):
+    """A location as a GeoJSON Feature, exact or generalized for the caller."""
+
+    geometry = serializers.SerializerMethodField()
+    organization = OrganizationRefSerializer(read_only=True)
+    precision = serializers.SerializerMethodField(help_text="'exact', or 'approximate' for a generalized site.")
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
+    addresses = serializers.SerializerMethodField()
+    phones = serializers.SerializerMethodField()
+    schedules = ScheduleSerializer(many=True, read_only=True)
+    services = LocationServiceRefSerializer(source="service_at_locations", many=True, read_only=True)
+
+    class Meta:
+        model = Location
+        geo_field = "geometry"
+        id_field = "id"
+        fields = [
+            "id",
+            "name",
+            "alternate_name",
+            "description",
+            "location_type",
+            "organization",
+            "is_confidential",
+            "precision",
+            "latitude",
+            "longitude",
+            "addresses",
+            "phones",
+            "time_zone",
+            "open_24_7",
+            "schedules",
+            "beds_total",
+            "beds_available",
+            "accepting_referrals",
+            "capacity_updated_at",
+            "services",
+            "updated_at",
+        ]
+
+    def _exact(self, obj: Location) -> bool:
+        access: ConfidentialAccess = self.context.get("access") or ConfidentialAccess()
+        return access.may_see_exact(obj)
+
+    def _coordinates(self, obj: Location) -> tuple[float | None, float | None]:
+        if self._exact(obj):
+            return obj.latitude, obj.longitude
+        return obj.public_latitude, obj.public_longitude
+
+    @extend_schema_field(GEOJSON_POINT_SCHEMA)
+    def get_geometry(self, obj: Location) -> dict | None:
+        latitude, longitude = self._coordinates(obj)
+        if latitude is None or longitude is None:
+            return None
+        return {"type": "Point", "coordinates": [longitude, latitude]}
+
+    def get_precision(self, obj: Location) -> str:
+        return "exact" if self._exact(obj) else "approximate"
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_latitude(self, obj: Location) -> float | None:
+        return self._coordinates(obj)[0]
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_longitude(self, obj: Location) -> float | None:
+        return self._coordinates(obj)[1]
+
+    @extend_schema_field(AddressSerializer(many=True))
+    def get_addresses(self, obj: Location):
+        serializer = AddressSerializer if self._exact(obj) else GeneralizedAddressSerializer
+        return serializer(obj.addresses.all(), many=True).data
+
+    @extend_schema_field(PhoneSerializer(many=True))
+    def get_phones(self, obj: Location):
+        phones = list(obj.phones.all())
+        if not self._exact(obj):
+            phones = [phone for phone in phones if phone.is_front_door]
+        return PhoneSerializer(phones, many=True).data
+
+
+class SpecialistSerializer(serializers.ModelSerializer):
+    phone = serializers.CharField(source="phone.as_e164", read_only=True)
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = VictimAssistanceSpecialist
+        fields = [
+            "id",
+            "name",
+            "hsi_office",
+            "phone",
+            "email",
+            "languages",
+            "on_call_24_7",
+            "coverage_description",
+        ]
+
+
+class SpecialistDetailSerializer(GeoFeatureModelSerializer):
+    phone = serializers.CharField(source="phone.as_e164", read_only=True)
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = VictimAssistanceSpecialist
+        geo_field = "coverage_area"
+        id_field = "id"
+        fields = [
+            "id",
+            "name",
+            "hsi_office",
+            "phone",
+            "email",
+            "languages",
+            "on_call_24_7",
+            "coverage_description",
+        ]
