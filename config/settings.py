@@ -174,6 +174,9 @@ CONFIDENTIAL_DISPLACEMENT_M = (
     int(os.environ.get("CONFIDENTIAL_MAX_DISPLACEMENT_M", "3000")),
 )
 
+# Where seed_demo keeps the demo accounts' passwords for `make run` to show (mode 600, git-ignored).
+DEMO_LOGINS_FILE = os.environ.get("DEMO_LOGINS_FILE", str(BASE_DIR / ".demo-logins"))
+
 SILENCED_SYSTEM_CHECKS = [
     # gis.W001: GDAL < 3.9 cannot block network/file access for spatial references. This project never
     # opens user-supplied GDAL datasets or spatial reference strings from the network.

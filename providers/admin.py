@@ -102,3 +102,25 @@ class VictimAssistanceSpecialistAdmin(LeafletGeoAdmin):
     list_display = ["name", "hsi_office", "phone", "on_call_24_7"]
     search_fields = ["name", "hsi_office", "coverage_description"]
     autocomplete_fields = ["languages", "user"]
+
+
+@admin.register(models.Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "location", "address_type"]
+    search_fields = ["address_1", "city", "postal_code"]
+    autocomplete_fields = ["location"]
+
+
+@admin.register(models.Phone)
+class PhoneAdmin(admin.ModelAdmin):
+    list_display = ["number", "type", "is_front_door", "organization", "service", "location"]
+    list_filter = ["type", "is_front_door"]
+    search_fields = ["number", "description"]
+    autocomplete_fields = ["organization", "service", "location", "languages"]
+
+
+@admin.register(models.Schedule)
+class ScheduleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "location", "service"]
+    list_filter = ["weekday"]
+    autocomplete_fields = ["location", "service"]

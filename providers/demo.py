@@ -7,6 +7,7 @@ Rows are generated in Python and written with PostgreSQL COPY (100,000 locations
 related rows in well under a minute); the small tables (service areas, specialists) use the ORM.
 """
 
+import itertools
 import random
 import uuid
 import zoneinfo
@@ -16,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import zipcodes
-from django.contrib.gis.geos import MultiPoint, MultiPolygon, Point
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -135,7 +136,9 @@ def approximate_state_outline(places: list[ZipPlace]) -> MultiPolygon:
 
     Good enough for demo coverage areas; real Census boundaries replace it once geo/ loads them.
     """
-    hull = MultiPoint([Point(p.longitude, p.latitude) for p in places], srid=WGS84).convex_hull.buffer(0.15)
+    # Built from WKT: one GEOS call instead of a Point object per ZIP code.
+    wkt = "MULTIPOINT(" + ",".join(f"({p.longitude} {p.latitude})" for p in places) + ")"
+    hull = GEOSGeometry(wkt, srid=WGS84).convex_hull.buffer(0.15)
     outline = hull if isinstance(hull, MultiPolygon) else MultiPolygon(hull)
     outline.srid = WGS84
     return outline
@@ -185,6 +188,9 @@ class DemoRegistryBuilder:
         self.showcase_organization_id: uuid.UUID | None = None
         self._outlines: dict[str, MultiPolygon] = {}
         self._phone_serial = 0
+        self._nearby: dict[str, list[ZipPlace]] = {}
+        self._language_codes, weights = zip(*LANGUAGE_WEIGHTS, strict=True)
+        self._language_cum_weights = list(itertools.accumulate(weights))
 
     # -- small helpers -----------------------------------------------------------------------------
 
@@ -213,18 +219,21 @@ class DemoRegistryBuilder:
 
     def nearby(self, home: ZipPlace) -> ZipPlace:
         """Return a ZIP code near home (same state, within ~50 km when there is one)."""
-        close = [p for p in self.by_state[home.state]
-                 if abs(p.latitude - home.latitude) < METRO_RADIUS_DEG
-                 and abs(p.longitude - home.longitude) < METRO_RADIUS_DEG]  # fmt: skip
-        return self.rng.choice(close or [home])
+        close = self._nearby.get(home.code)
+        if close is None:
+            close = self._nearby[home.code] = [
+                p for p in self.by_state[home.state]
+                if abs(p.latitude - home.latitude) < METRO_RADIUS_DEG
+                and abs(p.longitude - home.longitude) < METRO_RADIUS_DEG
+            ] or [home]  # fmt: skip
+        return self.rng.choice(close)
 
     def languages(self) -> list[str]:
         chosen = ["en"]
         if self.chance(0.6):
             chosen.append("es")
-        codes, weights = zip(*LANGUAGE_WEIGHTS, strict=True)
         for _ in range(self.rng.choice([0, 0, 1, 1, 2, 3])):
-            code = self.rng.choices(codes, weights)[0]
+            code = self.rng.choices(self._language_codes, cum_weights=self._language_cum_weights)[0]
             if code not in chosen and code in self.language_codes:
                 chosen.append(code)
         return chosen
@@ -311,9 +320,12 @@ class DemoRegistryBuilder:
             # Spread sites around the ZIP centroid (about +-2 km) so that sites in one ZIP differ.
             latitude = round(place.latitude + self.rng.uniform(-0.018, 0.018), 6)
             longitude = round(place.longitude + self.rng.uniform(-0.022, 0.022), 6)
-            generalized = Location(latitude=latitude, longitude=longitude, is_confidential=confidential)
-            generalized.assign_public_point(rng=self.rng)
-            public_latitude, public_longitude = generalized.public_latitude, generalized.public_longitude
+            public_latitude, public_longitude = latitude, longitude
+            if confidential:
+                # The model's own rule, so demo sites are generalized exactly as edited ones are.
+                generalized = Location(latitude=latitude, longitude=longitude, is_confidential=True)
+                generalized.assign_public_point(rng=self.rng)
+                public_latitude, public_longitude = generalized.public_latitude, generalized.public_longitude
             time_zone = place.time_zone
         beds_available = None
         if beds is not None:
@@ -387,7 +399,7 @@ class DemoRegistryBuilder:
     def org_name(self, home: ZipPlace, kind: str) -> str:
         return f"{self.rng.choice(NAME_WORDS)} {kind} of {home.city}"
 
-    def shelter(self, home: ZipPlace, site_count: int) -> uuid.UUID:
+    def shelter(self, home: ZipPlace, site_count: int, *, showcase: bool = False) -> uuid.UUID:
         org_id = self.add_organization(
             name=self.org_name(home, "Shelter Network"),
             description="Emergency and transitional housing for survivors of trafficking.",
@@ -432,7 +444,7 @@ class DemoRegistryBuilder:
             services.append(self.add_service(org_id, name="Housing Placement", needs=["long-term-housing"]))
         for index in range(site_count):
             place = home if index == 0 else self.nearby(home)
-            confidential = index == 0 and self.chance(0.75) or (index > 0 and self.chance(0.3))
+            confidential = (index == 0 and (showcase or self.chance(0.75))) or (index > 0 and self.chance(0.3))
             location_id = self.add_location(
                 org_id, place, name=f"{'Safe House' if confidential else 'Shelter'} {index + 1}",
                 confidential=confidential, beds=self.rng.randint(6, 60), open_24_7=True,
@@ -570,7 +582,7 @@ class DemoRegistryBuilder:
         # The showcase organization (the demo provider's): a shelter with a confidential site in Houston.
         houston = self.metro_places["Houston"]
         if self.location_count < self.location_budget and houston:
-            self.showcase_organization_id = self.shelter(self.rng.choice(houston), 1)
+            self.showcase_organization_id = self.shelter(self.rng.choice(houston), 1, showcase=True)
         archetypes = [(self.shelter, 25), (self.legal, 20), (self.health, 20), (self.multi_service, 35)]
         makers, weights = zip(*archetypes, strict=True)
         while self.location_count < self.location_budget:

@@ -24,17 +24,6 @@ from providers.models import (
     VictimAssistanceSpecialist,
 )
 
-GEOJSON_POINT_SCHEMA = {
-    "type": "object",
-    "nullable": True,
-    "description": "GeoJSON Point [longitude, latitude] (WGS84); approximate for generalized sites.",
-    "properties": {
-        "type": {"type": "string", "enum": ["Point"]},
-        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
-    },
-}
-
-
 class NeedTermSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
@@ -215,7 +204,6 @@ class LocationSerializer(GeoFeatureModelSerializer):
             return obj.latitude, obj.longitude
         return obj.public_latitude, obj.public_longitude
 
-    @extend_schema_field(GEOJSON_POINT_SCHEMA)
     def get_geometry(self, obj: Location) -> dict | None:
         latitude, longitude = self._coordinates(obj)
         if latitude is None or longitude is None:

@@ -19,7 +19,6 @@ from accounts.services import user_create_or_update
 from providers.demo import demo_registry_load
 from providers.models import Organization, VictimAssistanceSpecialist
 
-DEMO_LOGINS_FILE = Path(settings.BASE_DIR) / ".demo-logins"
 
 
 class Command(BaseCommand):
@@ -89,6 +88,7 @@ class Command(BaseCommand):
         User.objects.create_superuser("demo-admin", "demo-admin@example.org", password)
         lines.append(f"  {'admin':<11} {'demo-admin':<16} {password} (Django admin)")
         text = "\n".join(lines) + "\n"
-        DEMO_LOGINS_FILE.write_text(text)
-        os.chmod(DEMO_LOGINS_FILE, 0o600)
+        logins_file = Path(settings.DEMO_LOGINS_FILE)
+        logins_file.write_text(text)
+        os.chmod(logins_file, 0o600)
         self.stdout.write("Demo accounts (passwords shown once here, kept in .demo-logins):\n" + text)

@@ -1,0 +1,49 @@
+"""Shared fixtures: API clients for each persona (DESIGN.md roles), against the real PostGIS database."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from tests import factories
+
+
+@pytest.fixture
+def api():
+    """Return an anonymous API client."""
+    return APIClient()
+
+
+@pytest.fixture
+def provider_org(db):
+    return factories.organization(name="Own Shelter Org")
+
+
+@pytest.fixture
+def other_org(db):
+    return factories.organization(name="Other Org")
+
+
+@pytest.fixture
+def personas(db, provider_org):
+    """Return users for every role, plus a provider of another organization."""
+    other = factories.organization(name="Another Provider Org")
+    return {
+        "hotline": factories.user(Role.HOTLINE),
+        "specialist": factories.user(Role.SPECIALIST),
+        "moderator": factories.user(Role.MODERATOR),
+        "provider": factories.user(Role.PROVIDER, organization=provider_org),
+        "other_provider": factories.user(Role.PROVIDER, organization=other),
+    }
+
+
+@pytest.fixture
+def client_for(personas):
+    """Return a function giving an API client authenticated as a persona (None = anonymous)."""
+
+    def make(name: str | None) -> APIClient:
+        client = APIClient()
+        if name is not None:
+            client.force_authenticate(personas[name])
+        return client
+
+    return make

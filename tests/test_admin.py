@@ -1,0 +1,30 @@
+"""The Django admin has every model, and its pages load (map widgets included) for an admin."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+
+from accounts.models import User
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_project_model_is_registered():
+    for app_label in ("accounts", "providers"):
+        for model in apps.get_app_config(app_label).get_models():
+            if model._meta.auto_created:
+                continue
+            assert admin.site.is_registered(model), model.__name__
+
+
+def test_admin_pages_load_and_use_local_leaflet(client):
+    admin_user = User.objects.create_superuser("root-admin", "root@example.org", factories.TEST_PASSWORD)
+    client.force_login(admin_user)
+    loc = factories.location()
+    for model in ("organization", "service", "location", "servicearea", "victimassistancespecialist", "needterm"):
+        assert client.get(f"/admin/providers/{model}/").status_code == 200
+        assert client.get(f"/admin/providers/{model}/add/").status_code == 200
+    assert client.get(f"/admin/providers/location/{loc.pk}/change/").status_code == 200
+    html = client.get("/admin/providers/servicearea/add/").content.decode()
+    assert "/static/leaflet/leaflet.js" in html and "unpkg" not in html and "cdn" not in html
