@@ -24,6 +24,7 @@ from providers.models import (
     VictimAssistanceSpecialist,
 )
 
+
 class NeedTermSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
 

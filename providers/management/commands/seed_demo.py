@@ -20,7 +20,6 @@ from providers.demo import demo_registry_load
 from providers.models import Organization, VictimAssistanceSpecialist
 
 
-
 class Command(BaseCommand):
     help = "Load fictional demo organizations, services, locations and specialists, and demo accounts."
 
