@@ -18,6 +18,7 @@ run: setup
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
+	@.venv/bin/ruff check --quiet .
 	@.venv/bin/pytest $(PYTEST_ARGS)
 
 lint:

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
 from accounts.roles import Role, user_role
 from providers.demo import demo_registry_load
-from providers.models import Organization, VictimAssistanceSpecialist
+from providers.models import Organization, Schedule, VictimAssistanceSpecialist
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,24 @@ class TestSeedCommand:
     def test_rejects_a_non_positive_size(self):
         with pytest.raises(CommandError):
             call_command("seed_demo", "--locations", "0")
+
+
+def foreign_keys() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text LIKE 'providers_%%' ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_bulk_load_restores_every_foreign_key():
+    before = foreign_keys()
+    assert len(before) >= 15
+    demo_registry_load(locations=20, seed=1)
+    assert foreign_keys() == before
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Schedule.objects.create(
+            location_id="00000000-0000-4000-8000-000000000000", weekday=1, opens_at="09:00", closes_at="10:00"
+        )
+        connection.check_constraints()
