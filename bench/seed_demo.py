@@ -19,9 +19,7 @@ DB = "directory_bench_seed"
 
 
 def psql_admin(sql: str) -> None:
-    subprocess.run(
-        ["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql], check=True
-    )
+    subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-c", sql], check=True)
 
 
 def main() -> None:

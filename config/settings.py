@@ -177,6 +177,25 @@ CONFIDENTIAL_DISPLACEMENT_M = (
 # Where seed_demo keeps the demo accounts' passwords for `make run` to show (mode 600, git-ignored).
 DEMO_LOGINS_FILE = os.environ.get("DEMO_LOGINS_FILE", str(BASE_DIR / ".demo-logins"))
 
+# Geocoding (geo/geocoding.py): "gazetteer" (offline, default) or a geopy service name such as "nominatim",
+# "photon", "pelias" or "arcgis", e.g. a self-hosted Nominatim at GEOCODER_URL. Online failures fall back
+# to the gazetteer.
+GEOCODER = os.environ.get("GEOCODER", "gazetteer").strip().lower() or "gazetteer"
+GEOCODER_URL = os.environ.get("GEOCODER_URL", "")
+GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "victim-services-directory")
+GEOCODER_TIMEOUT_S = float(os.environ.get("GEOCODER_TIMEOUT_S", "3"))
+GEOCODER_MIN_DELAY_S = float(os.environ.get("GEOCODER_MIN_DELAY_S", "1"))
+GEOCODE_CACHE_DAYS = int(os.environ.get("GEOCODE_CACHE_DAYS", "90"))
+
+# Radius searches (`near`): default and maximum, in miles.
+SEARCH_DEFAULT_RADIUS_MI = 50
+SEARCH_MAX_RADIUS_MI = 500
+
+# Census state/county boundaries (TopoJSON from the us-atlas npm package, fetched by scripts/setup.sh).
+US_ATLAS_COUNTIES_PATH = os.environ.get(
+    "US_ATLAS_COUNTIES_PATH", str(BASE_DIR / ".cache" / "us-atlas" / "package" / "counties-10m.json")
+)
+
 SILENCED_SYSTEM_CHECKS = [
     # gis.W001: GDAL < 3.9 cannot block network/file access for spatial references. This project never
     # opens user-supplied GDAL datasets or spatial reference strings from the network.

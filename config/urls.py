@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from config import views
+from geo.api import GeocodeView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,5 +12,6 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/geocode/", GeocodeView.as_view(), name="geocode"),
     path("api/", include("providers.urls")),
 ]

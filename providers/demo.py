@@ -22,6 +22,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import connection, transaction
 from django.utils import timezone
 
+from geo.boundaries import state_outline
 from geo.expressions import WGS84
 from providers.models import (
     Address,
@@ -135,7 +136,7 @@ def us_zip_places() -> tuple[ZipPlace, ...]:
 def approximate_state_outline(places: list[ZipPlace]) -> MultiPolygon:
     """Return a rough outline of a state: the convex hull of its ZIP centroids, widened by ~15 km.
 
-    Good enough for demo coverage areas; real Census boundaries replace it once geo/ loads them.
+    Used only when the Census boundaries are not loaded (`manage.py load_boundaries`).
     """
     # Built from WKT: one GEOS call instead of a Point object per ZIP code.
     wkt = "MULTIPOINT(" + ",".join(f"({p.longitude} {p.latitude})" for p in places) + ")"
@@ -230,8 +231,9 @@ class DemoRegistryBuilder:
         return self.rng.random() < p
 
     def outline(self, state: str) -> MultiPolygon:
+        """Return the state's Census outline when boundaries are loaded, else an approximation."""
         if state not in self._outlines:
-            self._outlines[state] = approximate_state_outline(self.by_state[state])
+            self._outlines[state] = state_outline(state) or approximate_state_outline(self.by_state[state])
         return self._outlines[state]
 
     def phone_number(self, area_code: str) -> str:

@@ -7,12 +7,16 @@ and commas (`?need=a,b`); a record matches when it matches any of the values.
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from geo.expressions import WGS84
+from geo.geocoding import GeocodingError, geocode
+from geo.queries import make_point
+from geo.units import km_to_m, m_to_km, miles_to_m
 from providers import selectors
 from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
 from providers.models import (
@@ -100,6 +104,62 @@ class BBoxFilter(django_filters.Filter):
         return qs
 
 
+class NearForm(forms.Form):
+    """Validates `near` (geocoded once here) and `radius_mi` / `radius_km` together."""
+
+    def clean(self):
+        data = super().clean()
+        near, radius_mi, radius_km = data.get("near"), data.get("radius_mi"), data.get("radius_km")
+        max_mi = settings.SEARCH_MAX_RADIUS_MI
+        radius_m = miles_to_m(settings.SEARCH_DEFAULT_RADIUS_MI)
+        if radius_mi is not None and radius_km is not None:
+            self.add_error("radius_km", "Give radius_mi or radius_km, not both.")
+        for name, value, to_m in (("radius_mi", radius_mi, miles_to_m), ("radius_km", radius_km, km_to_m)):
+            if value is None:
+                continue
+            if value <= 0:
+                self.add_error(name, f"{name} must be greater than 0.")
+            elif to_m(float(value)) > miles_to_m(max_mi) + 1:
+                limit = max_mi if name == "radius_mi" else round(m_to_km(miles_to_m(max_mi)))
+                self.add_error(name, f"{name} must be at most {limit} ({max_mi} miles).")
+            elif not near:
+                self.add_error("near", f"{name} needs near (a place to measure from).")
+            else:
+                radius_m = to_m(float(value))
+        data["origin"] = None
+        if near:
+            try:
+                found = geocode(near)
+            except GeocodingError as exc:
+                message = str(exc)
+                if exc.candidates:
+                    message += " Candidates: " + "; ".join(exc.candidates) + "."
+                self.add_error("near", message)
+            else:
+                data["origin"] = make_point(found.latitude, found.longitude)
+        data["radius_m"] = radius_m
+        return data
+
+
+class NearFilterMixin(django_filters.FilterSet):
+    near = django_filters.CharFilter(
+        method="filter_nothing",
+        max_length=300,
+        help_text="A place: ZIP code, 'City, ST', an address or 'lat,lon'. Results within the radius, nearest first.",
+    )
+    radius_mi = django_filters.NumberFilter(
+        method="filter_nothing",
+        help_text="Radius in miles around `near` (default 50, at most 500).",
+    )
+    radius_km = django_filters.NumberFilter(
+        method="filter_nothing", help_text="Radius in kilometres around `near` (at most 804)."
+    )
+
+    def filter_nothing(self, queryset, name, value):
+        # `near` and the radius are applied together in filter_queryset.
+        return queryset
+
+
 def _need_codes():
     return set(NeedTerm.objects.values_list("code", flat=True))
 
@@ -112,7 +172,7 @@ def _population_codes():
     return set(Population.objects.values_list("code", flat=True))
 
 
-class RegistryFilterSet(django_filters.FilterSet):
+class RegistryFilterSet(NearFilterMixin):
     """Filters shared by the registry endpoints; subclasses say how a service-level rule reaches their rows."""
 
     need = CodeListFilter(
@@ -161,16 +221,20 @@ class OrganizationFilter(RegistryFilterSet):
     class Meta:
         model = Organization
         fields = []
+        form = NearForm
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         q = self.service_q()
         if q is not None:
             queryset = queryset.filter(Exists(Service.objects.filter(q, organization_id=OuterRef("pk"))))
-        bbox = self.form.cleaned_data.get("bbox")
-        if bbox:
+        data = self.form.cleaned_data
+        if data.get("bbox"):
             queryset = queryset.filter(
-                Exists(Location.objects.filter(self.access.bbox_q(bbox), organization_id=OuterRef("pk")))
+                Exists(Location.objects.filter(self.access.bbox_q(data["bbox"]), organization_id=OuterRef("pk")))
             )
+        if data.get("origin"):
+            near_q = selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
+            queryset = queryset.filter(Exists(Service.objects.filter(near_q, organization_id=OuterRef("pk"))))
         return queryset
 
 
@@ -181,6 +245,7 @@ class ServiceFilter(RegistryFilterSet):
     class Meta:
         model = Service
         fields = []
+        form = NearForm
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         data = self.form.cleaned_data
@@ -197,6 +262,10 @@ class ServiceFilter(RegistryFilterSet):
                     )
                 )
             )
+        if data.get("origin"):
+            queryset = queryset.filter(
+                selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
+            )
         return queryset
 
 
@@ -208,6 +277,7 @@ class LocationFilter(RegistryFilterSet):
     class Meta:
         model = Location
         fields = []
+        form = NearForm
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         data = self.form.cleaned_data
@@ -224,6 +294,10 @@ class LocationFilter(RegistryFilterSet):
             queryset = queryset.filter(location_type__in=data["location_type"])
         if data.get("bbox"):
             queryset = selectors.locations_in_bbox(queryset, access=self.access, bbox=data["bbox"])
+        if data.get("origin"):
+            queryset = selectors.locations_near(
+                queryset, access=self.access, origin=data["origin"], radius_m=data["radius_m"]
+            )
         return queryset
 
 

@@ -372,6 +372,14 @@ class Address(models.Model):
     def __str__(self) -> str:
         return f"{self.address_1}, {self.city}, {self.state_province} {self.postal_code}"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A site entered with an address and no coordinates gets the address's point (see services).
+        if self.address_type == self.AddressType.PHYSICAL:
+            from providers.services import location_locate_from_address
+
+            location_locate_from_address(location=self.location, address=self)
+
 
 class ServiceAtLocation(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

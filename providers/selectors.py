@@ -2,8 +2,12 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
+from django.db.models import Case, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet, When
 
+from geo import queries
 from providers.access import BBox, ConfidentialAccess
 from providers.models import (
     Location,
@@ -12,6 +16,7 @@ from providers.models import (
     Phone,
     Population,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     VictimAssistanceSpecialist,
 )
@@ -110,6 +115,42 @@ def location_list() -> QuerySet[Location]:
 def locations_in_bbox(qs: QuerySet[Location], *, access: ConfidentialAccess, bbox: BBox) -> QuerySet[Location]:
     """Return locations whose point, as this caller may see it, lies in the box."""
     return qs.filter(access.bbox_q(bbox))
+
+
+def locations_near(
+    qs: QuerySet[Location], *, access: ConfidentialAccess, origin: Point, radius_m: float
+) -> QuerySet[Location]:
+    """Return locations within radius_m of origin as this caller sees them, nearest first, with `distance`.
+
+    Callers who may see every site are measured to exact points, the public to public points (so distances
+    do not reveal where a confidential site is), provider staff to exact points of their own sites only.
+    """
+    if access.all:
+        return queries.within(qs, origin, radius_m=radius_m, column="point")
+    if access.organization_id is None:
+        return queries.within(qs, origin, radius_m=radius_m, column="public_point")
+    own = Q(organization_id=access.organization_id)
+    in_reach = (own & Q(point__dwithin=(origin, D(m=radius_m)))) | (
+        ~own & Q(public_point__dwithin=(origin, D(m=radius_m)))
+    )
+    distance = Case(
+        When(own, then=Distance("point", origin)),
+        default=Distance("public_point", origin),
+        output_field=FloatField(),  # metres: geography distances are in metres
+    )
+    return qs.filter(in_reach).annotate(distance=distance).order_by("distance", "pk")
+
+
+def services_near_q(*, access: ConfidentialAccess, origin: Point, radius_m: float) -> Q:
+    """Return a filter for services offered within radius_m of origin, or whose service area covers it."""
+    nearby_locations = locations_near(Location.objects.all(), access=access, origin=origin, radius_m=radius_m)
+    offered_nearby = Exists(
+        ServiceAtLocation.objects.filter(
+            service_id=OuterRef("pk"), location_id__in=nearby_locations.values("pk").order_by()
+        )
+    )
+    covering_area = Exists(queries.covering(ServiceArea.objects.filter(service_id=OuterRef("pk")), origin))
+    return Q(offered_nearby) | Q(covering_area)
 
 
 def specialist_list() -> QuerySet[VictimAssistanceSpecialist]:

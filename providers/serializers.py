@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from geo.units import distance_in_m, m_to_km, m_to_mi
 from providers.access import ConfidentialAccess
 from providers.models import (
     Address,
@@ -167,6 +168,8 @@ class LocationSerializer(GeoFeatureModelSerializer):
     phones = serializers.SerializerMethodField()
     schedules = ScheduleSerializer(many=True, read_only=True)
     services = LocationServiceRefSerializer(source="service_at_locations", many=True, read_only=True)
+    distance_km = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
+    distance_mi = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
 
     class Meta:
         model = Location
@@ -193,6 +196,8 @@ class LocationSerializer(GeoFeatureModelSerializer):
             "accepting_referrals",
             "capacity_updated_at",
             "services",
+            "distance_km",
+            "distance_mi",
             "updated_at",
         ]
 
@@ -221,6 +226,16 @@ class LocationSerializer(GeoFeatureModelSerializer):
     @extend_schema_field(OpenApiTypes.DOUBLE)
     def get_longitude(self, obj: Location) -> float | None:
         return self._coordinates(obj)[1]
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_distance_km(self, obj: Location) -> float | None:
+        distance = getattr(obj, "distance", None)
+        return None if distance is None else round(m_to_km(distance_in_m(distance)), 3)
+
+    @extend_schema_field(OpenApiTypes.DOUBLE)
+    def get_distance_mi(self, obj: Location) -> float | None:
+        distance = getattr(obj, "distance", None)
+        return None if distance is None else round(m_to_mi(distance_in_m(distance)), 3)
 
     @extend_schema_field(AddressSerializer(many=True))
     def get_addresses(self, obj: Location):

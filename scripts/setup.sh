@@ -39,6 +39,15 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   touch .venv/.installed
 fi
 
+# 2b. US state and county boundaries (public-domain Census data packaged as TopoJSON by us-atlas), from
+#     the npm registry like any other dependency; loaded into the database by `load_boundaries`.
+US_ATLAS_VERSION=3.0.1
+if [ ! -f .cache/us-atlas/package/counties-10m.json ]; then
+  say "fetching us-atlas@$US_ATLAS_VERSION boundaries"
+  mkdir -p .cache/us-atlas
+  (cd .cache/us-atlas && npm pack --silent "us-atlas@$US_ATLAS_VERSION" >/dev/null && tar xzf "us-atlas-$US_ATLAS_VERSION.tgz")
+fi
+
 # 3. PostgreSQL running (the machine's system cluster; initdb refuses to run as root).
 if command -v pg_lsclusters >/dev/null 2>&1; then
   pg_lsclusters --no-header | while read -r ver name _port status _rest; do
@@ -78,3 +87,4 @@ fi
 
 # 5. Schema.
 .venv/bin/python manage.py migrate --no-input -v 0
+.venv/bin/python manage.py load_boundaries --if-empty
