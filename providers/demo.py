@@ -217,6 +217,7 @@ class DemoRegistryBuilder:
         self.location_count = 0
         self.showcase_organization_id: uuid.UUID | None = None
         self._outlines: dict[str, MultiPolygon] = {}
+        self._has_boundary: dict[str, bool] = {}
         self._phone_serial = 0
         self._nearby: dict[str, list[ZipPlace]] = {}
         self._language_codes, weights = zip(*LANGUAGE_WEIGHTS, strict=True)
@@ -233,8 +234,15 @@ class DemoRegistryBuilder:
     def outline(self, state: str) -> MultiPolygon:
         """Return the state's Census outline when boundaries are loaded, else an approximation."""
         if state not in self._outlines:
-            self._outlines[state] = state_outline(state) or approximate_state_outline(self.by_state[state])
+            real = state_outline(state)
+            self._has_boundary[state] = real is not None
+            self._outlines[state] = real or approximate_state_outline(self.by_state[state])
         return self._outlines[state]
+
+    def state_codes(self, state: str) -> list[str]:
+        """Return [state] when the area is the state's real outline (so it reads as "whole state")."""
+        self.outline(state)
+        return [state] if self._has_boundary.get(state) else []
 
     def phone_number(self, area_code: str) -> str:
         # 555-0100..0199 is reserved for fictional use.
@@ -585,7 +593,8 @@ class DemoRegistryBuilder:
             self.link(service_id, location_id)
             self.service_areas.append(
                 ServiceArea(id=self.new_id(), service_id=service_id, name=STATES[state],
-                            description=f"Statewide: {STATES[state]}", extent=self.outline(state))
+                            description=f"Statewide: {STATES[state]}", extent=self.outline(state),
+                            state_codes=self.state_codes(state))
             )  # fmt: skip
 
     def specialists_for(self, state: str) -> None:
@@ -599,6 +608,7 @@ class DemoRegistryBuilder:
                 id=self.new_id(), name=f"{first} {last} (demo)", hsi_office=f"HSI {office_city} (demo)",
                 phone=self.phone_number(area_code), email=f"{first}.{last}@example.org".lower(),
                 on_call_24_7=index == 0, coverage_description=STATES[state], coverage_area=self.outline(state),
+                state_codes=self.state_codes(state),
             )  # fmt: skip
             languages = ["en"] + (["es"] if self.chance(0.7) else [])
             self.specialists.append((specialist, languages))

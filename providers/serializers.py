@@ -265,6 +265,8 @@ class SpecialistSerializer(serializers.ModelSerializer):
             "languages",
             "on_call_24_7",
             "coverage_description",
+            "state_codes",
+            "county_fips",
         ]
 
 
@@ -285,4 +287,6 @@ class SpecialistDetailSerializer(GeoFeatureModelSerializer):
             "languages",
             "on_call_24_7",
             "coverage_description",
+            "state_codes",
+            "county_fips",
         ]

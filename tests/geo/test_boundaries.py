@@ -83,3 +83,41 @@ def test_demo_specialists_cover_whole_states_when_boundaries_are_loaded(boundari
     assert texas.coverage_area.equals(state_outline("TX"))
     # El Paso is far from most Texas ZIP centroids but inside the real outline.
     assert texas.coverage_area.contains(make_point(31.7619, -106.4850))
+
+
+class TestAreasFromCodes:
+    def test_service_area_from_whole_states(self, boundaries):
+        from providers.models import ServiceArea
+        from tests import factories
+
+        area = ServiceArea.objects.create(service=factories.service(), name="Texas", state_codes=["tx"])
+        area.refresh_from_db()
+        assert area.state_codes == ["TX"] and area.extent.contains(HOUSTON) and not area.extent.contains(NEW_YORK)
+
+    def test_service_area_from_counties(self, boundaries):
+        from providers.models import ServiceArea
+        from tests import factories
+
+        area = ServiceArea.objects.create(service=factories.service(), name="Harris", county_fips=["48201"])
+        assert area.extent.contains(HOUSTON) and not area.extent.contains(DALLAS)
+
+    def test_unknown_code_is_a_validation_error_naming_the_field(self, boundaries):
+        from django.core.exceptions import ValidationError
+
+        from providers.models import ServiceArea
+        from tests import factories
+
+        with pytest.raises(ValidationError) as error:
+            ServiceArea(service=factories.service(), name="x", county_fips=["99999"]).full_clean()
+        assert "county_fips" in error.value.message_dict
+        with pytest.raises(ValidationError) as error:
+            ServiceArea(service=factories.service(), name="x").full_clean()
+        assert "extent" in error.value.message_dict
+
+    def test_specialist_coverage_from_states(self, boundaries):
+        from providers.models import VictimAssistanceSpecialist
+
+        specialist = VictimAssistanceSpecialist.objects.create(
+            name="S", hsi_office="HSI Dallas", phone="+12145550100", state_codes=["TX", "OK"]
+        )
+        assert specialist.coverage_area.contains(OKLAHOMA_CITY) and specialist.coverage_area.contains(HOUSTON)

@@ -1,6 +1,5 @@
 """Online geocoders through geopy, with the HTTP layer stubbed: results, caching, and gazetteer fallback."""
 
-
 import pytest
 from geopy import geocoders
 from geopy.adapters import BaseSyncAdapter
