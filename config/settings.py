@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "providers",
     "geo",
+    "matching",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,9 @@ GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "victim-services-dir
 GEOCODER_TIMEOUT_S = float(os.environ.get("GEOCODER_TIMEOUT_S", "3"))
 GEOCODER_MIN_DELAY_S = float(os.environ.get("GEOCODER_MIN_DELAY_S", "1"))
 GEOCODE_CACHE_DAYS = int(os.environ.get("GEOCODE_CACHE_DAYS", "90"))
+
+# A listing not verified for this many days is stale (flagged, and ranked lower in matching).
+LISTING_STALE_AFTER_DAYS = int(os.environ.get("LISTING_STALE_AFTER_DAYS", "180"))
 
 # Radius searches (`near`): default and maximum, in miles.
 SEARCH_DEFAULT_RADIUS_MI = 50

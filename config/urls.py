@@ -5,6 +5,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 
 from config import views
 from geo.api import GeocodeView
+from matching.api import MatchView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,5 +14,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/geocode/", GeocodeView.as_view(), name="geocode"),
+    path("api/match/", MatchView.as_view(), name="match"),
     path("api/", include("providers.urls")),
 ]

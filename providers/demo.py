@@ -678,4 +678,8 @@ def demo_registry_load(*, locations: int, seed: int) -> DemoRegistryBuilder:
     builder = DemoRegistryBuilder(locations=locations, seed=seed, today=timezone.localdate(now), now=now)
     builder.build()
     builder.write()
+    # Bulk COPY bypasses the signals that keep the match index current: rebuild it in one pass.
+    from matching.index import match_index_rebuild
+
+    builder.match_index_rows = match_index_rebuild()
     return builder

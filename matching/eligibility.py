@@ -1,0 +1,22 @@
+"""How eligibility attributes are encoded in the match index, and what a client's answers require.
+
+Within a dimension, a service that lists no value serves everyone; one that lists some serves only those
+(the same rule as providers.selectors.services_serving_q). Each dimension is stored as a bit mask, 0 meaning
+"no restriction", so the hard filters are cheap enough to evaluate while PostgreSQL walks the GiST index.
+"""
+
+GENDER_BITS = {"women": 1, "men": 2, "transgender-nonbinary": 4}
+TRAFFICKING_BITS = {"sex-trafficking": 1, "labor-trafficking": 2}
+CITIZENSHIP_BITS = {"foreign-nationals": 1, "us-citizens-lpr": 2}
+ADULT_AGE_YEARS = 18
+
+# Request values -> the bits a service must have (all of them) when it restricts that dimension.
+GENDER_REQUEST = {"women": 1, "men": 2, "transgender-nonbinary": 4}
+TRAFFICKING_REQUEST = {"sex": 1, "labor": 2, "both": 3}
+CITIZENSHIP_REQUEST = {"foreign_national": 1, "us_citizen_or_lpr": 2}
+
+
+def mask_sql(bits: dict[str, int]) -> str:
+    """Return a SQL CASE turning a population code (alias p.code) into its bit."""
+    cases = " ".join(f"WHEN '{code}' THEN {bit}" for code, bit in bits.items())
+    return f"CASE p.code {cases} ELSE 0 END"

@@ -1,0 +1,441 @@
+"""Matching: a survivor's needs, place and constraints -> ranked options, a coverage plan, specialists.
+
+The work is a constant number of queries, whatever the number of results:
+1. candidates: for every requested need (expanded to its sub-terms), the k nearest eligible rows of the
+   match index, one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index
+   each, all in one SQL statement (LATERAL);
+2. services whose service area covers the origin (statewide hotlines, virtual clinics);
+3. the details of the options found (one query per related table, prefetched);
+4. for needs nothing in reach meets, the nearest provider beyond the radius (one statement);
+5. specialists whose coverage contains the origin, else the nearest.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.contrib.gis.db.models.functions import GeometryDistance
+from django.db import connection
+from django.db.models import Prefetch
+from geopy.distance import geodesic
+from geopy.location import Location as GeoPoint
+
+from geo.geocoding import geocode
+from geo.queries import make_point
+from geo.units import m_to_mi, miles_to_m
+from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
+from matching.ranking import RankInput, rank
+from providers.access import ConfidentialAccess
+from providers.models import Language, NeedTerm, Phone, ServiceAtLocation, VictimAssistanceSpecialist
+
+MAX_CANDIDATES_PER_NEED = 100
+SPECIALISTS_WHEN_NONE_COVER = 3
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    near: str
+    needs: tuple[str, ...]
+    languages: tuple[str, ...] = ()
+    language_required: bool = False
+    age: int | None = None
+    gender: str | None = None
+    trafficking_type: str | None = None
+    citizenship: str | None = None
+    lgbtq: bool | None = None
+    radius_m: float = miles_to_m(50)
+    open_now: bool = False
+    accepting_referrals: bool = False
+    include_virtual: bool = True
+    limit: int = 20
+
+    @property
+    def candidates_per_need(self) -> int:
+        # Enough nearest rows per need for the ranking to reorder; more when a post-filter (open now)
+        # will drop some.
+        wanted = max(2 * self.limit, 20) * (2 if self.open_now else 1)
+        return min(wanted, MAX_CANDIDATES_PER_NEED)
+
+
+@dataclass
+class MatchOption:
+    offer: ServiceAtLocation
+    exact: bool
+    latitude: float | None
+    longitude: float | None
+    distance_m: float | None
+    in_service_area: bool
+    needs_met: list[str]
+    open_now: bool | None
+    stale: bool
+    last_verified: date | None
+    phone: Phone | None
+    days_since_verified: int | None = None
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def in_reach(self) -> bool:
+        return self.in_service_area or self.distance_m is not None
+
+
+@dataclass
+class UncoveredNeed:
+    need: NeedTerm
+    nearest: MatchOption | None
+    message: str
+
+
+@dataclass
+class CoveragePlan:
+    options: list[MatchOption]
+    covered: list[str]
+    uncovered: list[UncoveredNeed]
+
+
+@dataclass
+class SpecialistMatch:
+    specialist: VictimAssistanceSpecialist
+    covers_origin: bool
+
+
+@dataclass
+class MatchResult:
+    origin: GeoPoint
+    request: MatchRequest
+    options: list[MatchOption]
+    coverage_plan: CoveragePlan
+    specialists: list[SpecialistMatch]
+
+
+# --- SQL -------------------------------------------------------------------------------------------------
+
+
+def _hard_filters(request: MatchRequest) -> tuple[list[str], dict]:
+    """Return SQL conditions on the match index (alias mc) for the client's eligibility and requirements."""
+    conditions, params = [], {}
+    if request.age is not None:
+        conditions.append(
+            "(mc.min_age IS NULL OR mc.min_age <= %(age)s) AND (mc.max_age IS NULL OR mc.max_age >= %(age)s)"
+        )
+        params["age"] = request.age
+    for column, value, bits in (
+        ("genders", request.gender, GENDER_REQUEST),
+        ("trafficking_types", request.trafficking_type, TRAFFICKING_REQUEST),
+        ("citizenship", request.citizenship, CITIZENSHIP_REQUEST),
+    ):
+        if value is not None:
+            # Unrestricted (0), or restricted to values that include all of the client's.
+            conditions.append(f"(mc.{column} = 0 OR mc.{column} & %({column})s = %({column})s)")
+            params[column] = bits[value]
+    if request.lgbtq is False:
+        conditions.append("NOT mc.lgbtq_specific")
+    if request.language_required and request.languages:
+        conditions.append("mc.languages && %(languages)s::varchar[]")
+        params["languages"] = list(request.languages)
+    if request.accepting_referrals:
+        conditions.append("mc.accepting_referrals")
+    return conditions, params
+
+
+def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]]) -> tuple[str, dict]:
+    """Return the one statement that fetches every need's nearest eligible rows (see module docstring)."""
+    assert column in ("point", "public_point")
+    conditions, params = _hard_filters(request)
+    where = " AND ".join(["mc.need_id = q.need_id", f"mc.{column} IS NOT NULL", *conditions])
+    # Only fixed fragments and a whitelisted column name are formatted in; values are parameters.
+    sql = f"""
+        SELECT c.service_at_location_id, q.requested, c.distance_m
+        FROM unnest(%(need_ids)s::int[], %(requested)s::text[]) AS q(need_id, requested)
+        CROSS JOIN LATERAL (
+            SELECT mc.service_at_location_id,
+                   ST_Distance(mc.{column}, %(origin)s::geography) AS distance_m
+            FROM matching_matchcandidate mc
+            WHERE {where}
+            ORDER BY mc.{column} <-> %(origin)s::geography
+            LIMIT %(k)s
+        ) c
+    """
+    params.update(
+        need_ids=[need_id for need_id, _ in need_pairs],
+        requested=[code for _, code in need_pairs],
+        k=request.candidates_per_need,
+    )
+    return sql, params
+
+
+def _origin_param(origin: GeoPoint) -> str:
+    return f"SRID=4326;POINT({origin.longitude} {origin.latitude})"
+
+
+def _fetch_candidates(request, origin, *, column, need_pairs, limit_per_need=None):
+    sql, params = candidate_sql(request, column=column, need_pairs=need_pairs)
+    params["origin"] = _origin_param(origin)
+    if limit_per_need is not None:
+        params["k"] = limit_per_need
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _fetch_covering(request, origin, *, need_pairs) -> list[tuple]:
+    """Return (service_at_location_id, requested code, service area name) of services covering the origin."""
+    conditions, params = _hard_filters(request)
+    where = " AND ".join(["mc.need_id = q.need_id", "ST_Covers(sa.extent, %(origin)s::geometry)", *conditions])
+    sql = f"""
+        SELECT DISTINCT ON (mc.service_at_location_id, q.requested)
+               mc.service_at_location_id, q.requested, sa.name
+        FROM unnest(%(need_ids)s::int[], %(requested)s::text[]) AS q(need_id, requested)
+        JOIN matching_matchcandidate mc ON mc.need_id = q.need_id
+        JOIN providers_servicearea sa ON sa.service_id = mc.service_id
+        WHERE {where}
+        ORDER BY mc.service_at_location_id, q.requested, sa.name
+    """
+    params.update(
+        need_ids=[n for n, _ in need_pairs], requested=[c for _, c in need_pairs], origin=_origin_param(origin)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- assembly --------------------------------------------------------------------------------------------
+
+
+class _Taxonomy:
+    def __init__(self):
+        self.terms = {term.code: term for term in NeedTerm.objects.all()}
+        by_id = {term.id: term for term in self.terms.values()}
+        self.children = defaultdict(list)
+        for term in self.terms.values():
+            if term.parent_id:
+                self.children[by_id[term.parent_id].code].append(term.code)
+
+    def expand(self, code: str) -> set[str]:
+        """Return the code and every code below it."""
+        found, stack = set(), [code]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.children.get(current, []))
+        return found
+
+
+def _offers(ids) -> dict:
+    location_phones = Prefetch("location__phones", queryset=Phone.objects.order_by("-is_front_door", "id"))
+    queryset = ServiceAtLocation.objects.filter(pk__in=ids).select_related(
+        "service__organization", "location"
+    ).prefetch_related(
+        "service__needs",
+        "service__languages",
+        "service__populations",
+        "service__phones",
+        "service__organization__phones",
+        "location__addresses",
+        "location__schedules",
+        location_phones,
+    )  # fmt: skip
+    return {offer.pk: offer for offer in queryset}
+
+
+def _phone_for(offer: ServiceAtLocation, exact: bool) -> Phone | None:
+    """Return the number to show: a confidential site's front door unless the caller may see the site."""
+    location_phones = [p for p in offer.location.phones.all() if p.type != Phone.PhoneType.FAX]
+    if offer.location.is_confidential and not exact:
+        return next((p for p in location_phones if p.is_front_door), None)
+    candidates = location_phones + list(offer.service.phones.all()) + list(offer.service.organization.phones.all())
+    return next((p for p in candidates if p.type != Phone.PhoneType.FAX), None)
+
+
+def _days_since(day: date | None, today: date) -> int | None:
+    return None if day is None else (today - day).days
+
+
+def _build_option(offer, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
+    exact = access.may_see_exact(offer.location)
+    location = offer.location
+    if exact and location.is_confidential and location.latitude is not None:
+        # Provider staff see their own confidential sites exactly: measure to the exact point.
+        distance_m = geodesic((origin.latitude, origin.longitude), (location.latitude, location.longitude)).meters
+    service_needs = {need.code for need in offer.service.needs.all()}
+    needs_met = [code for code in request.needs if expanded[code] & service_needs]
+    schedules = [s for s in location.schedules.all() if s.service_id in (None, offer.service_id)]
+    specific = [s for s in schedules if s.service_id == offer.service_id]
+    open_now = location.is_open_at(now, specific or schedules)
+    today = now.date()
+    last_verified = offer.service.last_verified_on
+    stale = last_verified is None or (today - last_verified).days > settings.LISTING_STALE_AFTER_DAYS
+    latitude, longitude = (
+        (location.latitude, location.longitude) if exact else (location.public_latitude, location.public_longitude)
+    )
+    return MatchOption(
+        offer=offer,
+        exact=exact,
+        latitude=latitude,
+        longitude=longitude,
+        distance_m=distance_m,
+        in_service_area=in_service_area,
+        needs_met=needs_met,
+        open_now=open_now,
+        stale=stale,
+        last_verified=last_verified,
+        phone=_phone_for(offer, exact),
+        days_since_verified=_days_since(last_verified, today),
+    )
+
+
+def _rank_option(option: MatchOption, *, request, language_names, area_name) -> None:
+    service, location = option.offer.service, option.offer.location
+    lgbtq_specific = any(population.code == "lgbtq" for population in service.populations.all())
+    spoken = {language.code for language in service.languages.all()}
+    option.score, option.reasons = rank(
+        RankInput(
+            needs_requested=len(request.needs),
+            needs_met=tuple(option.needs_met),
+            distance_m=option.distance_m,
+            radius_m=request.radius_m,
+            in_service_area=option.in_service_area,
+            languages_requested=request.languages,
+            languages_spoken=tuple(code for code in request.languages if code in spoken),
+            interpretation_offered=bool(service.interpretation_services.strip()),
+            accepting_referrals=location.accepting_referrals,
+            beds_total=location.beds_total,
+            beds_available=location.beds_available,
+            open_now=option.open_now,
+            days_since_verified=option.days_since_verified,
+            stale=option.stale,
+            lgbtq_requested=bool(request.lgbtq),
+            lgbtq_specific=lgbtq_specific,
+            language_names=language_names,
+            service_area_name=area_name,
+        )
+    )
+
+
+def _sort_key(option: MatchOption):
+    distance = option.distance_m if option.distance_m is not None else float("inf")
+    return (-option.score, distance, str(option.offer.pk))
+
+
+def _gain_key(option: MatchOption, uncovered: frozenset[str]):
+    distance = option.distance_m if option.distance_m is not None else float("inf")
+    return (-len(uncovered & set(option.needs_met)), distance, _sort_key(option))
+
+
+def coverage_plan(options: list[MatchOption], needs: tuple[str, ...]) -> tuple[list[MatchOption], set[str]]:
+    """Greedy set cover: repeatedly take the option meeting most still-uncovered needs (nearer first on
+    ties, then better ranked); return the chosen options and the needs they cover."""
+    uncovered, chosen = set(needs), []
+    pool = list(options)
+    while uncovered and pool:
+        best = min(pool, key=lambda option, still=frozenset(uncovered): _gain_key(option, still))
+        if not uncovered & set(best.needs_met):
+            break
+        chosen.append(best)
+        uncovered -= set(best.needs_met)
+        pool.remove(best)
+    return chosen, set(needs) - uncovered
+
+
+def _specialists(origin: GeoPoint) -> list[SpecialistMatch]:
+    point = make_point(origin.latitude, origin.longitude)
+    queryset = VictimAssistanceSpecialist.objects.prefetch_related("languages").defer("coverage_area")
+    covering = list(queryset.filter(coverage_area__covers=point).order_by("-on_call_24_7", "name", "id"))
+    if covering:
+        return [SpecialistMatch(s, True) for s in covering]
+    # Nobody covers the place (e.g. offshore or an unassigned area): the nearest coverage areas.
+    nearest = queryset.order_by(GeometryDistance("coverage_area", point))[:SPECIALISTS_WHEN_NONE_COVER]
+    return [SpecialistMatch(s, False) for s in nearest]
+
+
+def match(*, request: MatchRequest, access: ConfidentialAccess, now: datetime) -> MatchResult:
+    """Return ranked options, a coverage plan and specialists for a request (see module docstring).
+
+    Raises geo.geocoding.GeocodingError when `near` cannot be placed.
+    """
+    origin = geocode(request.near)
+    taxonomy = _Taxonomy()
+    expanded = {code: taxonomy.expand(code) for code in request.needs}
+    need_pairs = [(taxonomy.terms[sub].id, code) for code in request.needs for sub in sorted(expanded[code])]
+    column = "point" if access.all else "public_point"
+
+    nearest_rows = _fetch_candidates(request, origin, column=column, need_pairs=need_pairs)
+    covering_rows = _fetch_covering(request, origin, need_pairs=need_pairs) if request.include_virtual else []
+
+    distance_by_offer: dict = {}
+    for offer_id, _code, distance_m in nearest_rows:
+        if distance_m <= request.radius_m:
+            distance_by_offer[offer_id] = distance_m
+    area_by_offer = {offer_id: area for offer_id, _code, area in covering_rows}
+
+    offers = _offers(set(distance_by_offer) | set(area_by_offer))
+    language_names = dict(Language.objects.filter(code__in=request.languages).values_list("code", "name"))
+
+    options = []
+    for offer_id, offer in offers.items():
+        if not request.include_virtual and offer.location.location_type == "virtual":
+            continue
+        option = _build_option(
+            offer, access=access, origin=origin, distance_m=distance_by_offer.get(offer_id),
+            in_service_area=offer_id in area_by_offer, request=request, expanded=expanded, now=now,
+        )  # fmt: skip
+        if option.distance_m is not None and option.distance_m > request.radius_m and not option.in_service_area:
+            continue  # an own confidential site whose exact point is outside the radius
+        if request.open_now and option.open_now is not True:
+            continue
+        _rank_option(
+            option, request=request, language_names=language_names,
+            area_name=area_by_offer.get(offer_id, ""),
+        )  # fmt: skip
+        options.append(option)
+    options.sort(key=_sort_key)
+
+    chosen, covered = coverage_plan(options, request.needs)
+    uncovered = [code for code in request.needs if code not in covered]
+    plan = CoveragePlan(options=chosen, covered=[c for c in request.needs if c in covered], uncovered=[])
+    if uncovered:
+        plan.uncovered = _nearest_beyond(request, origin, access, column, taxonomy, expanded, uncovered, now)
+
+    return MatchResult(
+        origin=origin,
+        request=request,
+        options=options[: request.limit],
+        coverage_plan=plan,
+        specialists=_specialists(origin),
+    )
+
+
+def _lower_first(name: str) -> str:
+    """'Immigration legal services' -> 'immigration legal services'; 'T visa' stays as it is."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+
+
+def _nearest_beyond(request, origin, access, column, taxonomy, expanded, codes, now) -> list[UncoveredNeed]:
+    """For needs nothing in reach meets: the nearest eligible provider anywhere (one statement)."""
+    pairs = [(taxonomy.terms[sub].id, code) for code in codes for sub in sorted(expanded[code])]
+    rows = _fetch_candidates(request, origin, column=column, need_pairs=pairs, limit_per_need=1)
+    best: dict[str, tuple] = {}
+    for offer_id, code, distance_m in rows:
+        if code not in best or distance_m < best[code][1]:
+            best[code] = (offer_id, distance_m)
+    offers = _offers({offer_id for offer_id, _ in best.values()})
+    radius_mi = m_to_mi(request.radius_m)
+    result = []
+    for code in codes:
+        term = taxonomy.terms[code]
+        label = _lower_first(term.name)
+        if code not in best or best[code][0] not in offers:
+            message = f"no {label} found in the directory for this person"
+            result.append(UncoveredNeed(term, None, message))
+            continue
+        offer_id, distance_m = best[code]
+        option = _build_option(
+            offers[offer_id], access=access, origin=origin, distance_m=distance_m, in_service_area=False,
+            request=request, expanded=expanded, now=now,
+        )  # fmt: skip
+        name = f"{option.offer.service.organization.name} ({option.offer.service.name})"
+        message = f"no {label} within {radius_mi:.0f} mi; nearest is {name} at {m_to_mi(option.distance_m):.0f} mi"
+        result.append(UncoveredNeed(term, option, message))
+    return result

@@ -1,0 +1,120 @@
+"""Deriving the match index (matching.models.MatchCandidate) from the registry, in set-based SQL.
+
+`match_index_rebuild()` replaces every row (after bulk loads); `match_index_refresh(...)` replaces the rows
+of some services or locations (after an edit; see matching.signals). Both run the same SELECT, so the
+eligibility encoding below exists once.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from matching.eligibility import ADULT_AGE_YEARS, CITIZENSHIP_BITS, GENDER_BITS, TRAFFICKING_BITS, mask_sql
+from matching.models import MatchCandidate
+
+COLUMNS = (
+    "need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, "
+    "is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, "
+    "languages, accepting_referrals"
+)
+
+
+def _bits(dimension: str, bits: dict[str, int]) -> str:
+    return f"bit_or(CASE WHEN p.dimension = '{dimension}' THEN {mask_sql(bits)} ELSE 0 END)"
+
+
+def select_rows(service_filter: str = "TRUE", row_filter: str = "TRUE") -> str:
+    """Return the SELECT producing index rows for services passing service_filter (SQL on `s`).
+
+    Per-service attributes are aggregated once per service (hash aggregates), then joined to each
+    service-at-location and need, so the rebuild stays linear in the number of rows. Age groups narrow the
+    numeric limits: adults-only means at least 18, minors-only at most 17 (GREATEST/LEAST ignore NULLs).
+    """
+    return f"""
+    WITH svc AS (
+        SELECT s.id, s.organization_id,
+               GREATEST(s.minimum_age,
+                        CASE WHEN pop.adults AND NOT pop.minors THEN {ADULT_AGE_YEARS} END) AS min_age,
+               LEAST(s.maximum_age,
+                     CASE WHEN pop.minors AND NOT pop.adults THEN {ADULT_AGE_YEARS - 1} END) AS max_age,
+               COALESCE(pop.genders, 0) AS genders,
+               COALESCE(pop.trafficking_types, 0) AS trafficking_types,
+               COALESCE(pop.citizenship, 0) AS citizenship,
+               COALESCE(pop.lgbtq, FALSE) AS lgbtq_specific,
+               COALESCE(lang.codes, '{{}}') AS languages
+        FROM providers_service s
+        LEFT JOIN (
+            SELECT sp.service_id,
+                   bool_or(p.code = 'adults') AS adults,
+                   bool_or(p.code = 'minors') AS minors,
+                   bool_or(p.code = 'lgbtq') AS lgbtq,
+                   {_bits("gender", GENDER_BITS)} AS genders,
+                   {_bits("trafficking_type", TRAFFICKING_BITS)} AS trafficking_types,
+                   {_bits("citizenship", CITIZENSHIP_BITS)} AS citizenship
+            FROM providers_service_populations sp
+            JOIN providers_population p ON p.id = sp.population_id
+            GROUP BY sp.service_id
+        ) pop ON pop.service_id = s.id
+        LEFT JOIN (
+            SELECT service_id, array_agg(language_id ORDER BY language_id) AS codes
+            FROM providers_service_languages GROUP BY service_id
+        ) lang ON lang.service_id = s.id
+        WHERE s.status = 'active' AND ({service_filter})
+    )
+    SELECT sn.needterm_id, sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point,
+           l.is_confidential, l.location_type = 'virtual', svc.min_age, svc.max_age, svc.genders,
+           svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals
+    FROM svc
+    JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
+    JOIN providers_location l ON l.id = sal.location_id
+    JOIN providers_service_needs sn ON sn.service_id = svc.id
+    WHERE {row_filter}
+    """
+
+
+@transaction.atomic
+def match_index_rebuild() -> int:
+    """Replace the whole index from the registry; return the number of rows.
+
+    The GiST indexes are dropped for the load and built afterwards: one bulk build is much faster than
+    millions of insertions into a GiST tree.
+    """
+    table = MatchCandidate._meta.db_table
+    gist_indexes = [index for index in MatchCandidate._meta.indexes if index.name.endswith("_gist")]
+    with connection.schema_editor() as editor:
+        for index in gist_indexes:
+            editor.remove_index(MatchCandidate, index)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}")
+        cursor.execute(f"INSERT INTO {table} ({COLUMNS}) {select_rows()}")
+        count = cursor.rowcount
+    with connection.schema_editor() as editor:
+        for index in gist_indexes:
+            editor.add_index(MatchCandidate, index)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    return count
+
+
+@transaction.atomic
+def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = ()) -> None:
+    """Replace the index rows of these services and locations with their current state."""
+    service_ids, location_ids = [str(i) for i in service_ids], [str(i) for i in location_ids]
+    if not service_ids and not location_ids:
+        return
+    table = MatchCandidate._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE service_id = ANY(%(services)s::uuid[]) "
+            "OR location_id = ANY(%(locations)s::uuid[])",
+            {"services": service_ids, "locations": location_ids},
+        )
+        service_filter = (
+            "s.id = ANY(%(services)s::uuid[]) OR s.id IN (SELECT service_id FROM providers_serviceatlocation "
+            "WHERE location_id = ANY(%(locations)s::uuid[]))"
+        )
+        row_filter = "svc.id = ANY(%(services)s::uuid[]) OR l.id = ANY(%(locations)s::uuid[])"
+        cursor.execute(
+            f"INSERT INTO {table} ({COLUMNS}) {select_rows(service_filter, row_filter)}",
+            {"services": service_ids, "locations": location_ids},
+        )
