@@ -62,7 +62,13 @@ STATE_CODES = set(STATE_FIPS_TO_USPS.values())
 
 COORDINATES_RE = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
 ZIP_RE = re.compile(r"^(\d{5})(?:-\d{4})?$")
-TRAILING_ZIP_RE = re.compile(r"[\s,](\d{5})(?:-\d{4})?\s*$")
+# A ZIP code at the end of an address counts only after a comma or a state code ("TX 77002"), so that
+# "Apt 12345" or "PO Box 12345" is not read as a ZIP code.
+TRAILING_ZIP_RE = re.compile(r"(?:,|\b[A-Za-z]{2})\s*(\d{5})(?:-\d{4})?\s*$")
+COUNTRY_SUFFIX_RE = re.compile(r",?\s*(?:USA|U\.S\.A\.|US|U\.S\.|United States(?: of America)?)\s*$", re.IGNORECASE)
+ABBREVIATIONS = [(re.compile(r"\bSt\.?\s+(?=\w)", re.IGNORECASE), "Saint "),
+                 (re.compile(r"\bFt\.?\s+(?=\w)", re.IGNORECASE), "Fort "),
+                 (re.compile(r"\bMt\.?\s+(?=\w)", re.IGNORECASE), "Mount ")]  # fmt: skip
 
 
 class GeocodingError(ValueError):
@@ -170,6 +176,12 @@ class Gazetteer:
     def _city(self, city: str, state: str) -> list[Location]:
         place = self.cities.get((city.lower(), state))
         if place is None:
+            # "St. Louis" is "Saint Louis" in the USPS data; "Ft Worth" is "Fort Worth".
+            expanded = city
+            for pattern, replacement in ABBREVIATIONS:
+                expanded = pattern.sub(replacement, expanded)
+            place = self.cities.get((normalize(expanded).lower(), state))
+        if place is None:
             return []
         return [_location(place.label, place.latitude, place.longitude, source="gazetteer", precision="city")]
 
@@ -181,6 +193,7 @@ class Gazetteer:
         return STATE_NAMES.get(text.lower())
 
     def _candidates(self, query: str) -> list[Location]:
+        query = COUNTRY_SUFFIX_RE.sub("", query).strip(" ,")
         if not query:
             return []
         match = ZIP_RE.match(query)
@@ -266,8 +279,11 @@ def _remember(query: str, found: Location) -> None:
     )
 
 
-def geocode(query: str) -> Location:
+def geocode(query: str, *, online: bool = True) -> Location:
     """Return the point for a place typed by a person or found in an import.
+
+    online=False keeps the query on this machine (the gazetteer only): used for the addresses of
+    confidential sites, which must never be sent to a third-party service.
 
     Raises PlaceNotFound (unknown or empty), AmbiguousPlace (with candidates) or GeocodingError (e.g.
     coordinates out of range), each with a message fit to show the user.
@@ -281,7 +297,7 @@ def geocode(query: str) -> Location:
     if coordinates is not None:
         return coordinates
 
-    lookup = online_geocoder()
+    lookup = online_geocoder() if online else None
     if lookup is not None and not ZIP_RE.match(text):
         cached = _cached(text)
         if cached is not None:

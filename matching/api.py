@@ -38,6 +38,7 @@ class MatchView(APIView):
                 request=serializer.to_request(),
                 access=confidential_access_for_user(request.user),
                 now=timezone.now(),
+                include_specialists=request.user.is_authenticated,
             )
         except GeocodingError as exc:
             body = {"near": [str(exc)]}

@@ -27,7 +27,16 @@ from geo.units import m_to_mi, miles_to_m
 from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
 from matching.ranking import RankInput, rank
 from providers.access import ConfidentialAccess
-from providers.models import Language, NeedTerm, Phone, ServiceAtLocation, VictimAssistanceSpecialist
+from providers.models import (
+    Language,
+    NeedTerm,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    VictimAssistanceSpecialist,
+    open_at,
+)
 
 MAX_CANDIDATES_PER_NEED = 100
 SPECIALISTS_WHEN_NONE_COVER = 3
@@ -60,7 +69,8 @@ class MatchRequest:
 
 @dataclass
 class MatchOption:
-    offer: ServiceAtLocation
+    offer: ServiceAtLocation | None  # loaded only for the options that are shown
+    facts: "Facts"
     exact: bool
     latitude: float | None
     longitude: float | None
@@ -84,7 +94,19 @@ class MatchOption:
 class UncoveredNeed:
     need: NeedTerm
     nearest: MatchOption | None
-    message: str
+    radius_m: float
+
+    @property
+    def message(self) -> str:
+        label = _lower_first(self.need.name)
+        if self.nearest is None:
+            return f"no {label} found in the directory for this person"
+        offer = self.nearest.offer
+        name = f"{offer.service.organization.name} ({offer.service.name})"
+        return (
+            f"no {label} within {m_to_mi(self.radius_m):.0f} mi; "
+            f"nearest is {name} at {m_to_mi(self.nearest.distance_m):.0f} mi"
+        )
 
 
 @dataclass
@@ -139,15 +161,20 @@ def _hard_filters(request: MatchRequest) -> tuple[list[str], dict]:
     return conditions, params
 
 
-def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]]) -> tuple[str, dict]:
+def candidate_sql(
+    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None
+) -> tuple[str, dict]:
     """Return the one statement that fetches every need's nearest eligible rows (see module docstring)."""
     assert column in ("point", "public_point")
     conditions, params = _hard_filters(request)
+    if organization_id is not None:
+        conditions.append("mc.organization_id = %(organization_id)s")
+        params["organization_id"] = organization_id
     where = " AND ".join(["mc.need_id = q.need_id", f"mc.{column} IS NOT NULL", *conditions])
     # Only fixed fragments and a whitelisted column name are formatted in; values are parameters.
     sql = f"""
         SELECT c.service_at_location_id, q.requested, c.distance_m
-        FROM unnest(%(need_ids)s::int[], %(requested)s::text[]) AS q(need_id, requested)
+        FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
         CROSS JOIN LATERAL (
             SELECT mc.service_at_location_id,
                    ST_Distance(mc.{column}, %(origin)s::geography) AS distance_m
@@ -169,8 +196,8 @@ def _origin_param(origin: GeoPoint) -> str:
     return f"SRID=4326;POINT({origin.longitude} {origin.latitude})"
 
 
-def _fetch_candidates(request, origin, *, column, need_pairs, limit_per_need=None):
-    sql, params = candidate_sql(request, column=column, need_pairs=need_pairs)
+def _fetch_candidates(request, origin, *, column, need_pairs, limit_per_need=None, organization_id=None):
+    sql, params = candidate_sql(request, column=column, need_pairs=need_pairs, organization_id=organization_id)
     params["origin"] = _origin_param(origin)
     if limit_per_need is not None:
         params["k"] = limit_per_need
@@ -186,7 +213,7 @@ def _fetch_covering(request, origin, *, need_pairs) -> list[tuple]:
     sql = f"""
         SELECT DISTINCT ON (mc.service_at_location_id, q.requested)
                mc.service_at_location_id, q.requested, sa.name
-        FROM unnest(%(need_ids)s::int[], %(requested)s::text[]) AS q(need_id, requested)
+        FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
         JOIN matching_matchcandidate mc ON mc.need_id = q.need_id
         JOIN providers_servicearea sa ON sa.service_id = mc.service_id
         WHERE {where}
@@ -223,21 +250,145 @@ class _Taxonomy:
         return found
 
 
-def _offers(ids) -> dict:
+@dataclass
+class Facts:
+    """What ranking needs to know about one candidate, read with plain value queries (no model objects):
+    a request looks at up to a few hundred candidates and shows twenty."""
+
+    offer_id: object
+    service_id: object
+    organization_id: object  # the location's organization (confidential access is decided on it)
+    is_confidential: bool
+    location_type: str
+    latitude: float | None
+    longitude: float | None
+    public_latitude: float | None
+    public_longitude: float | None
+    time_zone: str
+    open_24_7: bool
+    accepting_referrals: bool
+    beds_total: int | None
+    beds_available: int | None
+    last_verified_on: date | None
+    interpretation: bool
+    needs: set = field(default_factory=set)
+    languages: set = field(default_factory=set)
+    lgbtq_specific: bool = False
+    periods: list = field(default_factory=list)
+
+
+def _facts(offer_ids) -> dict:
+    """Return Facts for the offers, in five queries whatever their number."""
+    rows = ServiceAtLocation.objects.filter(pk__in=list(offer_ids)).values_list(
+        "id", "service_id", "location_id", "location__organization_id", "location__is_confidential",
+        "location__location_type", "location__latitude", "location__longitude", "location__public_latitude",
+        "location__public_longitude", "location__time_zone", "location__open_24_7",
+        "location__accepting_referrals", "location__beds_total", "location__beds_available",
+        "service__last_verified_on", "service__interpretation_services",
+    )  # fmt: skip
+    facts, by_service, by_location = {}, defaultdict(list), defaultdict(list)
+    for row in rows:
+        (offer_id, service_id, location_id, org_id, confidential, location_type, lat, lon, public_lat,
+         public_lon, tz, open_24_7, accepting, beds_total, beds_available, verified, interpretation) = row  # fmt: skip
+        fact = Facts(
+            offer_id, service_id, org_id, confidential, location_type, lat, lon, public_lat, public_lon, tz,
+            open_24_7, accepting, beds_total, beds_available, verified, bool(interpretation.strip()),
+        )  # fmt: skip
+        facts[offer_id] = fact
+        by_service[service_id].append(fact)
+        by_location[location_id].append(fact)
+    service_ids = list(by_service)
+    for service_id, code in Service.needs.through.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", "needterm__code"
+    ):
+        for fact in by_service[service_id]:
+            fact.needs.add(code)
+    for service_id, code in Service.languages.through.objects.filter(service_id__in=service_ids).values_list(
+        "service_id", "language_id"
+    ):
+        for fact in by_service[service_id]:
+            fact.languages.add(code)
+    for service_id in Service.populations.through.objects.filter(
+        service_id__in=service_ids, population__code="lgbtq"
+    ).values_list("service_id", flat=True):
+        for fact in by_service[service_id]:
+            fact.lgbtq_specific = True
+    general, specific = defaultdict(list), defaultdict(list)
+    for location_id, service_id, weekday, opens, closes in Schedule.objects.filter(
+        location_id__in=list(by_location)
+    ).values_list("location_id", "service_id", "weekday", "opens_at", "closes_at"):
+        (specific[(location_id, service_id)] if service_id else general[location_id]).append((weekday, opens, closes))
+    for location_id, location_facts in by_location.items():
+        for fact in location_facts:
+            # Hours given for this service at the site win over the site's own hours.
+            fact.periods = specific.get((location_id, fact.service_id)) or general.get(location_id, [])
+    return facts
+
+
+def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
+    exact = access.may_see_exact(fact)
+    if exact and fact.is_confidential and fact.latitude is not None:
+        # Provider staff see their own confidential sites exactly: measure to the exact point.
+        distance_m = geodesic((origin.latitude, origin.longitude), (fact.latitude, fact.longitude)).meters
+    needs_met = [code for code in request.needs if expanded[code] & fact.needs]
+    today = now.date()
+    stale = fact.last_verified_on is None or (today - fact.last_verified_on).days > settings.LISTING_STALE_AFTER_DAYS
+    latitude, longitude = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
+    return MatchOption(
+        offer=None,
+        facts=fact,
+        exact=exact,
+        latitude=latitude,
+        longitude=longitude,
+        distance_m=distance_m,
+        in_service_area=in_service_area,
+        needs_met=needs_met,
+        open_now=open_at(now, time_zone=fact.time_zone, open_24_7=fact.open_24_7, periods=fact.periods),
+        stale=stale,
+        last_verified=fact.last_verified_on,
+        phone=None,
+        days_since_verified=None if fact.last_verified_on is None else (today - fact.last_verified_on).days,
+    )
+
+
+def _rank_option(option: MatchOption, *, request, language_names, area_name) -> None:
+    fact = option.facts
+    option.score, option.reasons = rank(
+        RankInput(
+            needs_requested=len(request.needs),
+            needs_met=tuple(option.needs_met),
+            distance_m=option.distance_m,
+            radius_m=request.radius_m,
+            in_service_area=option.in_service_area,
+            languages_requested=request.languages,
+            languages_spoken=tuple(code for code in request.languages if code in fact.languages),
+            interpretation_offered=fact.interpretation,
+            accepting_referrals=fact.accepting_referrals,
+            beds_total=fact.beds_total,
+            beds_available=fact.beds_available,
+            open_now=option.open_now,
+            days_since_verified=option.days_since_verified,
+            stale=option.stale,
+            lgbtq_requested=bool(request.lgbtq),
+            lgbtq_specific=fact.lgbtq_specific,
+            language_names=language_names,
+            service_area_name=area_name,
+        )
+    )
+
+
+def _attach_offers(options: list[MatchOption]) -> None:
+    """Load what is shown for the options that are shown: one query per related table."""
     location_phones = Prefetch("location__phones", queryset=Phone.objects.order_by("-is_front_door", "id"))
-    queryset = ServiceAtLocation.objects.filter(pk__in=ids).select_related(
+    queryset = ServiceAtLocation.objects.filter(pk__in={o.facts.offer_id for o in options}).select_related(
         "service__organization", "location"
     ).prefetch_related(
-        "service__needs",
-        "service__languages",
-        "service__populations",
-        "service__phones",
-        "service__organization__phones",
-        "location__addresses",
-        "location__schedules",
-        location_phones,
+        "service__phones", "service__organization__phones", "location__addresses", location_phones
     )  # fmt: skip
-    return {offer.pk: offer for offer in queryset}
+    offers = {offer.pk: offer for offer in queryset}
+    for option in options:
+        option.offer = offers[option.facts.offer_id]
+        option.phone = _phone_for(option.offer, option.exact)
 
 
 def _phone_for(offer: ServiceAtLocation, exact: bool) -> Phone | None:
@@ -249,74 +400,9 @@ def _phone_for(offer: ServiceAtLocation, exact: bool) -> Phone | None:
     return next((p for p in candidates if p.type != Phone.PhoneType.FAX), None)
 
 
-def _days_since(day: date | None, today: date) -> int | None:
-    return None if day is None else (today - day).days
-
-
-def _build_option(offer, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
-    exact = access.may_see_exact(offer.location)
-    location = offer.location
-    if exact and location.is_confidential and location.latitude is not None:
-        # Provider staff see their own confidential sites exactly: measure to the exact point.
-        distance_m = geodesic((origin.latitude, origin.longitude), (location.latitude, location.longitude)).meters
-    service_needs = {need.code for need in offer.service.needs.all()}
-    needs_met = [code for code in request.needs if expanded[code] & service_needs]
-    schedules = [s for s in location.schedules.all() if s.service_id in (None, offer.service_id)]
-    specific = [s for s in schedules if s.service_id == offer.service_id]
-    open_now = location.is_open_at(now, specific or schedules)
-    today = now.date()
-    last_verified = offer.service.last_verified_on
-    stale = last_verified is None or (today - last_verified).days > settings.LISTING_STALE_AFTER_DAYS
-    latitude, longitude = (
-        (location.latitude, location.longitude) if exact else (location.public_latitude, location.public_longitude)
-    )
-    return MatchOption(
-        offer=offer,
-        exact=exact,
-        latitude=latitude,
-        longitude=longitude,
-        distance_m=distance_m,
-        in_service_area=in_service_area,
-        needs_met=needs_met,
-        open_now=open_now,
-        stale=stale,
-        last_verified=last_verified,
-        phone=_phone_for(offer, exact),
-        days_since_verified=_days_since(last_verified, today),
-    )
-
-
-def _rank_option(option: MatchOption, *, request, language_names, area_name) -> None:
-    service, location = option.offer.service, option.offer.location
-    lgbtq_specific = any(population.code == "lgbtq" for population in service.populations.all())
-    spoken = {language.code for language in service.languages.all()}
-    option.score, option.reasons = rank(
-        RankInput(
-            needs_requested=len(request.needs),
-            needs_met=tuple(option.needs_met),
-            distance_m=option.distance_m,
-            radius_m=request.radius_m,
-            in_service_area=option.in_service_area,
-            languages_requested=request.languages,
-            languages_spoken=tuple(code for code in request.languages if code in spoken),
-            interpretation_offered=bool(service.interpretation_services.strip()),
-            accepting_referrals=location.accepting_referrals,
-            beds_total=location.beds_total,
-            beds_available=location.beds_available,
-            open_now=option.open_now,
-            days_since_verified=option.days_since_verified,
-            stale=option.stale,
-            lgbtq_requested=bool(request.lgbtq),
-            lgbtq_specific=lgbtq_specific,
-            language_names=language_names,
-            service_area_name=area_name,
-        )
-    )
-
-
 def _sort_key(option: MatchOption):
     distance = option.distance_m if option.distance_m is not None else float("inf")
-    return (-option.score, distance, str(option.offer.pk))
+    return (-option.score, distance, str(option.facts.offer_id))
 
 
 def _gain_key(option: MatchOption, uncovered: frozenset[str]):
@@ -350,10 +436,13 @@ def _specialists(origin: GeoPoint) -> list[SpecialistMatch]:
     return [SpecialistMatch(s, False) for s in nearest]
 
 
-def match(*, request: MatchRequest, access: ConfidentialAccess, now: datetime) -> MatchResult:
+def match(
+    *, request: MatchRequest, access: ConfidentialAccess, now: datetime, include_specialists: bool = True
+) -> MatchResult:
     """Return ranked options, a coverage plan and specialists for a request (see module docstring).
 
-    Raises geo.geocoding.GeocodingError when `near` cannot be placed.
+    Specialists' direct lines are for professionals: callers who are not signed in get none
+    (include_specialists=False). Raises geo.geocoding.GeocodingError when `near` cannot be placed.
     """
     origin = geocode(request.near)
     taxonomy = _Taxonomy()
@@ -362,49 +451,48 @@ def match(*, request: MatchRequest, access: ConfidentialAccess, now: datetime) -
     column = "point" if access.all else "public_point"
 
     nearest_rows = _fetch_candidates(request, origin, column=column, need_pairs=need_pairs)
+    if not access.all and access.organization_id is not None:
+        # Provider staff see their own confidential sites exactly, so those are found by their exact point.
+        nearest_rows += _fetch_candidates(
+            request, origin, column="point", need_pairs=need_pairs, organization_id=access.organization_id
+        )
     covering_rows = _fetch_covering(request, origin, need_pairs=need_pairs) if request.include_virtual else []
 
     distance_by_offer: dict = {}
     for offer_id, _code, distance_m in nearest_rows:
         if distance_m <= request.radius_m:
-            distance_by_offer[offer_id] = distance_m
+            distance_by_offer[offer_id] = min(distance_m, distance_by_offer.get(offer_id, distance_m))
     area_by_offer = {offer_id: area for offer_id, _code, area in covering_rows}
 
-    offers = _offers(set(distance_by_offer) | set(area_by_offer))
+    facts = _facts(set(distance_by_offer) | set(area_by_offer))
     language_names = dict(Language.objects.filter(code__in=request.languages).values_list("code", "name"))
 
     options = []
-    for offer_id, offer in offers.items():
-        if not request.include_virtual and offer.location.location_type == "virtual":
+    for offer_id, fact in facts.items():
+        if not request.include_virtual and fact.location_type == "virtual":
             continue
         option = _build_option(
-            offer, access=access, origin=origin, distance_m=distance_by_offer.get(offer_id),
+            fact, access=access, origin=origin, distance_m=distance_by_offer.get(offer_id),
             in_service_area=offer_id in area_by_offer, request=request, expanded=expanded, now=now,
         )  # fmt: skip
         if option.distance_m is not None and option.distance_m > request.radius_m and not option.in_service_area:
             continue  # an own confidential site whose exact point is outside the radius
         if request.open_now and option.open_now is not True:
             continue
-        _rank_option(
-            option, request=request, language_names=language_names,
-            area_name=area_by_offer.get(offer_id, ""),
-        )  # fmt: skip
+        _rank_option(option, request=request, language_names=language_names, area_name=area_by_offer.get(offer_id, ""))
         options.append(option)
     options.sort(key=_sort_key)
 
     chosen, covered = coverage_plan(options, request.needs)
-    uncovered = [code for code in request.needs if code not in covered]
     plan = CoveragePlan(options=chosen, covered=[c for c in request.needs if c in covered], uncovered=[])
+    uncovered = [code for code in request.needs if code not in covered]
     if uncovered:
         plan.uncovered = _nearest_beyond(request, origin, access, column, taxonomy, expanded, uncovered, now)
 
-    return MatchResult(
-        origin=origin,
-        request=request,
-        options=options[: request.limit],
-        coverage_plan=plan,
-        specialists=_specialists(origin),
-    )
+    shown = options[: request.limit]
+    _attach_offers(shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None])
+    specialists = _specialists(origin) if include_specialists else []
+    return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 
 
 def _lower_first(name: str) -> str:
@@ -420,22 +508,17 @@ def _nearest_beyond(request, origin, access, column, taxonomy, expanded, codes, 
     for offer_id, code, distance_m in rows:
         if code not in best or distance_m < best[code][1]:
             best[code] = (offer_id, distance_m)
-    offers = _offers({offer_id for offer_id, _ in best.values()})
-    radius_mi = m_to_mi(request.radius_m)
+    facts = _facts({offer_id for offer_id, _ in best.values()})
     result = []
     for code in codes:
         term = taxonomy.terms[code]
-        label = _lower_first(term.name)
-        if code not in best or best[code][0] not in offers:
-            message = f"no {label} found in the directory for this person"
-            result.append(UncoveredNeed(term, None, message))
+        if code not in best or best[code][0] not in facts:
+            result.append(UncoveredNeed(term, None, request.radius_m))
             continue
         offer_id, distance_m = best[code]
         option = _build_option(
-            offers[offer_id], access=access, origin=origin, distance_m=distance_m, in_service_area=False,
+            facts[offer_id], access=access, origin=origin, distance_m=distance_m, in_service_area=False,
             request=request, expanded=expanded, now=now,
         )  # fmt: skip
-        name = f"{option.offer.service.organization.name} ({option.offer.service.name})"
-        message = f"no {label} within {radius_mi:.0f} mi; nearest is {name} at {m_to_mi(option.distance_m):.0f} mi"
-        result.append(UncoveredNeed(term, option, message))
+        result.append(UncoveredNeed(term, option, request.radius_m))
     return result

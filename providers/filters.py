@@ -2,8 +2,11 @@
 
 Every filter validates its value: an unknown code or a malformed box is a 400 naming the parameter,
 never a 500 and never a silently ignored filter. List parameters accept repetition (`?need=a&need=b`)
-and commas (`?need=a,b`); a record matches when it matches any of the values.
+and commas (`?need=a,b`). For `need` and `language` a record matches when it matches any of the values; for
+`population` it must serve every one given (`population=women,minors`: services for women that take minors).
 """
+
+import math
 
 import django_filters
 from django import forms
@@ -34,6 +37,11 @@ from providers.models import (
 MAX_LIST_VALUES = 20
 
 
+def _literal(text: str) -> str:
+    """Escape % in a message that repeats the caller's input: django-filter %-formats error messages."""
+    return text.replace("%", "%%")
+
+
 class CodeListField(forms.Field):
     """A list of codes from a vocabulary; unknown codes are named in the error."""
 
@@ -60,7 +68,7 @@ class CodeListField(forms.Field):
         unknown = [code for code in value if code not in self.vocabulary()]
         if unknown:
             raise forms.ValidationError(
-                f"Unknown {self.label_plural}: {', '.join(sorted(unknown))}.", code="unknown_code"
+                _literal(f"Unknown {self.label_plural}: {', '.join(sorted(unknown))}."), code="unknown_code"
             )
 
 
@@ -120,7 +128,7 @@ class NearForm(forms.Form):
             if value <= 0:
                 self.add_error(name, f"{name} must be greater than 0.")
             elif to_m(float(value)) > miles_to_m(max_mi) + 1:
-                limit = max_mi if name == "radius_mi" else round(m_to_km(miles_to_m(max_mi)))
+                limit = max_mi if name == "radius_mi" else math.floor(m_to_km(miles_to_m(max_mi)))
                 self.add_error(name, f"{name} must be at most {limit} ({max_mi} miles).")
             elif not near:
                 self.add_error("near", f"{name} needs near (a place to measure from).")
@@ -134,7 +142,7 @@ class NearForm(forms.Form):
                 message = str(exc)
                 if exc.candidates:
                     message += " Candidates: " + "; ".join(exc.candidates) + "."
-                self.add_error("near", message)
+                self.add_error("near", _literal(message))
             else:
                 data["origin"] = make_point(found.latitude, found.longitude)
         data["radius_m"] = radius_m
@@ -216,7 +224,7 @@ class RegistryFilterSet(NearFilterMixin):
 
 
 class OrganizationFilter(RegistryFilterSet):
-    bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: organizations with a location in the box.")
+    bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: organizations with a service offered in the box.")
 
     class Meta:
         model = Organization
@@ -224,17 +232,25 @@ class OrganizationFilter(RegistryFilterSet):
         form = NearForm
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        q = self.service_q()
-        if q is not None:
-            queryset = queryset.filter(Exists(Service.objects.filter(q, organization_id=OuterRef("pk"))))
+        # One service must satisfy every condition at once (the need *and* the place), not one service
+        # the need and another the place.
         data = self.form.cleaned_data
+        conditions = [] if self.service_q() is None else [self.service_q()]
         if data.get("bbox"):
-            queryset = queryset.filter(
-                Exists(Location.objects.filter(self.access.bbox_q(data["bbox"]), organization_id=OuterRef("pk")))
+            conditions.append(
+                Exists(
+                    ServiceAtLocation.objects.filter(
+                        self.access.bbox_q(data["bbox"], prefix="location__"), service_id=OuterRef("pk")
+                    )
+                )
             )
         if data.get("origin"):
-            near_q = selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
-            queryset = queryset.filter(Exists(Service.objects.filter(near_q, organization_id=OuterRef("pk"))))
+            conditions.append(
+                selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
+            )
+        if conditions:
+            services = Service.objects.filter(*conditions, organization_id=OuterRef("pk"))
+            queryset = queryset.filter(Exists(services))
         return queryset
 
 

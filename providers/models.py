@@ -31,6 +31,37 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"'{value}' is not an IANA time zone name (e.g. 'America/Chicago').")
 
 
+def period_covers(weekday: int, opens_at: time, closes_at: time, local: datetime) -> bool:
+    """Return True when a local moment falls in a weekly period (ISO weekday, opening, closing time).
+
+    A closing time at or before the opening time means the period runs past midnight into the next day;
+    00:00-00:00 is the whole day.
+    """
+    now = local.time().replace(tzinfo=None)
+    today = local.isoweekday()
+    if closes_at > opens_at:
+        return today == weekday and opens_at <= now < closes_at
+    previous_day = 7 if today == 1 else today - 1
+    started_today = today == weekday and now >= opens_at
+    carried_over = previous_day == weekday and now < closes_at
+    return started_today or carried_over
+
+
+def open_at(moment: datetime, *, time_zone: str, open_24_7: bool, periods) -> bool | None:
+    """Return whether a site is open at `moment` (aware): True/False, or None when no hours are known.
+
+    `periods` are (ISO weekday, opens_at, closes_at) read in the site's IANA time zone. The one rule for
+    "open now", used by Location.is_open_at and by matching (which reads hours without model instances).
+    """
+    if open_24_7:
+        return True
+    periods = list(periods)
+    if not periods:
+        return None
+    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+    return any(period_covers(weekday, opens, closes, local) for weekday, opens, closes in periods)
+
+
 class TimestampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -339,13 +370,9 @@ class Location(TimestampedModel):
         Hours are read in the location's own time zone; a closing time at or before the opening time
         means the period runs past midnight into the next day.
         """
-        if self.open_24_7:
-            return True
         schedules = list(self.schedules.all() if schedules is None else schedules)
-        if not schedules:
-            return None
-        local = moment.astimezone(zoneinfo.ZoneInfo(self.time_zone))
-        return any(schedule.covers(local) for schedule in schedules)
+        periods = [(s.weekday, s.opens_at, s.closes_at) for s in schedules]
+        return open_at(moment, time_zone=self.time_zone, open_24_7=self.open_24_7, periods=periods)
 
 
 class Address(models.Model):
@@ -431,10 +458,14 @@ class Phone(models.Model):
     class Meta:
         ordering = ["-is_front_door", "id"]
         constraints = [
+            # Exactly one owner: a confidential site's direct line must not also hang off its service or
+            # organization, where it would be shown to everyone.
             models.CheckConstraint(
-                condition=Q(organization__isnull=False) | Q(service__isnull=False) | Q(location__isnull=False),
-                name="phone_has_owner",
-                violation_error_message="a phone belongs to an organization, service or location.",
+                condition=Q(organization__isnull=False, service__isnull=True, location__isnull=True)
+                | Q(organization__isnull=True, service__isnull=False, location__isnull=True)
+                | Q(organization__isnull=True, service__isnull=True, location__isnull=False),
+                name="phone_has_one_owner",
+                violation_error_message="a phone belongs to exactly one organization, service or location.",
             ),
             models.CheckConstraint(condition=Q(type__in=PhoneType.values), name="phone_type_valid"),
         ]
@@ -485,14 +516,7 @@ class Schedule(models.Model):
 
     def covers(self, local: datetime) -> bool:
         """Return True when the local (location time zone) moment falls in this period."""
-        now = local.time().replace(tzinfo=None)
-        weekday = local.isoweekday()
-        if not self.crosses_midnight:
-            return weekday == self.weekday and self.opens_at <= now < self.closes_at
-        previous_day = 7 if weekday == 1 else weekday - 1
-        started_today = weekday == self.weekday and now >= self.opens_at
-        carried_over = previous_day == self.weekday and now < self.closes_at and self.closes_at != time(0)
-        return started_today or carried_over
+        return period_covers(self.weekday, self.opens_at, self.closes_at, local)
 
 
 class RegionExtentMixin(models.Model):

@@ -26,7 +26,8 @@ def location_locate_from_address(*, location: Location, address: Address) -> boo
     if location.latitude is not None or location.location_type == Location.LocationType.VIRTUAL:
         return False
     try:
-        found = geocode(address_query(address))
+        # A confidential site's address never leaves this machine: gazetteer only.
+        found = geocode(address_query(address), online=not location.is_confidential)
     except GeocodingError as exc:
         logger.info("location %s not geocoded: %s", location.pk, type(exc).__name__)
         return False

@@ -78,3 +78,18 @@ def test_coordinates_are_parsed_locally():
 def test_coordinates_out_of_range_are_refused(query, word):
     with pytest.raises(GeocodingError, match=word):
         geocode(query)
+
+
+@pytest.mark.parametrize(
+    "query, label",
+    [("St. Louis, MO", "Saint Louis, MO"), ("St Louis MO", "Saint Louis, MO"), ("Ft. Worth, TX", "Fort Worth, TX"),
+     ("Houston, TX, USA", "Houston, TX"), ("Houston, Texas, United States", "Houston, TX")],
+)  # fmt: skip
+def test_common_abbreviations_and_country_suffixes(query, label):
+    assert geocode(query).address == label
+
+
+@pytest.mark.parametrize("query", ["Apt 12345", "Unit 77002"])
+def test_a_number_that_is_not_after_a_state_or_comma_is_not_a_zip(query):
+    with pytest.raises(PlaceNotFound):
+        geocode(query)

@@ -98,3 +98,24 @@ def test_failure_is_logged_without_the_query(nominatim, caplog):
     nominatim.responses.append(GeocoderServiceError("HTTP 500"))
     geocode("Houston, TX")
     assert "nominatim" in caplog.text and "Houston" not in caplog.text
+
+
+def test_confidential_site_addresses_never_go_online(nominatim):
+    from tests import factories
+
+    loc = factories.location(latitude=None, longitude=None, is_confidential=True)
+    factories.address(loc, address_1="1 Hidden Way", city="Houston", state_province="TX", postal_code="77002")
+    assert nominatim.urls == []
+    loc.refresh_from_db()
+    assert loc.latitude is not None  # placed by the gazetteer at the ZIP centroid
+
+
+def test_ordinary_site_addresses_may_go_online(nominatim):
+    from tests import factories
+
+    nominatim.responses.append(nominatim_answer(29.75, -95.36, "1 Open Way, Houston"))
+    loc = factories.location(latitude=None, longitude=None)
+    factories.address(loc, address_1="1 Open Way", city="Houston", state_province="TX", postal_code="77002")
+    assert len(nominatim.urls) == 1
+    loc.refresh_from_db()
+    assert (loc.latitude, loc.longitude) == (29.75, -95.36)

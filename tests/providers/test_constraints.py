@@ -83,6 +83,12 @@ def test_phone_needs_an_owner():
     assert_rejected(lambda: Phone.objects.create(number="+17135550100"))
 
 
+def test_phone_has_exactly_one_owner():
+    # A confidential site's direct line hung off its organization too would be shown to everyone.
+    loc = factories.location(is_confidential=True)
+    assert_rejected(lambda: Phone.objects.create(number="+17135550100", location=loc, organization=loc.organization))
+
+
 def test_invalid_phone_number_fails_validation():
     org = factories.organization()
     with pytest.raises(ValidationError) as error:

@@ -102,10 +102,24 @@ class TestOrganizations:
 
     def test_bbox_on_organizations_respects_confidentiality(self, api, client_for, provider_org):
         loc = factories.location(provider_org, is_confidential=True, latitude=29.75, longitude=-95.36)
+        factories.offer(factories.service(provider_org), loc)
         box = "-95.361,29.749,-95.359,29.751"
         assert str(provider_org.pk) not in ids(api.get("/api/organizations/", {"bbox": box}))
         assert str(provider_org.pk) in ids(client_for("hotline").get("/api/organizations/", {"bbox": box}))
         assert loc.public_latitude != loc.latitude
+
+    def test_need_and_place_must_hold_for_the_same_service(self, api, other_org):
+        # t-visa help in Dallas, a clinic in Houston: not "t-visa help near Houston".
+        factories.offer(factories.service(other_org, needs=["t-visa"]),
+                        factories.location(other_org, latitude=32.78, longitude=-96.80))  # fmt: skip
+        factories.offer(factories.service(other_org, needs=["medical"]),
+                        factories.location(other_org, latitude=29.76, longitude=-95.36))  # fmt: skip
+        params = {"need": "t-visa", "near": "77002", "radius_mi": 5}
+        assert ids(api.get("/api/organizations/", params)) == set()
+        assert ids(api.get("/api/organizations/", {"need": "medical", "near": "77002", "radius_mi": 5})) == {
+            str(other_org.pk)
+        }
+        assert ids(api.get("/api/organizations/", {"need": "t-visa", "bbox": "-95.5,29.6,-95.2,29.9"})) == set()
 
     def test_list_is_paginated(self, api):
         for _ in range(3):
