@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from geo.geocoding import GeocodingError
 from matching.engine import match
-from matching.serializers import MatchInputSerializer, MatchResultSerializer
+from matching.serializers import MatchInputSerializer, MatchResultSerializer, match_result_data
 from providers.access import confidential_access_for_user
 
 
@@ -45,4 +45,4 @@ class MatchView(APIView):
             if exc.candidates:
                 body["candidates"] = exc.candidates
             return Response(body, status=400)
-        return Response(MatchResultSerializer(result).data)
+        return Response(match_result_data(result))

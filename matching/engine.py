@@ -12,12 +12,14 @@ The work is a constant number of queries, whatever the number of results:
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.gis.db.models.functions import GeometryDistance
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from geopy.distance import geodesic
 from geopy.location import Location as GeoPoint
 
@@ -28,11 +30,10 @@ from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKIN
 from matching.ranking import RankInput, rank
 from providers.access import ConfidentialAccess
 from providers.models import (
+    Address,
     Language,
     NeedTerm,
     Phone,
-    Schedule,
-    Service,
     ServiceAtLocation,
     VictimAssistanceSpecialist,
     open_at,
@@ -68,8 +69,22 @@ class MatchRequest:
 
 
 @dataclass
+class OfferView:
+    """What is shown of an option (names, address, phone), loaded only for the options that are shown."""
+
+    service_id: object
+    service_name: str
+    organization_id: object
+    organization_name: str
+    location_id: object
+    location_name: str
+    address: dict | None  # already generalized when the caller may not see the site
+    phone: dict | None  # a confidential site's front door when the caller may not see the site
+
+
+@dataclass
 class MatchOption:
-    offer: ServiceAtLocation | None  # loaded only for the options that are shown
+    view: OfferView | None
     facts: "Facts"
     exact: bool
     latitude: float | None
@@ -80,7 +95,6 @@ class MatchOption:
     open_now: bool | None
     stale: bool
     last_verified: date | None
-    phone: Phone | None
     days_since_verified: int | None = None
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
@@ -101,8 +115,8 @@ class UncoveredNeed:
         label = _lower_first(self.need.name)
         if self.nearest is None:
             return f"no {label} found in the directory for this person"
-        offer = self.nearest.offer
-        name = f"{offer.service.organization.name} ({offer.service.name})"
+        view = self.nearest.view
+        name = f"{view.organization_name} ({view.service_name})"
         return (
             f"no {label} within {m_to_mi(self.radius_m):.0f} mi; "
             f"nearest is {name} at {m_to_mi(self.nearest.distance_m):.0f} mi"
@@ -231,6 +245,9 @@ def _fetch_covering(request, origin, *, need_pairs) -> list[tuple]:
 
 
 class _Taxonomy:
+    """The needs taxonomy and language names, read once per process (they change through migrations and
+    the admin; matching.signals clears the cache on any change)."""
+
     def __init__(self):
         self.terms = {term.code: term for term in NeedTerm.objects.all()}
         by_id = {term.id: term for term in self.terms.values()}
@@ -238,6 +255,7 @@ class _Taxonomy:
         for term in self.terms.values():
             if term.parent_id:
                 self.children[by_id[term.parent_id].code].append(term.code)
+        self.language_names = dict(Language.objects.values_list("code", "name"))
 
     def expand(self, code: str) -> set[str]:
         """Return the code and every code below it."""
@@ -248,6 +266,12 @@ class _Taxonomy:
                 found.add(current)
                 stack.extend(self.children.get(current, []))
         return found
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> _Taxonomy:
+    """Return the cached needs taxonomy and language names."""
+    return _Taxonomy()
 
 
 @dataclass
@@ -277,51 +301,47 @@ class Facts:
     periods: list = field(default_factory=list)
 
 
+FACTS_SQL = """
+    SELECT sal.id, sal.service_id, l.organization_id, l.is_confidential, l.location_type, l.latitude,
+           l.longitude, l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, l.accepting_referrals,
+           l.beds_total, l.beds_available, s.last_verified_on, btrim(s.interpretation_services) <> '',
+           ARRAY(SELECT n.code FROM providers_service_needs sn JOIN providers_needterm n ON n.id = sn.needterm_id
+                 WHERE sn.service_id = s.id),
+           ARRAY(SELECT sl.language_id FROM providers_service_languages sl WHERE sl.service_id = s.id),
+           EXISTS(SELECT 1 FROM providers_service_populations sp JOIN providers_population p
+                  ON p.id = sp.population_id WHERE sp.service_id = s.id AND p.code = 'lgbtq'),
+           ARRAY(SELECT ARRAY[sc.weekday::text, sc.opens_at::text, sc.closes_at::text,
+                              (sc.service_id IS NOT NULL)::text]
+                 FROM providers_schedule sc
+                 WHERE sc.location_id = l.id AND (sc.service_id IS NULL OR sc.service_id = s.id))
+    FROM providers_serviceatlocation sal
+    JOIN providers_service s ON s.id = sal.service_id
+    JOIN providers_location l ON l.id = sal.location_id
+    WHERE sal.id = ANY(%s::uuid[])
+"""
+
+
 def _facts(offer_ids) -> dict:
-    """Return Facts for the offers, in five queries whatever their number."""
-    rows = ServiceAtLocation.objects.filter(pk__in=list(offer_ids)).values_list(
-        "id", "service_id", "location_id", "location__organization_id", "location__is_confidential",
-        "location__location_type", "location__latitude", "location__longitude", "location__public_latitude",
-        "location__public_longitude", "location__time_zone", "location__open_24_7",
-        "location__accepting_referrals", "location__beds_total", "location__beds_available",
-        "service__last_verified_on", "service__interpretation_services",
-    )  # fmt: skip
-    facts, by_service, by_location = {}, defaultdict(list), defaultdict(list)
+    """Return Facts for the offers in one statement, whatever their number."""
+    offer_ids = [str(offer_id) for offer_id in offer_ids]
+    if not offer_ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(FACTS_SQL, [offer_ids])
+        rows = cursor.fetchall()
+    facts = {}
     for row in rows:
-        (offer_id, service_id, location_id, org_id, confidential, location_type, lat, lon, public_lat,
-         public_lon, tz, open_24_7, accepting, beds_total, beds_available, verified, interpretation) = row  # fmt: skip
-        fact = Facts(
-            offer_id, service_id, org_id, confidential, location_type, lat, lon, public_lat, public_lon, tz,
-            open_24_7, accepting, beds_total, beds_available, verified, bool(interpretation.strip()),
-        )  # fmt: skip
-        facts[offer_id] = fact
-        by_service[service_id].append(fact)
-        by_location[location_id].append(fact)
-    service_ids = list(by_service)
-    for service_id, code in Service.needs.through.objects.filter(service_id__in=service_ids).values_list(
-        "service_id", "needterm__code"
-    ):
-        for fact in by_service[service_id]:
-            fact.needs.add(code)
-    for service_id, code in Service.languages.through.objects.filter(service_id__in=service_ids).values_list(
-        "service_id", "language_id"
-    ):
-        for fact in by_service[service_id]:
-            fact.languages.add(code)
-    for service_id in Service.populations.through.objects.filter(
-        service_id__in=service_ids, population__code="lgbtq"
-    ).values_list("service_id", flat=True):
-        for fact in by_service[service_id]:
-            fact.lgbtq_specific = True
-    general, specific = defaultdict(list), defaultdict(list)
-    for location_id, service_id, weekday, opens, closes in Schedule.objects.filter(
-        location_id__in=list(by_location)
-    ).values_list("location_id", "service_id", "weekday", "opens_at", "closes_at"):
-        (specific[(location_id, service_id)] if service_id else general[location_id]).append((weekday, opens, closes))
-    for location_id, location_facts in by_location.items():
-        for fact in location_facts:
-            # Hours given for this service at the site win over the site's own hours.
-            fact.periods = specific.get((location_id, fact.service_id)) or general.get(location_id, [])
+        *scalars, needs, languages, lgbtq, hours = row
+        general = [
+            (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "false"
+        ]
+        specific = [
+            (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "true"
+        ]
+        fact = Facts(*scalars, needs=set(needs), languages=set(languages), lgbtq_specific=lgbtq)
+        # Hours given for this service at the site win over the site's own hours.
+        fact.periods = specific or general
+        facts[fact.offer_id] = fact
     return facts
 
 
@@ -335,7 +355,7 @@ def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, r
     stale = fact.last_verified_on is None or (today - fact.last_verified_on).days > settings.LISTING_STALE_AFTER_DAYS
     latitude, longitude = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
     return MatchOption(
-        offer=None,
+        view=None,
         facts=fact,
         exact=exact,
         latitude=latitude,
@@ -346,7 +366,6 @@ def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, r
         open_now=open_at(now, time_zone=fact.time_zone, open_24_7=fact.open_24_7, periods=fact.periods),
         stale=stale,
         last_verified=fact.last_verified_on,
-        phone=None,
         days_since_verified=None if fact.last_verified_on is None else (today - fact.last_verified_on).days,
     )
 
@@ -377,27 +396,63 @@ def _rank_option(option: MatchOption, *, request, language_names, area_name) -> 
     )
 
 
-def _attach_offers(options: list[MatchOption]) -> None:
-    """Load what is shown for the options that are shown: one query per related table."""
-    location_phones = Prefetch("location__phones", queryset=Phone.objects.order_by("-is_front_door", "id"))
-    queryset = ServiceAtLocation.objects.filter(pk__in={o.facts.offer_id for o in options}).select_related(
-        "service__organization", "location"
-    ).prefetch_related(
-        "service__phones", "service__organization__phones", "location__addresses", location_phones
+ADDRESS_FIELDS = ["address_type", "attention", "address_1", "address_2", "city", "region", "state_province",
+                  "postal_code", "country"]  # fmt: skip
+GENERALIZED_ADDRESS_FIELDS = ["address_type", "city", "state_province", "postal_code", "country"]
+
+
+def _attach_views(options: list[MatchOption]) -> None:
+    """Load what is shown for the options that are shown, as plain values: three queries in all."""
+    if not options:
+        return
+    offer_ids = {option.facts.offer_id for option in options}
+    rows = ServiceAtLocation.objects.filter(pk__in=offer_ids).values_list(
+        "id", "service_id", "service__name", "service__organization_id", "service__organization__name",
+        "location_id", "location__name",
     )  # fmt: skip
-    offers = {offer.pk: offer for offer in queryset}
+    by_offer = {row[0]: row for row in rows}
+    location_ids = {row[5] for row in rows}
+    service_ids = {row[1] for row in rows}
+    organization_ids = {row[3] for row in rows}
+    addresses = {}
+    for address in (
+        Address.objects.filter(location_id__in=location_ids)
+        .order_by("address_type", "id")
+        .values("location_id", *ADDRESS_FIELDS)
+    ):
+        addresses.setdefault(address.pop("location_id"), address)
+    phones = defaultdict(list)
+    phone_rows = (
+        Phone.objects.filter(
+            Q(location_id__in=location_ids) | Q(service_id__in=service_ids) | Q(organization_id__in=organization_ids)
+        )
+        .exclude(type=Phone.PhoneType.FAX)
+        .order_by("-is_front_door", "id")
+        # The stored E.164 text as it is: no phone-number object per row.
+        .values_list("location_id", "service_id", "organization_id", Cast("number", CharField()), "extension",
+                     "type", "is_front_door")
+    )  # fmt: skip
+    for location_id, service_id, organization_id, number, extension, kind, front_door in phone_rows:
+        phone = {"number": number, "extension": extension, "type": kind, "is_front_door": front_door}
+        owner = ("location", location_id) if location_id else ("service", service_id) if service_id else (
+            "organization", organization_id)  # fmt: skip
+        phones[owner].append(phone)
     for option in options:
-        option.offer = offers[option.facts.offer_id]
-        option.phone = _phone_for(option.offer, option.exact)
-
-
-def _phone_for(offer: ServiceAtLocation, exact: bool) -> Phone | None:
-    """Return the number to show: a confidential site's front door unless the caller may see the site."""
-    location_phones = [p for p in offer.location.phones.all() if p.type != Phone.PhoneType.FAX]
-    if offer.location.is_confidential and not exact:
-        return next((p for p in location_phones if p.is_front_door), None)
-    candidates = location_phones + list(offer.service.phones.all()) + list(offer.service.organization.phones.all())
-    return next((p for p in candidates if p.type != Phone.PhoneType.FAX), None)
+        _, service_id, service_name, organization_id, organization_name, location_id, location_name = by_offer[
+            option.facts.offer_id
+        ]
+        address = addresses.get(location_id)
+        if address is not None and not option.exact:
+            address = {key: address[key] for key in GENERALIZED_ADDRESS_FIELDS}
+        at_site = phones[("location", location_id)]
+        if option.facts.is_confidential and not option.exact:
+            phone = next((p for p in at_site if p["is_front_door"]), None)
+        else:
+            candidates = at_site + phones[("service", service_id)] + phones[("organization", organization_id)]
+            phone = candidates[0] if candidates else None
+        option.view = OfferView(
+            service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
+        )
 
 
 def _sort_key(option: MatchOption):
@@ -445,7 +500,7 @@ def match(
     (include_specialists=False). Raises geo.geocoding.GeocodingError when `near` cannot be placed.
     """
     origin = geocode(request.near)
-    taxonomy = _Taxonomy()
+    taxonomy = vocabulary()
     expanded = {code: taxonomy.expand(code) for code in request.needs}
     need_pairs = [(taxonomy.terms[sub].id, code) for code in request.needs for sub in sorted(expanded[code])]
     column = "point" if access.all else "public_point"
@@ -465,7 +520,7 @@ def match(
     area_by_offer = {offer_id: area for offer_id, _code, area in covering_rows}
 
     facts = _facts(set(distance_by_offer) | set(area_by_offer))
-    language_names = dict(Language.objects.filter(code__in=request.languages).values_list("code", "name"))
+    language_names = taxonomy.language_names
 
     options = []
     for offer_id, fact in facts.items():
@@ -490,7 +545,7 @@ def match(
         plan.uncovered = _nearest_beyond(request, origin, access, column, taxonomy, expanded, uncovered, now)
 
     shown = options[: request.limit]
-    _attach_offers(shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None])
+    _attach_views(shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None])
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 

@@ -8,9 +8,7 @@ from rest_framework import serializers
 
 from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
 from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
-from matching.engine import MatchRequest
-from providers.models import Language, NeedTerm
-from providers.serializers import AddressSerializer, GeneralizedAddressSerializer
+from matching.engine import MatchRequest, vocabulary
 
 MAX_NEEDS = 10
 MAX_LIMIT = 100
@@ -64,7 +62,7 @@ class MatchInputSerializer(serializers.Serializer):
             raise serializers.ValidationError("Give at least one need code.")
         if len(codes) > MAX_NEEDS:
             raise serializers.ValidationError(f"At most {MAX_NEEDS} needs per request.")
-        known = set(NeedTerm.objects.filter(code__in=codes).values_list("code", flat=True))
+        known = vocabulary().terms
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise serializers.ValidationError(f"Unknown need codes: {', '.join(unknown)}.")
@@ -72,7 +70,7 @@ class MatchInputSerializer(serializers.Serializer):
 
     def validate_language(self, value):
         codes = _split(value)
-        known = set(Language.objects.filter(code__in=codes).values_list("code", flat=True))
+        known = vocabulary().language_names
         unknown = [code for code in codes if code not in known]
         if unknown:
             raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)} (use ISO 639-1).")
@@ -120,18 +118,10 @@ class MatchInputSerializer(serializers.Serializer):
 
 
 # --- output ----------------------------------------------------------------------------------------------
-
-
-class RefSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-
-
-class MatchPhoneSerializer(serializers.Serializer):
-    number = serializers.CharField(source="number.as_e164")
-    extension = serializers.CharField()
-    type = serializers.CharField()
-    is_front_door = serializers.BooleanField()
+#
+# A match response is built by match_result_data() from plain values (it is on the hotline's critical
+# path; DRF field machinery cost more than all the SQL). The serializer classes below only describe the
+# same shape for the OpenAPI schema; tests/matching checks the two agree.
 
 
 def _km(distance_m):
@@ -142,107 +132,196 @@ def _mi(distance_m):
     return None if distance_m is None else round(m_to_mi(distance_m), 2)
 
 
+def _ref(id_, name) -> dict:
+    return {"id": str(id_), "name": name}
+
+
+def _option_data(option) -> dict:
+    view, facts = option.view, option.facts
+    return {
+        "service_at_location_id": str(facts.offer_id),
+        "organization": _ref(view.organization_id, view.organization_name),
+        "service": _ref(view.service_id, view.service_name),
+        "location": {
+            "id": str(view.location_id),
+            "name": view.location_name,
+            "location_type": facts.location_type,
+            "is_confidential": facts.is_confidential,
+            "precision": "exact" if option.exact else "approximate",
+            "latitude": option.latitude,
+            "longitude": option.longitude,
+            "time_zone": facts.time_zone,
+            "address": view.address,
+        },
+        "phone": view.phone,
+        "distance_km": _km(option.distance_m),
+        "distance_mi": _mi(option.distance_m),
+        "needs_met": list(option.needs_met),
+        "in_service_area": option.in_service_area,
+        "open_now": option.open_now,
+        "accepting_referrals": facts.accepting_referrals,
+        "beds_available": facts.beds_available,
+        "beds_total": facts.beds_total,
+        "last_verified": facts.last_verified_on.isoformat() if facts.last_verified_on else None,
+        "stale": option.stale,
+        "score": option.score,
+        "reasons": list(option.reasons),
+    }
+
+
+def _plan_option_data(option) -> dict:
+    return {
+        "service_at_location_id": str(option.facts.offer_id),
+        "organization": _ref(option.view.organization_id, option.view.organization_name),
+        "service": _ref(option.view.service_id, option.view.service_name),
+        "needs_met": list(option.needs_met),
+        "distance_mi": _mi(option.distance_m),
+        "in_service_area": option.in_service_area,
+    }
+
+
+def match_result_data(result) -> dict:
+    """Return the JSON-ready response for a MatchResult (the shape MatchResultSerializer documents)."""
+    plan = result.coverage_plan
+    return {
+        "origin": {
+            "lat": result.origin.latitude,
+            "lon": result.origin.longitude,
+            "label": result.origin.address,
+            "source": result.origin.raw["source"],
+        },
+        "radius_mi": round(m_to_mi(result.request.radius_m), 2),
+        "needs": list(result.request.needs),
+        "results": [_option_data(option) for option in result.options],
+        "coverage_plan": {
+            "options": [_plan_option_data(option) for option in plan.options],
+            "covered_needs": list(plan.covered),
+            "uncovered": [
+                {
+                    "need": item.need.code,
+                    "message": item.message,
+                    "nearest": _plan_option_data(item.nearest) if item.nearest else None,
+                }
+                for item in plan.uncovered
+            ],
+        },
+        "specialists": [
+            {
+                "id": str(found.specialist.id),
+                "name": found.specialist.name,
+                "hsi_office": found.specialist.hsi_office,
+                "phone": found.specialist.phone.as_e164,
+                "email": found.specialist.email,
+                "languages": [language.code for language in found.specialist.languages.all()],
+                "on_call_24_7": found.specialist.on_call_24_7,
+                "coverage_description": found.specialist.coverage_description,
+                "covers_origin": found.covers_origin,
+            }
+            for found in result.specialists
+        ],
+    }
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class MatchPhoneSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="E.164")
+    extension = serializers.CharField()
+    type = serializers.CharField()
+    is_front_door = serializers.BooleanField()
+
+
+class MatchAddressSerializer(serializers.Serializer):
+    address_type = serializers.CharField()
+    attention = serializers.CharField(required=False, help_text="Exact addresses only.")
+    address_1 = serializers.CharField(required=False, help_text="Exact addresses only.")
+    address_2 = serializers.CharField(required=False, help_text="Exact addresses only.")
+    city = serializers.CharField()
+    region = serializers.CharField(required=False)
+    state_province = serializers.CharField()
+    postal_code = serializers.CharField()
+    country = serializers.CharField()
+
+
+class MatchLocationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    location_type = serializers.CharField()
+    is_confidential = serializers.BooleanField()
+    precision = serializers.ChoiceField(choices=["exact", "approximate"])
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    time_zone = serializers.CharField()
+    address = MatchAddressSerializer(allow_null=True)
+
+
 class MatchOptionSerializer(serializers.Serializer):
-    service_at_location_id = serializers.UUIDField(source="offer.id")
-    organization = RefSerializer(source="offer.service.organization")
-    service = RefSerializer(source="offer.service")
-    location = serializers.SerializerMethodField()
+    service_at_location_id = serializers.UUIDField()
+    organization = RefSerializer()
+    service = RefSerializer()
+    location = MatchLocationSerializer()
     phone = MatchPhoneSerializer(allow_null=True)
-    distance_km = serializers.SerializerMethodField()
-    distance_mi = serializers.SerializerMethodField()
+    distance_km = serializers.FloatField(allow_null=True)
+    distance_mi = serializers.FloatField(allow_null=True)
     needs_met = serializers.ListField(child=serializers.CharField())
     in_service_area = serializers.BooleanField()
     open_now = serializers.BooleanField(allow_null=True)
-    accepting_referrals = serializers.BooleanField(source="offer.location.accepting_referrals")
-    beds_available = serializers.IntegerField(source="offer.location.beds_available", allow_null=True)
-    beds_total = serializers.IntegerField(source="offer.location.beds_total", allow_null=True)
+    accepting_referrals = serializers.BooleanField()
+    beds_available = serializers.IntegerField(allow_null=True)
+    beds_total = serializers.IntegerField(allow_null=True)
     last_verified = serializers.DateField(allow_null=True)
     stale = serializers.BooleanField()
     score = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())
 
-    def get_distance_km(self, option) -> float | None:
-        return _km(option.distance_m)
-
-    def get_distance_mi(self, option) -> float | None:
-        return _mi(option.distance_m)
-
-    def get_location(self, option) -> dict:
-        location = option.offer.location
-        addresses = list(location.addresses.all())
-        address_serializer = AddressSerializer if option.exact else GeneralizedAddressSerializer
-        return {
-            "id": str(location.id),
-            "name": location.name,
-            "location_type": location.location_type,
-            "is_confidential": location.is_confidential,
-            "precision": "exact" if option.exact else "approximate",
-            "latitude": option.latitude,
-            "longitude": option.longitude,
-            "time_zone": location.time_zone,
-            "address": address_serializer(addresses[0]).data if addresses else None,
-        }
-
 
 class PlanOptionSerializer(serializers.Serializer):
-    service_at_location_id = serializers.UUIDField(source="offer.id")
-    organization = RefSerializer(source="offer.service.organization")
-    service = RefSerializer(source="offer.service")
+    service_at_location_id = serializers.UUIDField()
+    organization = RefSerializer()
+    service = RefSerializer()
     needs_met = serializers.ListField(child=serializers.CharField())
-    distance_mi = serializers.SerializerMethodField()
+    distance_mi = serializers.FloatField(allow_null=True)
     in_service_area = serializers.BooleanField()
-
-    def get_distance_mi(self, option) -> float | None:
-        return _mi(option.distance_m)
 
 
 class UncoveredNeedSerializer(serializers.Serializer):
-    need = serializers.CharField(source="need.code")
+    need = serializers.CharField()
     message = serializers.CharField()
     nearest = PlanOptionSerializer(allow_null=True)
 
 
 class CoveragePlanSerializer(serializers.Serializer):
     options = PlanOptionSerializer(many=True)
-    covered_needs = serializers.ListField(source="covered", child=serializers.CharField())
+    covered_needs = serializers.ListField(child=serializers.CharField())
     uncovered = UncoveredNeedSerializer(many=True)
 
 
 class SpecialistMatchSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="specialist.id")
-    name = serializers.CharField(source="specialist.name")
-    hsi_office = serializers.CharField(source="specialist.hsi_office")
-    phone = serializers.CharField(source="specialist.phone.as_e164")
-    email = serializers.CharField(source="specialist.email")
-    languages = serializers.SerializerMethodField()
-    on_call_24_7 = serializers.BooleanField(source="specialist.on_call_24_7")
-    coverage_description = serializers.CharField(source="specialist.coverage_description")
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    hsi_office = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    on_call_24_7 = serializers.BooleanField()
+    coverage_description = serializers.CharField()
     covers_origin = serializers.BooleanField()
-
-    def get_languages(self, match) -> list[str]:
-        return [language.code for language in match.specialist.languages.all()]
 
 
 class OriginSerializer(serializers.Serializer):
-    lat = serializers.FloatField(source="latitude")
-    lon = serializers.FloatField(source="longitude")
-    label = serializers.CharField(source="address")
-    source = serializers.SerializerMethodField()
-
-    def get_source(self, origin) -> str:
-        return origin.raw["source"]
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    label = serializers.CharField()
+    source = serializers.CharField()
 
 
 class MatchResultSerializer(serializers.Serializer):
     origin = OriginSerializer()
-    radius_mi = serializers.SerializerMethodField()
-    needs = serializers.SerializerMethodField()
-    results = MatchOptionSerializer(source="options", many=True)
+    radius_mi = serializers.FloatField()
+    needs = serializers.ListField(child=serializers.CharField())
+    results = MatchOptionSerializer(many=True)
     coverage_plan = CoveragePlanSerializer()
-    specialists = SpecialistMatchSerializer(many=True)
-
-    def get_radius_mi(self, result) -> float:
-        return round(m_to_mi(result.request.radius_m), 2)
-
-    def get_needs(self, result) -> list[str]:
-        return list(result.request.needs)
+    specialists = SpecialistMatchSerializer(many=True, help_text="Empty for callers who are not signed in.")

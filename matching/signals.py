@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from matching.index import match_index_refresh
-from providers.models import Location, Service, ServiceAtLocation
+from providers.models import Language, Location, NeedTerm, Service, ServiceAtLocation
 
 
 def _schedule(*, service_id=None, location_id=None) -> None:
@@ -48,3 +48,13 @@ def _service_vocabulary_changed(sender, instance, action, reverse, pk_set, **kwa
     else:
         for service_id in pk_set or []:
             _schedule(service_id=service_id)
+
+
+@receiver(post_save, sender=NeedTerm)
+@receiver(post_delete, sender=NeedTerm)
+@receiver(post_save, sender=Language)
+@receiver(post_delete, sender=Language)
+def _vocabulary_changed(sender, **kwargs):
+    from matching.engine import vocabulary
+
+    vocabulary.cache_clear()

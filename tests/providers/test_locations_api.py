@@ -1,6 +1,5 @@
 """GET /api/locations/: GeoJSON shape, filters, and confidential sites generalized per role."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

@@ -70,7 +70,7 @@ class Command(BaseCommand):
                 if option.distance_m is None or option.in_service_area and option.distance_m > request.radius_m
                 else f"{m_to_mi(option.distance_m):.1f}"
             )  # noqa: E501
-            name = f"{option.offer.service.organization.name} / {option.offer.service.name}"[:58]
+            name = f"{option.view.organization_name} / {option.view.service_name}"[:58]
             out(f"{index:>2}  {option.score:>6.1f}  {miles:>6}  {name:<58}  {', '.join(option.needs_met)}")
             out(f"{'':>18}  {'; '.join(option.reasons)}")
         if not result.options:
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         out("")
         out("Coverage plan:")
         for option in result.coverage_plan.options:
-            out(f"  - {option.offer.service.organization.name} / {option.offer.service.name}: "
+            out(f"  - {option.view.organization_name} / {option.view.service_name}: "
                 f"{', '.join(option.needs_met)}")  # fmt: skip
         for uncovered in result.coverage_plan.uncovered:
             out(f"  ! {uncovered.message}")
