@@ -13,7 +13,6 @@ run: setup
 	@$(PY) manage.py seed_demo --if-empty
 	@echo
 	@echo "Victim services directory: http://$(HOST):$(PORT)/  (API: /api/  docs: /api/docs/  admin: /admin/)"
-	@if [ -f .demo-logins ]; then echo "Demo logins (printed by seed_demo, kept in .demo-logins):"; cat .demo-logins; fi
 	@echo
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -35,6 +35,9 @@ class Command(BaseCommand):
         if Organization.objects.exists():
             if if_empty:
                 self.stdout.write("The registry already has data; demo data not loaded.")
+                logins_file = Path(settings.DEMO_LOGINS_FILE)
+                if logins_file.is_file():
+                    self.stdout.write("Demo accounts (kept in .demo-logins):\n" + logins_file.read_text())
                 return
             raise CommandError("The registry already has data. Use an empty database (or --if-empty).")
         started = time.perf_counter()
