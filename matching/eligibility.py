@@ -16,7 +16,12 @@ TRAFFICKING_REQUEST = {"sex": 1, "labor": 2, "both": 3}
 CITIZENSHIP_REQUEST = {"foreign_national": 1, "us_citizen_or_lpr": 2}
 
 
+# A population code this module does not know (added in the admin, say) restricts the service to nobody
+# the matcher can name: fail closed rather than read it as "no restriction".
+UNKNOWN_CODE_BIT = 64
+
+
 def mask_sql(bits: dict[str, int]) -> str:
     """Return a SQL CASE turning a population code (alias p.code) into its bit."""
     cases = " ".join(f"WHEN '{code}' THEN {bit}" for code, bit in bits.items())
-    return f"CASE p.code {cases} ELSE 0 END"
+    return f"CASE p.code {cases} ELSE {UNKNOWN_CODE_BIT} END"

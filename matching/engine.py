@@ -40,6 +40,7 @@ from providers.models import (
 )
 
 MAX_CANDIDATES_PER_NEED = 100
+BEYOND_PER_NEED = 5  # candidates per need when naming the nearest provider beyond the radius
 SPECIALISTS_WHEN_NONE_COVER = 3
 
 
@@ -109,10 +110,11 @@ class UncoveredNeed:
     need: NeedTerm
     nearest: MatchOption | None
     radius_m: float
+    open_now_required: bool = False
 
     @property
     def message(self) -> str:
-        label = _lower_first(self.need.name)
+        label = _lower_first(self.need.name) + (" open now" if self.open_now_required else "")
         if self.nearest is None:
             return f"no {label} found in the directory for this person"
         view = self.nearest.view
@@ -347,9 +349,12 @@ def _facts(offer_ids) -> dict:
 
 def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
     exact = access.may_see_exact(fact)
-    if exact and fact.is_confidential and fact.latitude is not None:
-        # Provider staff see their own confidential sites exactly: measure to the exact point.
-        distance_m = geodesic((origin.latitude, origin.longitude), (fact.latitude, fact.longitude)).meters
+    if fact.is_confidential and distance_m is not None:
+        # Measure to the point this caller is shown, whatever query found the row: the exact point for
+        # those who may see it (provider staff and their own sites), the public point for everyone else.
+        shown = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
+        if shown[0] is not None:
+            distance_m = geodesic((origin.latitude, origin.longitude), shown).meters
     needs_met = [code for code in request.needs if expanded[code] & fact.needs]
     today = now.date()
     stale = fact.last_verified_on is None or (today - fact.last_verified_on).days > settings.LISTING_STALE_AFTER_DAYS
@@ -366,7 +371,8 @@ def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, r
         open_now=open_at(now, time_zone=fact.time_zone, open_24_7=fact.open_24_7, periods=fact.periods),
         stale=stale,
         last_verified=fact.last_verified_on,
-        days_since_verified=None if fact.last_verified_on is None else (today - fact.last_verified_on).days,
+        # A date in the future (a typo, or clocks) reads as "today", not "-3 days ago".
+        days_since_verified=None if fact.last_verified_on is None else max((today - fact.last_verified_on).days, 0),
     )
 
 
@@ -558,22 +564,23 @@ def _lower_first(name: str) -> str:
 def _nearest_beyond(request, origin, access, column, taxonomy, expanded, codes, now) -> list[UncoveredNeed]:
     """For needs nothing in reach meets: the nearest eligible provider anywhere (one statement)."""
     pairs = [(taxonomy.terms[sub].id, code) for code in codes for sub in sorted(expanded[code])]
-    rows = _fetch_candidates(request, origin, column=column, need_pairs=pairs, limit_per_need=1)
-    best: dict[str, tuple] = {}
+    # A few per need, so that the nearest one passing the same post-filters (open now) can be named.
+    rows = _fetch_candidates(request, origin, column=column, need_pairs=pairs, limit_per_need=BEYOND_PER_NEED)
+    facts = _facts({offer_id for offer_id, _code, _distance in rows})
+    best: dict[str, MatchOption] = {}
     for offer_id, code, distance_m in rows:
-        if code not in best or distance_m < best[code][1]:
-            best[code] = (offer_id, distance_m)
-    facts = _facts({offer_id for offer_id, _ in best.values()})
-    result = []
-    for code in codes:
-        term = taxonomy.terms[code]
-        if code not in best or best[code][0] not in facts:
-            result.append(UncoveredNeed(term, None, request.radius_m))
+        if offer_id not in facts:
             continue
-        offer_id, distance_m = best[code]
         option = _build_option(
             facts[offer_id], access=access, origin=origin, distance_m=distance_m, in_service_area=False,
             request=request, expanded=expanded, now=now,
         )  # fmt: skip
-        result.append(UncoveredNeed(term, option, request.radius_m))
-    return result
+        if request.open_now and option.open_now is not True:
+            continue
+        if code not in best or _sort_distance(option) < _sort_distance(best[code]):
+            best[code] = option
+    return [UncoveredNeed(taxonomy.terms[code], best.get(code), request.radius_m, request.open_now) for code in codes]
+
+
+def _sort_distance(option: MatchOption) -> tuple:
+    return (option.distance_m if option.distance_m is not None else float("inf"), str(option.facts.offer_id))

@@ -61,7 +61,7 @@ def select_rows(service_filter: str = "TRUE", row_filter: str = "TRUE") -> str:
         ) lang ON lang.service_id = s.id
         WHERE s.status = 'active' AND ({service_filter})
     )
-    SELECT sn.needterm_id, sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point,
+    SELECT sn.needterm_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_point,
            l.is_confidential, l.location_type = 'virtual', svc.min_age, svc.max_age, svc.genders,
            svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals
     FROM svc
@@ -97,24 +97,28 @@ def match_index_rebuild() -> int:
 
 
 @transaction.atomic
-def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = ()) -> None:
-    """Replace the index rows of these services and locations with their current state."""
+def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = (), offer_ids: Iterable = ()) -> None:
+    """Replace the index rows of these services, locations and services-at-location with their current state."""
     service_ids, location_ids = [str(i) for i in service_ids], [str(i) for i in location_ids]
-    if not service_ids and not location_ids:
+    offer_ids = [str(i) for i in offer_ids]
+    if not service_ids and not location_ids and not offer_ids:
         return
     table = MatchCandidate._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} WHERE service_id = ANY(%(services)s::uuid[]) "
-            "OR location_id = ANY(%(locations)s::uuid[])",
-            {"services": service_ids, "locations": location_ids},
+            "OR location_id = ANY(%(locations)s::uuid[]) OR service_at_location_id = ANY(%(offers)s::uuid[])",
+            {"services": service_ids, "locations": location_ids, "offers": offer_ids},
         )
         service_filter = (
             "s.id = ANY(%(services)s::uuid[]) OR s.id IN (SELECT service_id FROM providers_serviceatlocation "
-            "WHERE location_id = ANY(%(locations)s::uuid[]))"
+            "WHERE location_id = ANY(%(locations)s::uuid[]) OR id = ANY(%(offers)s::uuid[]))"
         )
-        row_filter = "svc.id = ANY(%(services)s::uuid[]) OR l.id = ANY(%(locations)s::uuid[])"
+        row_filter = (
+            "svc.id = ANY(%(services)s::uuid[]) OR l.id = ANY(%(locations)s::uuid[]) "
+            "OR sal.id = ANY(%(offers)s::uuid[])"
+        )
         cursor.execute(
             f"INSERT INTO {table} ({COLUMNS}) {select_rows(service_filter, row_filter)}",
-            {"services": service_ids, "locations": location_ids},
+            {"services": service_ids, "locations": location_ids, "offers": offer_ids},
         )

@@ -100,7 +100,8 @@ def rank(option: RankInput) -> tuple[float, list[str]]:
     elif option.stale:
         reasons.append(f"not verified for {option.days_since_verified} days (stale)")
     else:
-        reasons.append(f"verified {option.days_since_verified} day{'s' if option.days_since_verified != 1 else ''} ago")
+        days = option.days_since_verified
+        reasons.append("verified today" if days == 0 else f"verified {days} day{'s' if days != 1 else ''} ago")
     if option.stale:
         score -= PENALTY_STALE
 

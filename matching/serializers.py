@@ -20,6 +20,15 @@ class QueryBooleanField(serializers.BooleanField):
     default_empty_html = serializers.empty
 
 
+class CodesField(serializers.ListField):
+    """A list of codes, also accepted as one comma-separated string (as in a query string)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [data]
+        return super().to_internal_value(data)
+
+
 def _split(values) -> list[str]:
     items = []
     for value in values or []:
@@ -29,11 +38,11 @@ def _split(values) -> list[str]:
 
 class MatchInputSerializer(serializers.Serializer):
     near = serializers.CharField(max_length=300, help_text="ZIP code, 'City, ST', address or 'lat,lon'.")
-    needs = serializers.ListField(
+    needs = CodesField(
         child=serializers.CharField(max_length=64),
         help_text=f"1 to {MAX_NEEDS} need codes (/api/taxonomy/), repeated or comma-separated.",
     )
-    language = serializers.ListField(
+    language = CodesField(
         child=serializers.CharField(max_length=8), required=False, default=list, help_text="ISO 639-1 codes."
     )
     language_required = QueryBooleanField(default=False, help_text="Only services speaking a requested language.")

@@ -5,11 +5,11 @@ registry data: a rolled-back edit rolls back its index rows too. Each refresh to
 one service or location, so it is cheap.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from matching.index import match_index_refresh
-from providers.models import Language, Location, NeedTerm, Service, ServiceAtLocation
+from providers.models import Language, Location, NeedTerm, Population, Service, ServiceAtLocation
 
 
 def _schedule(*, service_id=None, location_id=None) -> None:
@@ -34,20 +34,48 @@ def _location_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=ServiceAtLocation)
 @receiver(post_delete, sender=ServiceAtLocation)
 def _offer_changed(sender, instance, **kwargs):
-    _schedule(service_id=instance.service_id)
+    # By offer id too: an offer moved to another service must lose the old service's rows.
+    match_index_refresh(service_ids=[instance.service_id], offer_ids=[instance.pk])
 
 
 @receiver(m2m_changed, sender=Service.needs.through)
 @receiver(m2m_changed, sender=Service.populations.through)
 @receiver(m2m_changed, sender=Service.languages.through)
 def _service_vocabulary_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
     if not reverse:
-        _schedule(service_id=instance.pk)
-    else:
-        for service_id in pk_set or []:
-            _schedule(service_id=service_id)
+        if action.startswith("post_"):
+            _schedule(service_id=instance.pk)
+        return
+    if action == "pre_clear":
+        # A reverse clear (term.services.clear()) reports no ids afterwards: remember them now.
+        instance._match_cleared_services = list(instance.services.values_list("pk", flat=True))
+    elif action == "post_clear":
+        match_index_refresh(service_ids=getattr(instance, "_match_cleared_services", []))
+    elif action.startswith("post_"):
+        match_index_refresh(service_ids=pk_set or [])
+
+
+@receiver(pre_delete, sender=Population)
+@receiver(pre_delete, sender=Language)
+@receiver(pre_delete, sender=NeedTerm)
+def _vocabulary_term_deleting(sender, instance, **kwargs):
+    # Deleting a term cascades to the link rows without m2m signals: refresh its services afterwards.
+    service_ids = list(instance.services.values_list("pk", flat=True))
+    instance._match_services = service_ids
+
+
+@receiver(post_delete, sender=Population)
+@receiver(post_delete, sender=Language)
+@receiver(post_delete, sender=NeedTerm)
+def _vocabulary_term_deleted(sender, instance, **kwargs):
+    match_index_refresh(service_ids=getattr(instance, "_match_services", []))
+
+
+@receiver(post_save, sender=Population)
+def _population_changed(sender, instance, created, **kwargs):
+    # A renamed code or a changed dimension changes how every service listing it is encoded.
+    if not created:
+        match_index_refresh(service_ids=list(instance.services.values_list("pk", flat=True)))
 
 
 @receiver(post_save, sender=NeedTerm)
