@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
+from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
 from providers import models
@@ -72,15 +74,32 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(models.Location)
 class LocationAdmin(admin.ModelAdmin):
-    """Coordinates are edited as numbers: the PostGIS point is generated from them (see the model)."""
+    """Coordinates are edited as numbers (the PostGIS point is generated from them, see the model); a map
+    shows the exact point and, for confidential sites, the public one."""
 
     list_display = ["__str__", "organization", "location_type", "is_confidential", "beds_available"]
     list_filter = ["location_type", "is_confidential", "accepting_referrals"]
     search_fields = ["name", "organization__name", "addresses__city", "addresses__postal_code"]
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
-    readonly_fields = ["public_latitude", "public_longitude"]
+    readonly_fields = ["public_latitude", "public_longitude", "map"]
     inlines = [AddressInline, ServiceAtLocationInline, ScheduleInline, PhoneInline]
+
+    class Media:
+        # Leaflet from django-leaflet's own static files: no CDN.
+        css = {"all": ["leaflet/leaflet.css"]}
+        js = ["leaflet/leaflet.js", "providers/admin_location_map.js"]
+
+    @admin.display(description="Map")
+    def map(self, obj):
+        if obj is None or obj.latitude is None:
+            return "No coordinates yet."
+        return format_html(
+            '<div class="location-map" style="height:280px;width:480px" data-lat="{}" data-lon="{}" '
+            'data-public-lat="{}" data-public-lon="{}" data-tiles="{}"></div>',
+            obj.latitude, obj.longitude, obj.public_latitude or "", obj.public_longitude or "",
+            settings.LEAFLET_CONFIG["TILES"],
+        )  # fmt: skip
 
 
 @admin.register(models.ServiceAtLocation)

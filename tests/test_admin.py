@@ -25,6 +25,8 @@ def test_admin_pages_load_and_use_local_leaflet(client):
     for model in ("organization", "service", "location", "servicearea", "victimassistancespecialist", "needterm"):
         assert client.get(f"/admin/providers/{model}/").status_code == 200
         assert client.get(f"/admin/providers/{model}/add/").status_code == 200
-    assert client.get(f"/admin/providers/location/{loc.pk}/change/").status_code == 200
+    page = client.get(f"/admin/providers/location/{loc.pk}/change/").content.decode()
+    assert 'class="location-map"' in page and f'data-lat="{loc.latitude}"' in page
+    assert "/static/leaflet/leaflet.js" in page and "/static/providers/admin_location_map.js" in page
     html = client.get("/admin/providers/servicearea/add/").content.decode()
     assert "/static/leaflet/leaflet.js" in html and "unpkg" not in html and "cdn" not in html
