@@ -36,7 +36,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.location import Location
 
-from geo.fips import STATE_FIPS_TO_USPS
+from geo.fips import STATE_FIPS_TO_USPS, USPS_TO_NAME
 from geo.models import GeocodeCacheEntry
 
 logger = logging.getLogger(__name__)
@@ -44,20 +44,7 @@ logger = logging.getLogger(__name__)
 MAX_QUERY_LENGTH = 300
 MAX_CANDIDATES = 30
 
-STATE_NAMES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
-    "connecticut": "CT", "delaware": "DE", "district of columbia": "DC", "florida": "FL", "georgia": "GA",
-    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
-    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
-    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
-    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
-    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
-    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
-    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
-    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR", "guam": "GU",
-    "american samoa": "AS", "northern mariana islands": "MP", "us virgin islands": "VI",
-    "virgin islands": "VI",
-}  # fmt: skip
+STATE_NAMES = {name.lower(): code for code, name in USPS_TO_NAME.items()} | {"virgin islands": "VI"}
 STATE_CODES = set(STATE_FIPS_TO_USPS.values())
 
 COORDINATES_RE = re.compile(r"^\s*([-+]?\d{1,3}(?:\.\d+)?)\s*,\s*([-+]?\d{1,3}(?:\.\d+)?)\s*$")
