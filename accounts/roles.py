@@ -13,14 +13,6 @@ class Role(StrEnum):
     MODERATOR = "moderator"
 
 
-ROLE_DESCRIPTIONS = {
-    Role.HOTLINE: "Hotline staff: search everything, see confidential sites, send and follow referrals.",
-    Role.SPECIALIST: "Victim assistance specialist: as hotline, and listed with a coverage area.",
-    Role.PROVIDER: "Provider staff: edit their own organization's listings and answer its referrals.",
-    Role.MODERATOR: "Moderator: vet organizations and changes, chase stale listings, manage users.",
-}
-
-
 def user_role(user) -> Role | None:
     """Return the user's role, or None for anonymous users and users without one."""
     if user is None or not user.is_authenticated:
@@ -32,8 +24,3 @@ def user_role(user) -> Role | None:
     role = next((r for r in Role if r.value in names), None)
     user._directory_role = role
     return role
-
-
-def user_has_role(user, *roles: Role) -> bool:
-    """Return True when the user holds one of the given roles."""
-    return user_role(user) in roles

@@ -13,15 +13,12 @@ Distances are ST_Distance on geography, i.e. on the WGS84 spheroid, which agrees
 geopy.distance.geodesic to well under 0.1%.
 """
 
-from dataclasses import dataclass
-
 from django.contrib.gis.db.models.functions import Distance, GeometryDistance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import QuerySet
 
 from geo.expressions import WGS84
-from geo.units import m_to_km, m_to_mi
 
 POINT_COLUMNS = ("point", "public_point")
 
@@ -29,19 +26,6 @@ POINT_COLUMNS = ("point", "public_point")
 def make_point(latitude: float, longitude: float) -> Point:
     """Return a WGS84 GEOS point (note the x=longitude, y=latitude order)."""
     return Point(longitude, latitude, srid=WGS84)
-
-
-@dataclass(frozen=True)
-class Distances:
-    distance_m: float
-
-    @property
-    def distance_km(self) -> float:
-        return m_to_km(self.distance_m)
-
-    @property
-    def distance_mi(self) -> float:
-        return m_to_mi(self.distance_m)
 
 
 def _check_column(column: str) -> None:

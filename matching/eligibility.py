@@ -8,7 +8,6 @@ Within a dimension, a service that lists no value serves everyone; one that list
 GENDER_BITS = {"women": 1, "men": 2, "transgender-nonbinary": 4}
 TRAFFICKING_BITS = {"sex-trafficking": 1, "labor-trafficking": 2}
 CITIZENSHIP_BITS = {"foreign-nationals": 1, "us-citizens-lpr": 2}
-ADULT_AGE_YEARS = 18
 
 # Request values -> the bits a service must have (all of them) when it restricts that dimension.
 GENDER_REQUEST = {"women": 1, "men": 2, "transgender-nonbinary": 4}

@@ -38,6 +38,7 @@ from providers.models import (
     VictimAssistanceSpecialist,
     open_at,
 )
+from providers.selectors import expand_need_codes
 
 MAX_CANDIDATES_PER_NEED = 100
 BEYOND_PER_NEED = 5  # candidates per need when naming the nearest provider beyond the radius
@@ -99,10 +100,6 @@ class MatchOption:
     days_since_verified: int | None = None
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
-
-    @property
-    def in_reach(self) -> bool:
-        return self.in_service_area or self.distance_m is not None
 
 
 @dataclass
@@ -261,13 +258,7 @@ class _Taxonomy:
 
     def expand(self, code: str) -> set[str]:
         """Return the code and every code below it."""
-        found, stack = set(), [code]
-        while stack:
-            current = stack.pop()
-            if current not in found:
-                found.add(current)
-                stack.extend(self.children.get(current, []))
-        return found
+        return expand_need_codes([code], self.children)
 
 
 @lru_cache(maxsize=1)

@@ -9,8 +9,9 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from matching.eligibility import ADULT_AGE_YEARS, CITIZENSHIP_BITS, GENDER_BITS, TRAFFICKING_BITS, mask_sql
+from matching.eligibility import CITIZENSHIP_BITS, GENDER_BITS, TRAFFICKING_BITS, mask_sql
 from matching.models import MatchCandidate
+from providers.models import ADULT_AGE_YEARS
 
 COLUMNS = (
     "need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, "

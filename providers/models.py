@@ -24,6 +24,7 @@ from geo.expressions import WGS84, GeographyPoint
 from geo.privacy import displaced_point
 
 MAX_AGE_YEARS = 130
+ADULT_AGE_YEARS = 18  # eligibility age groups: "adults" from 18, "minors" under 18
 
 
 def validate_time_zone(value: str) -> None:
@@ -509,10 +510,6 @@ class Schedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.closes_at <= self.opens_at
 
     def covers(self, local: datetime) -> bool:
         """Return True when the local (location time zone) moment falls in this period."""

@@ -10,6 +10,7 @@ from django.db.models import Case, Exists, FloatField, OuterRef, Prefetch, Q, Qu
 from geo import queries
 from providers.access import BBox, ConfidentialAccess
 from providers.models import (
+    ADULT_AGE_YEARS,
     Location,
     NeedTerm,
     Organization,
@@ -21,15 +22,9 @@ from providers.models import (
     VictimAssistanceSpecialist,
 )
 
-ADULT_AGE_YEARS = 18
 
-
-def need_codes_with_descendants(codes: Iterable[str]) -> set[str]:
-    """Return the given need codes plus every term below them (asking for 'legal' finds 't-visa' too)."""
-    terms = list(NeedTerm.objects.values_list("code", "parent__code"))
-    children: dict[str | None, list[str]] = {}
-    for code, parent in terms:
-        children.setdefault(parent, []).append(code)
+def expand_need_codes(codes: Iterable[str], children: dict) -> set[str]:
+    """Return the codes plus every term below them, given a parent code -> child codes map."""
     found: set[str] = set()
     stack = list(codes)
     while stack:
@@ -38,6 +33,14 @@ def need_codes_with_descendants(codes: Iterable[str]) -> set[str]:
             found.add(code)
             stack.extend(children.get(code, []))
     return found
+
+
+def need_codes_with_descendants(codes: Iterable[str]) -> set[str]:
+    """Return the given need codes plus every term below them (asking for 'legal' finds 't-visa' too)."""
+    children: dict[str | None, list[str]] = {}
+    for code, parent in NeedTerm.objects.values_list("code", "parent__code"):
+        children.setdefault(parent, []).append(code)
+    return expand_need_codes(codes, children)
 
 
 def services_meeting_needs_q(codes: Iterable[str], prefix: str = "") -> Q:
