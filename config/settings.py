@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "providers",
     "geo",
     "matching",
+    "notifications",
+    "referrals",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +158,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name get explicit schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStatusEnum": "referrals.models.Status",
+        "ReferralReasonEnum": "referrals.models.Reason",
+        "DeclineReasonEnum": "referrals.models.DECLINE_REASON_CHOICES",
+        "CloseReasonEnum": "referrals.models.CLOSE_REASON_CHOICES",
+        "ServiceStatusEnum": "providers.models.ServiceStatus",
+    },
 }
 
 PHONENUMBER_DEFAULT_REGION = "US"
@@ -200,6 +210,47 @@ SEARCH_MAX_RADIUS_MI = 500
 US_ATLAS_COUNTIES_PATH = os.environ.get(
     "US_ATLAS_COUNTIES_PATH", str(BASE_DIR / ".cache" / "us-atlas" / "package" / "counties-10m.json")
 )
+
+# Where links in emails point (emails carry only a reference code and a link that requires login).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
+# Referral notes, client contact and free-text reasons are encrypted at rest with Fernet. The first key
+# encrypts; every key decrypts, so a new key can be put first and old rows re-encrypted at leisure.
+# Generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is required when DJANGO_ENV=production")
+    # Development only: a key derived from the (insecure) development secret key.
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{SECRET_KEY}".encode()).digest()).decode()
+    ]
+
+# A referral nobody answers is marked expired after this many days (python manage.py expire_referrals).
+REFERRAL_EXPIRE_AFTER_DAYS = int(os.environ.get("REFERRAL_EXPIRE_AFTER_DAYS", "14"))
+
+# Email: the outbox worker (python manage.py send_notifications) delivers through this backend; in
+# development emails are printed to the console (they never hold client data).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
+# Failed deliveries are retried with exponential backoff, up to this many attempts.
+NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
 
 SILENCED_SYSTEM_CHECKS = [
     # gis.W001: GDAL < 3.9 cannot block network/file access for spatial references. This project never

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -6,14 +7,19 @@ from rest_framework.authtoken.views import obtain_auth_token
 from config import views
 from geo.api import GeocodeView
 from matching.api import MatchView
+from referrals.views import referral_page
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("referrals/<str:code>/", referral_page, name="referral-page"),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/geocode/", GeocodeView.as_view(), name="geocode"),
     path("api/match/", MatchView.as_view(), name="match"),
+    path("api/", include("referrals.urls")),
     path("api/", include("providers.urls")),
 ]

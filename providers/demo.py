@@ -343,6 +343,7 @@ class DemoRegistryBuilder:
         beds: int | None = None,
         open_24_7: bool = False,
         time_zone: str = "America/New_York",
+        showcase: bool = False,
     ) -> uuid.UUID:
         location_id = self.new_id()
         latitude = longitude = public_latitude = public_longitude = None
@@ -360,7 +361,10 @@ class DemoRegistryBuilder:
         beds_available = None
         if beds is not None:
             beds_available = 0 if self.chance(0.3) else self.rng.randint(1, beds)
-        accepting = self.chance(0.85 if beds is not None else 0.92)
+        # The showcase site always takes referrals (with a bed free), so the demo walkthrough works.
+        accepting = self.chance(0.85 if beds is not None else 0.92) or showcase
+        if showcase and beds:
+            beds_available = max(beds_available or 0, 1)
         self.rows["location"].append(
             (location_id, self.now, self.now, org_id, name, "", "", "virtual" if virtual else "physical", "",
              latitude, longitude, confidential, public_latitude, public_longitude, time_zone, open_24_7,
@@ -477,7 +481,7 @@ class DemoRegistryBuilder:
             confidential = (index == 0 and (showcase or self.chance(0.75))) or (index > 0 and self.chance(0.3))
             location_id = self.add_location(
                 org_id, place, name=f"{'Safe House' if confidential else 'Shelter'} {index + 1}",
-                confidential=confidential, beds=self.rng.randint(6, 60), open_24_7=True,
+                confidential=confidential, beds=self.rng.randint(6, 60), open_24_7=True, showcase=showcase,
             )  # fmt: skip
             for service_id in services:
                 self.link(service_id, location_id)

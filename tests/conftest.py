@@ -47,3 +47,18 @@ def client_for(personas):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hash test passwords with a fast hasher: argon2 is deliberately slow, and tests create many users.
+    Production hashing (argon2) is checked in tests/accounts."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def production_password_hashing(settings):
+    """Put back the configured (argon2) hashers for tests about password storage."""
+    from config import settings as configured
+
+    settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS

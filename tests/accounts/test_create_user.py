@@ -17,6 +17,7 @@ def password_env(monkeypatch):
     monkeypatch.setenv("DJANGO_USER_PASSWORD", PASSWORD)
 
 
+@pytest.mark.usefixtures("production_password_hashing")
 def test_creates_a_hotline_account_from_the_environment_password(password_env):
     call_command("create_user", "--username", "maria", "--role", "hotline")
     user = User.objects.get(username="maria")

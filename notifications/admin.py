@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from notifications.models import OutboxMessage
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "to_email", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Retry now")
+    def retry_now(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.exclude(status=OutboxMessage.Status.SENT).update(
+            status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
+        )

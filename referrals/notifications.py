@@ -1,0 +1,66 @@
+"""Referral emails, queued in the outbox inside the transaction of the change.
+
+They hold no client data (DESIGN.md): the reference code, the need categories (top-level groups such as
+"Legal", never e.g. "T visa"), and a link that requires login. `do_not_contact` suppresses them all.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.roles import Role
+from notifications.services import outbox_enqueue
+from referrals.models import Referral, ReferralEvent, Status
+
+
+def need_categories(referral: Referral) -> list[str]:
+    """Return the top-level need groups of a referral's needs, sorted."""
+    return sorted({(need.parent or need).name for need in referral.needs.select_related("parent")})
+
+
+def referral_link(referral: Referral) -> str:
+    return settings.SITE_URL + reverse("referral-page", kwargs={"code": referral.code})
+
+
+def notify_referral_created(referral: Referral) -> int:
+    """Queue the new-referral email to the receiving organization; return how many were queued."""
+    if referral.do_not_contact:
+        return 0
+    body = f"A new referral was sent to {referral.receiving_organization.name}.\n\n{_summary(referral)}"
+    return _enqueue(_organization_emails(referral), "referral.created", f"New referral {referral.code}", body)
+
+
+def notify_status_changed(referral: Referral, event: ReferralEvent) -> int:
+    """Queue the status-change email: to the sender, or to the receiving organization when the sender withdrew."""
+    if referral.do_not_contact:
+        return 0
+    label = Status(event.to_status).label.lower()
+    body = f"Referral {referral.code} is now {label}.\n\n{_summary(referral)}"
+    if event.to_status == Status.WITHDRAWN:
+        recipients = _organization_emails(referral)
+    else:
+        recipients = [referral.sender.email] if referral.sender.email else []
+    return _enqueue(recipients, f"referral.{event.to_status}", f"Referral {referral.code}: {label}", body)
+
+
+def _summary(referral: Referral) -> str:
+    return (
+        f"Reference: {referral.code}\n"
+        f"Needs: {', '.join(need_categories(referral))}\n\n"
+        f"Sign in to see it: {referral_link(referral)}\n\n"
+        "This email holds no client information, by design. Please do not reply with any."
+    )
+
+
+def _organization_emails(referral: Referral) -> list[str]:
+    """Return the receiving organization's contact address, else its provider staff's addresses."""
+    organization = referral.receiving_organization
+    if organization.email:
+        return [organization.email]
+    staff = organization.members.filter(is_active=True, groups__name=Role.PROVIDER.value).exclude(email="")
+    return sorted(set(staff.values_list("email", flat=True)))
+
+
+def _enqueue(recipients: list[str], kind: str, subject: str, body: str) -> int:
+    for to_email in recipients:
+        outbox_enqueue(kind=kind, to_email=to_email, subject=subject, body=body)
+    return len(recipients)

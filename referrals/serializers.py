@@ -1,0 +1,269 @@
+"""Referral API input and output. Outputs apply the confidential-location rule of providers.access and the
+consent rule (client contact shown only while the consent holds)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import serializers
+
+from matching.serializers import RefSerializer
+from providers.access import confidential_access_for_user
+from providers.models import Language, NeedTerm, ServiceAtLocation
+from referrals.models import (
+    CLOSE_REASON_CHOICES,
+    DECLINE_REASON_CHOICES,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    Side,
+    Status,
+    Urgency,
+    allowed_actions,
+)
+from referrals.permissions import referral_sides
+from referrals.services import CLOCK_SKEW, MAX_NEEDS, ClientContactInput, ConsentInput
+
+# --- input -----------------------------------------------------------------------------------------------
+
+
+class ClientContactInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+    phone = PhoneNumberField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, default="", allow_blank=True)
+    preferred_language = serializers.SlugRelatedField(
+        slug_field="code", queryset=Language.objects.all(), required=False, allow_null=True, default=None,
+        help_text="ISO 639-1 code.",
+    )  # fmt: skip
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        values["phone"] = values["phone"].as_e164 if values["phone"] else ""
+        return ClientContactInput(**values)
+
+
+class ConsentInputSerializer(serializers.Serializer):
+    purpose = serializers.CharField(max_length=255, help_text="What the contact may be used for.")
+    expires_at = serializers.DateTimeField()
+    given_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Default: now.")
+
+    def validate(self, attrs):
+        now = timezone.now()
+        if attrs["given_at"] and attrs["given_at"] > now + CLOCK_SKEW:
+            raise serializers.ValidationError({"given_at": "Consent cannot be given in the future."})
+        if attrs["expires_at"] <= max(now, attrs["given_at"] or now):
+            raise serializers.ValidationError({"expires_at": "Must be later than now and than given_at."})
+        return ConsentInput(**attrs)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    service_at_location = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceAtLocation.objects.select_related("service", "location"),
+        help_text="`service_at_location_id` of a match result.",
+    )
+    needs = serializers.SlugRelatedField(
+        slug_field="code", queryset=NeedTerm.objects.all(), many=True, help_text=f"1 to {MAX_NEEDS} need codes."
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    note = serializers.CharField(
+        max_length=4000, required=False, default="", allow_blank=True,
+        help_text="For the receiving provider; encrypted at rest. Keep it to what they must know.",
+    )  # fmt: skip
+    do_not_contact = serializers.BooleanField(default=False)
+    client_contact = ClientContactInputSerializer(required=False, allow_null=True, default=None)
+    consent = ConsentInputSerializer(
+        required=False, allow_null=True, default=None, help_text="Required when client_contact is given."
+    )
+
+    def validate_needs(self, needs):
+        if not 1 <= len(needs) <= MAX_NEEDS:
+            raise serializers.ValidationError(f"Give 1 to {MAX_NEEDS} needs.")
+        return list(dict.fromkeys(needs))
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DECLINE_REASON_CHOICES)
+    reason_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=CLOSE_REASON_CHOICES)
+    reason_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class CompleteSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+
+
+class EmptySerializer(serializers.Serializer):
+    pass
+
+
+# --- output ----------------------------------------------------------------------------------------------
+
+
+class ReferralListSerializer(serializers.ModelSerializer):
+    needs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    receiving_organization = RefSerializer()
+    service = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField(help_text="sent, received, or both (a referral to your own org).")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "code", "status", "urgency", "needs", "direction", "receiving_organization", "service",
+            "do_not_contact", "created_at", "updated_at", "answered_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_service(self, referral):
+        offer = referral.service_at_location
+        return {"id": offer.service.id, "name": offer.service.name} if offer else None
+
+    def get_direction(self, referral) -> str:
+        sides = referral_sides(self.context["request"].user, referral)
+        if sides == {Side.SENDER, Side.RECEIVER}:
+            return "both"
+        return "sent" if Side.SENDER in sides else "received"
+
+
+class ConsentSerializer(serializers.Serializer):
+    recipient_organization = RefSerializer()
+    purpose = serializers.CharField()
+    given_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    expired = serializers.BooleanField()
+
+
+class ClientContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    preferred_language = serializers.CharField(allow_null=True)
+
+
+class ReferralLocationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    is_confidential = serializers.BooleanField()
+    precision = serializers.ChoiceField(choices=["exact", "approximate"])
+    address_1 = serializers.CharField(required=False, help_text="Exact addresses only.")
+    address_2 = serializers.CharField(required=False, help_text="Exact addresses only.")
+    city = serializers.CharField(allow_null=True)
+    state_province = serializers.CharField(allow_null=True)
+    postal_code = serializers.CharField(allow_null=True)
+
+
+class ReferralDetailSerializer(ReferralListSerializer):
+    sender = serializers.SerializerMethodField()
+    sender_organization = RefSerializer(allow_null=True)
+    location = serializers.SerializerMethodField()
+    consent = serializers.SerializerMethodField()
+    client_contact = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(ReferralListSerializer.Meta):
+        fields = ReferralListSerializer.Meta.fields + [
+            "sender", "sender_organization", "location", "note", "reason", "reason_text", "outcome",
+            "consent", "client_contact", "allowed_actions", "ended_at", "purged_at",
+        ]  # fmt: skip
+
+    def get_sender(self, referral) -> dict:
+        sender = referral.sender
+        return {"username": sender.username, "name": sender.get_full_name()}
+
+    @extend_schema_field(ReferralLocationSerializer(allow_null=True))
+    def get_location(self, referral):
+        if referral.service_at_location is None:
+            return None
+        location = referral.service_at_location.location
+        exact = confidential_access_for_user(self.context["request"].user).may_see_exact(location)
+        addresses = sorted(location.addresses.all(), key=lambda a: (a.address_type, str(a.id)))
+        address = addresses[0] if addresses else None
+        data = {
+            "id": location.id,
+            "name": location.name,
+            "is_confidential": location.is_confidential,
+            "precision": "exact" if exact else "approximate",
+            "city": address.city if address else None,
+            "state_province": address.state_province if address else None,
+            "postal_code": address.postal_code if address else None,
+        }
+        if exact and address:
+            data.update(address_1=address.address_1, address_2=address.address_2)
+        return data
+
+    @extend_schema_field(ConsentSerializer(allow_null=True))
+    def get_consent(self, referral):
+        consent = getattr(referral, "consent", None)
+        if consent is None:
+            return None
+        return {
+            "recipient_organization": {
+                "id": consent.recipient_organization_id,
+                "name": consent.recipient_organization.name,
+            },
+            "purpose": consent.purpose,
+            "given_at": consent.given_at,
+            "expires_at": consent.expires_at,
+            "expired": consent.expires_at <= timezone.now(),
+        }
+
+    @extend_schema_field(ClientContactSerializer(allow_null=True))
+    def get_client_contact(self, referral):
+        """Client contact is shown only while the client's consent holds."""
+        contact = getattr(referral, "client_contact", None)
+        if contact is None or contact.consent.expires_at <= timezone.now():
+            return None
+        return {
+            "name": contact.name,
+            "phone": contact.phone,
+            "email": contact.email,
+            "preferred_language": contact.preferred_language_id,
+        }
+
+    def get_allowed_actions(self, referral) -> list[str]:
+        return allowed_actions(referral.status, referral_sides(self.context["request"].user, referral))
+
+
+class ReferralEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField(help_text="Username, or 'system' for automatic expiry.")
+
+    class Meta:
+        model = ReferralEvent
+        fields = ["at", "actor", "from_status", "to_status", "reason", "reason_text", "outcome"]
+
+    def get_actor(self, event) -> str:
+        if event.actor is None:
+            return "system" if event.to_status == Status.EXPIRED else "(removed user)"
+        return event.actor.username
+
+
+class ReportCellSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
+    suppressed = serializers.BooleanField()
+
+
+class ReferralReportSerializer(serializers.Serializer):
+    suppression_threshold = serializers.IntegerField()
+    total = serializers.IntegerField(allow_null=True)
+    by_status = ReportCellSerializer(many=True)
+    by_need = ReportCellSerializer(many=True)
+    by_state = ReportCellSerializer(many=True)
+    by_month = ReportCellSerializer(many=True)
+    answered = serializers.IntegerField(allow_null=True)
+    median_hours_to_first_answer = serializers.FloatField(allow_null=True)
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    since = serializers.DateField(required=False, allow_null=True, default=None)
+    until = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if attrs["since"] and attrs["until"] and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": "Must be on or after `since`."})
+        return attrs
