@@ -299,7 +299,9 @@ class TestConfidentiality:
         assert row["phone"]["number"] == "+17135550122" and row["phone"]["is_front_door"]
         loc = shelter.location
         expected = geodesic(ORIGIN, (loc.public_latitude, loc.public_longitude)).km
-        assert row["distance_km"] == pytest.approx(expected, rel=0.005)
+        # The public point is drawn at random 1-3 km from the site, so it may land close to the origin: allow
+        # the response's rounding to 0.01 km as well as 0.5%.
+        assert row["distance_km"] == pytest.approx(expected, rel=0.005, abs=0.005)
 
     @pytest.mark.parametrize("persona", ["hotline", "specialist", "provider"])
     def test_roles_that_need_it_get_the_exact_place(self, client_for, shelter, persona):

@@ -49,7 +49,8 @@ def test_provider_of_a_service_at_another_orgs_confidential_site_gets_only_publi
     row = client_for("provider").get("/api/match/", {"near": NEAR, "needs": "emergency-shelter"}).json()["results"][0]
     assert row["location"]["precision"] == "approximate"
     public_km = geodesic(ORIGIN, (site.public_latitude, site.public_longitude)).km
-    assert row["distance_km"] == pytest.approx(public_km, rel=0.005)
+    # The public point is random and may land near the origin: allow the response's 0.01 km rounding too.
+    assert row["distance_km"] == pytest.approx(public_km, rel=0.005, abs=0.005)
 
 
 class TestFreshness:
