@@ -22,6 +22,10 @@ class ReferralAdmin(ReadOnlyAdmin):
     list_display = ["code", "status", "urgency", "receiving_organization", "created_at", "ended_at", "purged_at"]
     list_filter = ["status", "urgency"]
     search_fields = ["code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("note", "reason_text")
+
     fields = [
         "code", "status", "urgency", "sender", "sender_organization", "receiving_organization",
         "do_not_contact", "created_at", "answered_at", "ended_at", "purged_at",

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from referrals import selectors, services
-from referrals.models import ReferralAccess, Status
+from referrals.models import TRANSITIONS, ReferralAccess, Status, allowed_actions
 from referrals.permissions import CanReadReports, CanSendReferrals, check_may_act
 from referrals.serializers import (
     CloseSerializer,
@@ -110,7 +110,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
             referral, created = services.referral_create(
                 sender=request.user,
                 idempotency_key=key,
-                request_hash=services.request_fingerprint(request.data),
+                request_hash=services.request_fingerprint(data.validated_data),
                 **data.validated_data,
             )
         except services.IdempotencyKeyReused:
@@ -141,8 +141,14 @@ class ReferralViewSet(viewsets.GenericViewSet):
 
     def _act(self, function, input_serializer=None):
         referral = self.get_object()
-        # Who may act comes before what they sent: a sender posting to `decline` learns 403, not a 400.
-        check_may_act(self.request.user, referral, function.__name__.removeprefix("referral_"))
+        # Who may act, then whether the status allows it, then what they sent: 403 > 409 > 400.
+        action_name = function.__name__.removeprefix("referral_")
+        sides = check_may_act(self.request.user, referral, action_name)
+        if referral.status not in TRANSITIONS[action_name][0]:
+            allowed = allowed_actions(referral.status, sides)
+            return self._conflict(
+                services.TransitionNotAllowed(action=action_name, status=referral.status, allowed=allowed)
+            )
         values = {}
         if input_serializer is not None:
             form = input_serializer(data=self.request.data)
@@ -151,10 +157,19 @@ class ReferralViewSet(viewsets.GenericViewSet):
         try:
             function(referral=referral, actor=self.request.user, **values)
         except services.TransitionNotAllowed as exc:
-            return Response(
-                {"detail": str(exc), "status": exc.status, "allowed": exc.allowed}, status=status.HTTP_409_CONFLICT
-            )
+            return self._conflict(exc)
         return self._detail(referral)
+
+    def _conflict(self, exc) -> Response:
+        return Response(
+            {"detail": str(exc), "status": exc.status, "allowed": exc.allowed}, status=status.HTTP_409_CONFLICT
+        )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Referral details hold client contact: no browser or proxy may keep a copy (shared hotline desks).
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store, private"
+        return response
 
     @extend_schema(
         summary="Accept (receiving organization)",

@@ -53,3 +53,35 @@ class EncryptedTextField(models.TextField):
     def get_lookup(self, lookup_name):
         # Ciphertext differs on every write, so only "is null" can mean anything.
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+
+def rotate_all() -> dict[str, int]:
+    """Re-encrypt every encrypted value with the first key in FIELD_ENCRYPTION_KEYS; return counts per column.
+
+    Run it after putting a new key first; once it has finished, the old keys can be removed. It works on the
+    stored tokens directly (no plaintext passes through Python objects), in one transaction.
+    """
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    counts = {}
+    cipher = fernet()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if not isinstance(field, EncryptedTextField):
+                    continue
+                table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+                quote = connection.ops.quote_name
+                cursor.execute(
+                    f"SELECT {quote(pk)}, {quote(column)} FROM {quote(table)} "  # noqa: S608 - names from the models
+                    f"WHERE {quote(column)} <> '' FOR UPDATE"
+                )
+                rows = cursor.fetchall()
+                for row_pk, token in rows:
+                    cursor.execute(
+                        f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk)} = %s",  # noqa: S608
+                        [cipher.rotate(token.encode()).decode(), row_pk],
+                    )
+                counts[f"{table}.{column}"] = len(rows)
+    return counts

@@ -155,7 +155,7 @@ class Consent(models.Model):
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="consent")
     recipient_organization = models.ForeignKey("providers.Organization", on_delete=models.PROTECT, related_name="+")
-    purpose = models.CharField(max_length=255)
+    purpose = EncryptedTextField(help_text="What the contact may be used for; encrypted (it may describe the client).")
     given_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

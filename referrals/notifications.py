@@ -7,14 +7,23 @@ They hold no client data (DESIGN.md): the reference code, the need categories (t
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.roles import Role
 from notifications.services import outbox_enqueue
+from providers.models import NeedTerm
+from providers.services import organization_contact_emails
 from referrals.models import Referral, ReferralEvent, Status
 
 
 def need_categories(referral: Referral) -> list[str]:
-    """Return the top-level need groups of a referral's needs, sorted."""
-    return sorted({(need.parent or need).name for need in referral.needs.select_related("parent")})
+    """Return the top-level need groups of a referral's needs, sorted ("T visa" -> "Legal services": the
+    levels between would say more than an email may, e.g. "Immigration legal services")."""
+    parents = dict(NeedTerm.objects.values_list("pk", "parent_id"))
+    names = dict(NeedTerm.objects.values_list("pk", "name"))
+    roots = set()
+    for need_id in referral.needs.values_list("pk", flat=True):
+        while parents.get(need_id) is not None:
+            need_id = parents[need_id]
+        roots.add(names[need_id])
+    return sorted(roots)
 
 
 def referral_link(referral: Referral) -> str:
@@ -52,12 +61,7 @@ def _summary(referral: Referral) -> str:
 
 
 def _organization_emails(referral: Referral) -> list[str]:
-    """Return the receiving organization's contact address, else its provider staff's addresses."""
-    organization = referral.receiving_organization
-    if organization.email:
-        return [organization.email]
-    staff = organization.members.filter(is_active=True, groups__name=Role.PROVIDER.value).exclude(email="")
-    return sorted(set(staff.values_list("email", flat=True)))
+    return organization_contact_emails(referral.receiving_organization)
 
 
 def _enqueue(recipients: list[str], kind: str, subject: str, body: str) -> int:

@@ -1,6 +1,7 @@
 """Who may do what with referrals: the one place for these rules (every view and service goes through it).
 
-- The sender (the user who sent it) sees it and may withdraw it.
+- The sender (the user who sent it) sees it and may withdraw it, while they may still send referrals (and,
+  for provider staff, still belong to the organization they sent it for).
 - Provider staff of the receiving organization see it and answer it.
 - Nobody else sees it: not the sender's colleagues, not other providers, not moderators or admins through
   the API. They get 404, so reference codes cannot be probed.
@@ -23,7 +24,7 @@ def referral_sides(user, referral) -> set[str]:
     sides: set[str] = set()
     if user is None or not user.is_authenticated:
         return sides
-    if referral.sender_id == user.id:
+    if referral.sender_id == user.id and _still_sends_for(user, referral.sender_organization_id):
         sides.add(Side.SENDER)
     if receiving_organization_id_for(user) == referral.receiving_organization_id:
         sides.add(Side.RECEIVER)
@@ -47,11 +48,24 @@ def referrals_visible_q(user) -> Q:
     """Return a filter for the referrals a user may see: sent by them, or received by their organization."""
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    visible = Q(sender_id=user.id)
+    visible = Q(pk__in=[])
+    if may_send_referrals(user):
+        # Provider staff keep their sent referrals only while they work for the organization that sent them.
+        visible = Q(sender_id=user.id, sender_organization_id=user.organization_id)
+        if user_role(user) != Role.PROVIDER:
+            visible = Q(sender_id=user.id)
     organization_id = receiving_organization_id_for(user)
     if organization_id is not None:
         visible |= Q(receiving_organization_id=organization_id)
     return visible
+
+
+def _still_sends_for(user, sender_organization_id) -> bool:
+    """Return True while the sender may still send referrals, for the same organization (if provider staff):
+    someone who moved organization or role no longer sees what they sent."""
+    if not may_send_referrals(user):
+        return False
+    return user_role(user) != Role.PROVIDER or user.organization_id == sender_organization_id
 
 
 def may_send_referrals(user) -> bool:

@@ -244,26 +244,39 @@ class ReferralEventSerializer(serializers.ModelSerializer):
 
 class ReportCellSerializer(serializers.Serializer):
     key = serializers.CharField()
-    count = serializers.IntegerField(allow_null=True, help_text="null when suppressed")
-    suppressed = serializers.BooleanField()
+    count = serializers.IntegerField()
+
+
+class ReportSuppressedSerializer(serializers.Serializer):
+    by_status = serializers.BooleanField()
+    by_need = serializers.BooleanField()
+    by_state = serializers.BooleanField()
+    by_month = serializers.BooleanField()
 
 
 class ReferralReportSerializer(serializers.Serializer):
     suppression_threshold = serializers.IntegerField()
-    total = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField(allow_null=True, help_text="null when under the threshold")
     by_status = ReportCellSerializer(many=True)
     by_need = ReportCellSerializer(many=True)
     by_state = ReportCellSerializer(many=True)
     by_month = ReportCellSerializer(many=True)
-    answered = serializers.IntegerField(allow_null=True)
+    suppressed = ReportSuppressedSerializer(help_text="Breakdowns from which small cells were left out.")
     median_hours_to_first_answer = serializers.FloatField(allow_null=True)
 
 
+class MonthField(serializers.DateField):
+    """A month as YYYY-MM (reports come in whole months only, so windows cannot isolate single referrals)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%Y-%m"], **kwargs)
+
+
 class ReportQuerySerializer(serializers.Serializer):
-    since = serializers.DateField(required=False, allow_null=True, default=None)
-    until = serializers.DateField(required=False, allow_null=True, default=None)
+    from_month = MonthField(required=False, allow_null=True, default=None, help_text="YYYY-MM, inclusive")
+    to_month = MonthField(required=False, allow_null=True, default=None, help_text="YYYY-MM, inclusive")
 
     def validate(self, attrs):
-        if attrs["since"] and attrs["until"] and attrs["since"] > attrs["until"]:
-            raise serializers.ValidationError({"until": "Must be on or after `since`."})
+        if attrs["from_month"] and attrs["to_month"] and attrs["from_month"] > attrs["to_month"]:
+            raise serializers.ValidationError({"to_month": "Must be on or after from_month."})
         return attrs

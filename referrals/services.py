@@ -2,6 +2,7 @@
 locked (two staff of one shelter may press accept at once), writing a ReferralEvent and queueing its email
 in the same transaction."""
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -68,10 +69,26 @@ class ConsentInput:
     given_at: datetime | None = None
 
 
-def request_fingerprint(data) -> str:
-    """Return a keyed hash (HMAC) of a request body, so a replay can be recognised without keeping the body."""
-    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+def request_fingerprint(data: dict) -> str:
+    """Return a keyed hash (HMAC) of a validated request, so a replay can be recognised without keeping it.
+
+    Hashing the validated values (not the raw body) makes a JSON body and a form body with repeated fields
+    compare by what they ask for; the order of needs does not matter.
+    """
+    canonical = json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"))
     return hmac.new(settings.SECRET_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def _canonical(value):
+    if dataclasses.is_dataclass(value):
+        return _canonical(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return sorted((_canonical(item) for item in value), key=str)
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
 def referral_create(
@@ -332,9 +349,12 @@ def referrals_purge(*, older_than_days: int, now: datetime | None = None) -> dic
         status__in=PURGEABLE_STATUSES, ended_at__lt=now - timedelta(days=older_than_days), purged_at__isnull=True
     )
     ended_ids = list(ended.values_list("pk", flat=True))
-    expired_contacts = ClientContact.objects.filter(consent__expires_at__lte=now).exclude(referral_id__in=ended_ids)
-    counts = {"referrals": len(ended_ids), "expired_consent_contacts": expired_contacts.count()}
-    expired_contacts.delete()
+    expired_consents = Consent.objects.filter(expires_at__lte=now).exclude(referral_id__in=ended_ids)
+    counts = {
+        "referrals": len(ended_ids),
+        "expired_consent_contacts": ClientContact.objects.filter(consent__in=expired_consents).count(),
+    }
+    expired_consents.delete()  # with their client contact (cascade)
     # Consent rows cascade to their ClientContact.
     Consent.objects.filter(referral_id__in=ended_ids).delete()
     ClientContact.objects.filter(referral_id__in=ended_ids).delete()

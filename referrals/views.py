@@ -3,12 +3,14 @@ log as the API. (The full referral workspace is the web app's.)"""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
 from referrals import selectors, services
 from referrals.models import ReferralAccess, allowed_actions
 from referrals.permissions import referral_sides
 
 
+@never_cache
 @login_required
 def referral_page(request, code: str):
     """Return one referral's page for its sender or receiving organization; 404 for anyone else."""

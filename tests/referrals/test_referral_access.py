@@ -397,3 +397,46 @@ def test_who_may_send_a_referral(client_for, offer, persona, expected):
 )
 def test_only_moderators_read_referral_reports(client_for, persona, expected):
     assert client_for(persona).get("/api/reports/referrals/").status_code == expected
+
+
+# --- a sender who moves on loses access ------------------------------------------------------------------
+
+
+def test_a_provider_sender_who_moved_organization_no_longer_sees_what_they_sent(people, as_user, send):
+    from tests import factories
+
+    sender = people["other_provider"]
+    code = send(sender).data["code"]
+    sender.organization = factories.organization()
+    sender.save()
+
+    assert as_user(sender).get(f"/api/referrals/{code}/").status_code == 404
+    assert as_user(sender).post(f"/api/referrals/{code}/withdraw/", {}).status_code == 404
+    assert as_user(sender).get("/api/referrals/").data["count"] == 0
+
+
+def test_a_sender_who_became_a_moderator_no_longer_sees_what_they_sent(people, as_user, referral_code):
+    from django.contrib.auth.models import Group
+
+    sender = people["sender"]
+    sender.groups.set([Group.objects.get(name="moderator")])
+    sender = type(sender).objects.get(pk=sender.pk)  # fresh role
+
+    assert as_user(sender).get(f"/api/referrals/{referral_code}/").status_code == 404
+    assert as_user(sender).post(f"/api/referrals/{referral_code}/withdraw/", {}).status_code == 404
+
+
+def test_status_conflict_comes_before_a_bad_body(people, act, referral_code):
+    act(people["receiver"], referral_code, "accept")
+
+    response = act(people["receiver"], referral_code, "decline")  # no reason, and no longer `sent`
+
+    assert response.status_code == 409
+
+
+def test_referral_responses_are_never_cached(people, as_user, referral_code, client):
+    response = as_user(people["receiver"]).get(f"/api/referrals/{referral_code}/")
+    assert "no-store" in response["Cache-Control"]
+
+    client.force_login(people["receiver"])
+    assert "no-store" in client.get(f"/referrals/{referral_code}/")["Cache-Control"]

@@ -252,3 +252,59 @@ def test_detail_and_list_take_a_constant_number_of_queries(people, as_user, send
 
     assert response.data["count"] == 8
     assert len(many) == len(few)
+
+
+def test_a_form_body_with_other_repeated_needs_is_not_taken_for_a_replay(people, as_user, offer):
+    client = as_user(people["sender"])
+    first = {"service_at_location": str(offer.id), "needs": ["emergency-shelter", "t-visa"]}
+    second = {"service_at_location": str(offer.id), "needs": ["legal", "t-visa"]}
+
+    one = client.post("/api/referrals/", first, HTTP_IDEMPOTENCY_KEY="form-key")  # multipart form
+    two = client.post("/api/referrals/", second, HTTP_IDEMPOTENCY_KEY="form-key")
+
+    assert one.status_code == 201 and two.status_code == 422
+
+
+def test_the_same_request_as_json_or_form_with_needs_reordered_is_a_replay(people, as_user, offer):
+    client = as_user(people["sender"])
+    one = client.post(
+        "/api/referrals/",
+        {"service_at_location": str(offer.id), "needs": ["t-visa", "emergency-shelter"]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+    two = client.post(
+        "/api/referrals/",
+        {"service_at_location": str(offer.id), "needs": ["emergency-shelter", "t-visa"]},
+        HTTP_IDEMPOTENCY_KEY="k",
+    )
+
+    assert two.status_code == 201 and two.data["code"] == one.data["code"]
+
+
+def test_consent_purpose_is_encrypted_at_rest(people, send):
+    send(people["sender"], client_contact={"name": "M"}, consent={**consent_body(), "purpose": "call about housing"})
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT purpose FROM referrals_consent")
+        (stored,) = cursor.fetchone()
+    assert "housing" not in stored and decrypt(stored) == "call about housing"
+
+
+def test_keys_rotate_and_old_keys_can_then_be_removed(people, send, as_user, settings, capsys):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    code = send(people["sender"], note="Arrives by bus", client_contact={"name": "Maria"}, consent=consent_body())
+    code = code.data["code"]
+    old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *old_keys]
+
+    call_command("rotate_field_keys")
+
+    assert "referrals_referral.note: 1 value(s) re-encrypted" in capsys.readouterr().out
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]
+    data = as_user(people["receiver"]).get(f"/api/referrals/{code}/").data
+    assert data["note"] == "Arrives by bus" and data["client_contact"]["name"] == "Maria"
+    assert as_user(people["receiver"]).get("/api/referrals/").status_code == 200

@@ -179,3 +179,11 @@ def test_a_referral_to_an_organization_without_any_address_queues_nothing(people
 
     assert response.status_code == 201
     assert not OutboxMessage.objects.exists()
+
+
+def test_emails_name_only_the_top_level_need_group(people, send):
+    send(people["sender"], needs=["t-visa"])
+
+    body = OutboxMessage.objects.get().body
+    assert "Needs: Legal services" in body
+    assert "Immigration" not in body and "visa" not in body.lower()

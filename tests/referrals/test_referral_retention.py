@@ -117,6 +117,7 @@ def test_purge_drops_client_contact_whose_consent_expired_whatever_the_status(pe
     referral = Referral.objects.get(code=code)
     assert referral.status == "sent"
     assert not ClientContact.objects.filter(referral=referral).exists()
+    assert not Consent.objects.filter(referral=referral).exists()
 
 
 def test_purge_forgets_idempotency_keys_after_a_day(people, send, aged):
