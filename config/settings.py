@@ -144,6 +144,24 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # Rate limits count per client address: REMOTE_ADDR, unless NUM_PROXIES trusted reverse proxies put the
+    # client's address in X-Forwarded-For (never trust a header a client can forge: default 0).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
+    # Anonymous endpoints that write (applications, suggestions, accepting invitations), per client address.
+    "DEFAULT_THROTTLE_RATES": {
+        "applications": os.environ.get("THROTTLE_APPLICATIONS", "5/hour"),
+        "suggestions": os.environ.get("THROTTLE_SUGGESTIONS", "20/hour"),
+        "invitations": os.environ.get("THROTTLE_INVITATIONS", "10/hour"),
+    },
+}
+
+# The cache holds rate-limit counters. It lives in PostgreSQL (table created by `createcachetable` in
+# scripts/setup.sh) so every app server process and machine shares the same counts.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "directory_cache",
+    }
 }
 
 SPECTACULAR_SETTINGS = {
@@ -165,6 +183,8 @@ SPECTACULAR_SETTINGS = {
         "DeclineReasonEnum": "referrals.models.DECLINE_REASON_CHOICES",
         "CloseReasonEnum": "referrals.models.CLOSE_REASON_CHOICES",
         "ServiceStatusEnum": "providers.models.ServiceStatus",
+        "PhoneTypeEnum": "providers.models.PhoneType",
+        "LocationTypeEnum": "providers.models.LocationType",
     },
 }
 
@@ -201,6 +221,11 @@ GEOCODE_CACHE_DAYS = int(os.environ.get("GEOCODE_CACHE_DAYS", "90"))
 
 # A listing not verified for this many days is stale (flagged, and ranked lower in matching).
 LISTING_STALE_AFTER_DAYS = int(os.environ.get("LISTING_STALE_AFTER_DAYS", "180"))
+
+# Invitations to manage an organization expire after this many days (and work once).
+INVITATION_EXPIRE_DAYS = int(os.environ.get("INVITATION_EXPIRE_DAYS", "7"))
+# remind_stale emails an organization with stale services at most this often.
+STALE_REMINDER_EVERY_DAYS = int(os.environ.get("STALE_REMINDER_EVERY_DAYS", "30"))
 
 # Radius searches (`near`): default and maximum, in miles.
 SEARCH_DEFAULT_RADIUS_MI = 50

@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from config import views
 from geo.api import GeocodeView
 from matching.api import MatchView
+from providers.views import invitation_page
 from referrals.views import referral_page
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("referrals/<str:code>/", referral_page, name="referral-page"),
+    path("invitations/<str:token>/", invitation_page, name="invitation-page"),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

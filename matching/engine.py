@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import lru_cache
 
-from django.conf import settings
 from django.contrib.gis.db.models.functions import GeometryDistance
 from django.db import connection
 from django.db.models import CharField, Q
@@ -36,6 +35,7 @@ from providers.models import (
     Phone,
     ServiceAtLocation,
     VictimAssistanceSpecialist,
+    is_stale,
     open_at,
 )
 from providers.selectors import expand_need_codes
@@ -348,7 +348,7 @@ def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, r
             distance_m = geodesic((origin.latitude, origin.longitude), shown).meters
     needs_met = [code for code in request.needs if expanded[code] & fact.needs]
     today = now.date()
-    stale = fact.last_verified_on is None or (today - fact.last_verified_on).days > settings.LISTING_STALE_AFTER_DAYS
+    stale = is_stale(fact.last_verified_on, today)
     latitude, longitude = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
     return MatchOption(
         view=None,

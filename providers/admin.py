@@ -4,6 +4,28 @@ from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
 from providers import models
+from providers.editing import read_value
+from providers.services import listing_history_record
+
+
+class HistoryAdminMixin:
+    """Record admin edits of a listing record in its history, like every other change (who, when, field,
+    before, after), once the many-to-many fields are saved too."""
+
+    def save_model(self, request, obj, form, change):
+        self._history_before = {}
+        if change and form.changed_data:
+            stored = type(obj).objects.get(pk=obj.pk)
+            self._history_before = {field: read_value(stored, field) for field in form.changed_data}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(self, "_history_before", {})
+        changes = {f: (old, read_value(form.instance, f)) for f, old in before.items()}
+        changes = {f: pair for f, pair in changes.items() if pair[0] != pair[1]}
+        if changes:
+            listing_history_record(form.instance, changes, source=models.ListingChange.Source.ADMIN, user=request.user)
 
 
 class AddressInline(admin.StackedInline):
@@ -56,14 +78,14 @@ class LanguageAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["name", "email", "updated_at"]
     search_fields = ["name", "alternate_name", "email"]
     inlines = [PhoneInline]
 
 
 @admin.register(models.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["name", "organization", "status", "last_verified_on"]
     list_filter = ["status", "needs", "populations"]
     search_fields = ["name", "organization__name"]
@@ -73,7 +95,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     """Coordinates are edited as numbers (the PostGIS point is generated from them, see the model); a map
     shows the exact point and, for confidential sites, the public one."""
 
@@ -131,7 +153,7 @@ class AddressAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Phone)
-class PhoneAdmin(admin.ModelAdmin):
+class PhoneAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["number", "type", "is_front_door", "organization", "service", "location"]
     list_filter = ["type", "is_front_door"]
     search_fields = ["number", "description"]
@@ -143,3 +165,48 @@ class ScheduleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "location", "service"]
     list_filter = ["weekday"]
     autocomplete_fields = ["location", "service"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Moderation records are changed through the API's services (history, transactions), not here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ChangeRequest)
+class ChangeRequestAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "record_type", "status", "conflicting", "submitted_by"]
+    list_filter = ["status", "record_type", "conflicting"]
+    list_select_related = ["organization", "submitted_by"]
+
+
+@admin.register(models.ListingChange)
+class ListingChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "organization", "record_type", "field", "source", "changed_by"]
+    list_filter = ["source", "record_type"]
+    list_select_related = ["organization", "changed_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization_name", "contact_email", "status"]
+    list_filter = ["status"]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "email", "expires_at", "accepted_at"]
+    exclude = ["token_hash"]
+
+
+@admin.register(models.Suggestion)
+class SuggestionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "organization", "record_type", "status"]
+    list_filter = ["status", "record_type"]

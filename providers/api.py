@@ -8,7 +8,8 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from config.pagination import DirectoryPagination
 from providers import filters, selectors, serializers
 from providers.access import confidential_access_for_user
-from providers.models import Language, NeedTerm, Population
+from providers.edit_api import LocationEditMixin, OrganizationEditMixin, PhoneEditMixin, ServiceEditMixin
+from providers.models import Language, NeedTerm, Phone, Population
 
 
 class DirectoryGeoJsonPagination(GeoJsonPagination):
@@ -21,7 +22,7 @@ class DirectoryGeoJsonPagination(GeoJsonPagination):
     list=extend_schema(summary="Organizations", description="Filter by the services they offer and where."),
     retrieve=extend_schema(summary="One organization"),
 )
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganizationViewSet(OrganizationEditMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.OrganizationSerializer
     filterset_class = filters.OrganizationFilter
 
@@ -30,7 +31,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Services"), retrieve=extend_schema(summary="One service"))
-class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
+class ServiceViewSet(ServiceEditMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ServiceSerializer
     filterset_class = filters.ServiceFilter
 
@@ -48,7 +49,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One location (GeoJSON Feature)"),
 )
-class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+class LocationViewSet(LocationEditMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.LocationSerializer
     filterset_class = filters.LocationFilter
     pagination_class = DirectoryGeoJsonPagination
@@ -108,3 +109,10 @@ class LanguageViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     pagination_class = None
     filter_backends = []
+
+
+class PhoneViewSet(PhoneEditMixin, viewsets.GenericViewSet):
+    """Phones are read with their owner (organization, service or location); here they are only edited."""
+
+    queryset = Phone.objects.none()
+    serializer_class = serializers.PhoneSerializer

@@ -9,10 +9,12 @@ and commas (`?need=a,b`). For `need` and `language` a record matches when it mat
 import math
 
 import django_filters
+import django_filters.rest_framework
 from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -223,8 +225,16 @@ class RegistryFilterSet(NearFilterMixin):
         return confidential_access_for_user(getattr(self.request, "user", None))
 
 
+class StaleFilter(django_filters.rest_framework.BooleanFilter):
+    """`stale=true|false`; applied by the filter sets' filter_queryset (it needs today's date)."""
+
+    def filter(self, qs, value):
+        return qs
+
+
 class OrganizationFilter(RegistryFilterSet):
     bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: organizations with a service offered in the box.")
+    stale = StaleFilter(help_text="true: organizations with an active service not verified recently (the queue).")
 
     class Meta:
         model = Organization
@@ -251,12 +261,15 @@ class OrganizationFilter(RegistryFilterSet):
         if conditions:
             services = Service.objects.filter(*conditions, organization_id=OuterRef("pk"))
             queryset = queryset.filter(Exists(services))
+        if data.get("stale") is not None:
+            queryset = queryset.filter(stale=data["stale"])
         return queryset
 
 
 class ServiceFilter(RegistryFilterSet):
     organization = django_filters.UUIDFilter(field_name="organization_id", help_text="Organization id.")
     bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: services offered at a location in the box.")
+    stale = StaleFilter(help_text="true: active services not verified within LISTING_STALE_AFTER_DAYS.")
 
     class Meta:
         model = Service
@@ -282,6 +295,9 @@ class ServiceFilter(RegistryFilterSet):
             queryset = queryset.filter(
                 selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
             )
+        if data.get("stale") is not None:
+            stale = selectors.stale_services_q(timezone.localdate())
+            queryset = queryset.filter(stale) if data["stale"] else queryset.exclude(stale)
         return queryset
 
 

@@ -1,16 +1,20 @@
 """Reads of the registry, with the rules about who sees what applied here and nowhere else."""
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db.models import Case, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet, When
+from django.utils import timezone
 
 from geo import queries
 from providers.access import BBox, ConfidentialAccess
 from providers.models import (
     ADULT_AGE_YEARS,
+    ListingChange,
     Location,
     NeedTerm,
     Organization,
@@ -19,6 +23,7 @@ from providers.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceStatus,
     VictimAssistanceSpecialist,
 )
 
@@ -83,9 +88,24 @@ def _phones_prefetch(lookup: str) -> Prefetch:
     return Prefetch(lookup, queryset=Phone.objects.prefetch_related("languages"))
 
 
-def organization_list() -> QuerySet[Organization]:
-    """Return organizations with what their list representation needs."""
-    return Organization.objects.prefetch_related(_phones_prefetch("phones"))
+def stale_services_q(today: date, prefix: str = "") -> Q:
+    """Return a filter for active services never verified or not within LISTING_STALE_AFTER_DAYS of today."""
+    cutoff = today - timedelta(days=settings.LISTING_STALE_AFTER_DAYS)
+    return Q(**{f"{prefix}status": ServiceStatus.ACTIVE}) & (
+        Q(**{f"{prefix}last_verified_on__isnull": True}) | Q(**{f"{prefix}last_verified_on__lt": cutoff})
+    )
+
+
+def organization_list(*, today: date | None = None) -> QuerySet[Organization]:
+    """Return organizations with what their list representation needs, annotated `stale` (any active
+    service stale: the moderators' queue)."""
+    today = today or timezone.localdate()
+    stale = Exists(Service.objects.filter(stale_services_q(today), organization_id=OuterRef("pk")))
+    return Organization.objects.annotate(stale=stale).prefetch_related(_phones_prefetch("phones"))
+
+
+def listing_history(*, organization: Organization) -> QuerySet[ListingChange]:
+    return organization.history.select_related("changed_by")
 
 
 def service_list() -> QuerySet[Service]:

@@ -5,6 +5,7 @@ confidential sites for those who may not see them: approximate point, no street 
 phones only. No other code path builds a location representation.
 """
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,7 +23,9 @@ from providers.models import (
     Population,
     Schedule,
     Service,
+    ServiceStatus,
     VictimAssistanceSpecialist,
+    is_stale,
 )
 
 
@@ -52,7 +55,7 @@ class PhoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Phone
-        fields = ["number", "extension", "type", "description", "is_front_door", "languages"]
+        fields = ["id", "number", "extension", "type", "description", "is_front_door", "languages"]
 
 
 class OrganizationRefSerializer(serializers.ModelSerializer):
@@ -63,10 +66,11 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 
 class OrganizationSerializer(serializers.ModelSerializer):
     phones = PhoneSerializer(many=True, read_only=True)
+    stale = serializers.BooleanField(read_only=True, help_text="An active service was not verified recently.")
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "alternate_name", "description", "email", "website", "phones", "updated_at"]
+        fields = ["id", "name", "alternate_name", "description", "email", "website", "phones", "stale", "updated_at"]
 
 
 class ServiceLocationRefSerializer(serializers.Serializer):
@@ -86,6 +90,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     phones = PhoneSerializer(many=True, read_only=True)
     locations = ServiceLocationRefSerializer(source="service_at_locations", many=True, read_only=True)
+    stale = serializers.SerializerMethodField(help_text="Not verified within LISTING_STALE_AFTER_DAYS.")
 
     class Meta:
         model = Service
@@ -109,10 +114,14 @@ class ServiceSerializer(serializers.ModelSerializer):
             "fees_description",
             "alert",
             "last_verified_on",
+            "stale",
             "phones",
             "locations",
             "updated_at",
         ]
+
+    def get_stale(self, service) -> bool:
+        return service.status == ServiceStatus.ACTIVE and is_stale(service.last_verified_on, timezone.localdate())
 
 
 class AddressSerializer(serializers.ModelSerializer):

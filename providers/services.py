@@ -1,11 +1,47 @@
 """Writes to the registry."""
 
+import copy
+import hashlib
 import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from accounts.roles import Role
 from geo.geocoding import GeocodingError, geocode
-from providers.models import Address, Location
+from matching.index import match_index_refresh
+from providers import selectors
+from providers.editing import (
+    M2M_FIELDS,
+    RECORD_KINDS,
+    check_values,
+    organization_id_of,
+    primary_address,
+    read_value,
+    record_type_of,
+    to_json,
+    write_values,
+)
+from providers.models import (
+    Address,
+    Application,
+    ChangeRequest,
+    Invitation,
+    ListingChange,
+    Location,
+    Organization,
+    RecordType,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    Suggestion,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -17,13 +53,16 @@ def address_query(address: Address) -> str:
 
 
 @transaction.atomic
-def location_locate_from_address(*, location: Location, address: Address) -> bool:
+def location_locate_from_address(*, location: Location, address: Address, replace: bool = False) -> bool:
     """Give a location without coordinates the geocoded point of its address; return True when it did.
 
-    Coordinates a person or an import gave explicitly are never replaced. A virtual location has no point.
+    Coordinates a person or an import gave explicitly are never replaced, unless `replace` (an approved
+    address change that did not also give coordinates). A virtual location has no point.
     """
     location = Location.objects.select_for_update().get(pk=location.pk)
-    if location.latitude is not None or location.location_type == Location.LocationType.VIRTUAL:
+    if location.location_type == Location.LocationType.VIRTUAL:
+        return False
+    if location.latitude is not None and not replace:
         return False
     try:
         # A confidential site's address never leaves this machine: gazetteer only.
@@ -34,3 +73,387 @@ def location_locate_from_address(*, location: Location, address: Address) -> boo
     location.latitude, location.longitude = round(found.latitude, 6), round(found.longitude, 6)
     location.save()
     return True
+
+
+# --- Self-service edits, moderation, history ------------------------------------------------------------
+
+
+class ChangeRequestNotPending(Exception):
+    """The change request, application or suggestion was already reviewed (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class EditResult:
+    applied: dict
+    change_request: ChangeRequest | None
+
+
+CAPACITY_FIELDS = {"beds_available", "beds_total", "accepting_referrals"}
+
+
+def listing_edit(*, user, instance, values: dict, now: datetime | None = None) -> EditResult:
+    """Apply a provider's edit of one listing record: operational fields at once (with history), trust fields
+    as one change request for review. `values` are in the JSON form of providers.editing."""
+    now = now or timezone.now()
+    kind = RECORD_KINDS[record_type_of(instance)]
+    with transaction.atomic():
+        record = kind.model.objects.select_for_update().get(pk=instance.pk)
+        current = {field: read_value(record, field) for field in values}
+        changed = {field: value for field, value in values.items() if current[field] != value}
+        check_values(record, changed)
+        operational = {f: v for f, v in changed.items() if f in kind.operational}
+        trust = {f: {"old": current[f], "new": v} for f, v in changed.items() if f in kind.trust}
+        if operational:
+            stamp = (
+                {"capacity_updated_at": now}
+                if isinstance(record, Location) and CAPACITY_FIELDS & set(operational)
+                else {}
+            )
+            write_values(record, {**operational, **stamp})
+            _history(record, {f: (current[f], v) for f, v in operational.items()}, ListingChange.Source.DIRECT,
+                     user=user, now=now)  # fmt: skip
+        change_request = None
+        if trust:
+            change_request = ChangeRequest.objects.create(
+                organization_id=organization_id_of(record),
+                record_type=record_type_of(record),
+                record_id=record.pk,
+                changes=trust,
+                submitted_by=user,
+            )
+    return EditResult(applied=operational, change_request=change_request)
+
+
+def location_schedules_replace(*, user, location: Location, periods: list[dict], now: datetime | None = None) -> list:
+    """Replace a location's own opening hours (operational: applied at once, with history)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        location = Location.objects.select_for_update().get(pk=location.pk)
+        existing = location.schedules.filter(service__isnull=True)
+        before = sorted(_period_text(s.weekday, s.opens_at, s.closes_at) for s in existing)
+        existing.delete()
+        created = Schedule.objects.bulk_create(
+            Schedule(location=location, weekday=p["weekday"], opens_at=p["opens_at"], closes_at=p["closes_at"],
+                     description=p.get("description", "")) for p in periods
+        )  # fmt: skip
+        after = sorted(_period_text(s.weekday, s.opens_at, s.closes_at) for s in created)
+        if before != after:
+            _history(location, {"schedules": (before, after)}, ListingChange.Source.DIRECT, user=user, now=now)
+    return created
+
+
+def _period_text(weekday: int, opens_at, closes_at) -> str:
+    return f"{weekday} {opens_at:%H:%M}-{closes_at:%H:%M}"
+
+
+def change_request_approve(
+    *, change_request: ChangeRequest, moderator, reason: str = "", now: datetime | None = None
+) -> tuple[ChangeRequest, list[str]]:
+    """Apply every field of a change request in one transaction; return (request, conflicting fields).
+
+    If the record changed since the request was made (a field's current value is not the request's `old`),
+    nothing is applied: the request is flagged conflicting and the fields are returned.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+        if change_request.status != ChangeRequest.Status.PENDING:
+            raise ChangeRequestNotPending()
+        kind = RECORD_KINDS[change_request.record_type]
+        record = kind.model.objects.select_for_update().filter(pk=change_request.record_id).first()
+        if record is None:
+            raise ValidationError({"record": "The record this change request concerns no longer exists."})
+        changes = change_request.changes
+        conflicts = sorted(f for f, change in changes.items() if read_value(record, f) != change["old"])
+        if conflicts:
+            change_request.conflicting = True
+            change_request.save(update_fields=["conflicting"])
+            return change_request, conflicts
+        write_values(record, {f: change["new"] for f, change in changes.items()})
+        history = {f: (c["old"], c["new"]) for f, c in changes.items()}
+        if _address_moved_without_point(record, changes):
+            history.update(_relocate(record))
+        _history(record, history, ListingChange.Source.CHANGE_REQUEST, user=moderator, now=now,
+                 change_request=change_request)  # fmt: skip
+        change_request.status = ChangeRequest.Status.APPROVED
+        change_request.reviewed_by, change_request.reviewed_at, change_request.review_reason = moderator, now, reason
+        change_request.save()
+    return change_request, []
+
+
+def _address_moved_without_point(record, changes: dict) -> bool:
+    moved = any(
+        f in changes for f in ("address.address_1", "address.city", "address.state_province", "address.postal_code")
+    )
+    return isinstance(record, Location) and moved and "latitude" not in changes
+
+
+def _relocate(location: Location) -> dict:
+    """Move a location to the geocoded point of its new address; return the history of its coordinates."""
+    before = (location.latitude, location.longitude)
+    address = primary_address(location)
+    if address is None or not location_locate_from_address(location=location, address=address, replace=True):
+        return {}
+    location.refresh_from_db()
+    return {"latitude": (before[0], location.latitude), "longitude": (before[1], location.longitude)}
+
+
+def change_request_reject(
+    *, change_request: ChangeRequest, moderator, reason: str, now: datetime | None = None
+) -> ChangeRequest:
+    """Reject a pending change request with a reason the provider will see."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the change is rejected; the provider sees it."})
+    with transaction.atomic():
+        change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+        if change_request.status != ChangeRequest.Status.PENDING:
+            raise ChangeRequestNotPending()
+        change_request.status = ChangeRequest.Status.REJECTED
+        change_request.reviewed_by, change_request.reviewed_at = moderator, now or timezone.now()
+        change_request.review_reason = reason
+        change_request.save()
+    return change_request
+
+
+def listing_history_record(record, changes: dict, *, source: str, user, now: datetime | None = None) -> None:
+    """Record changes made elsewhere (the admin, imports) in a listing's history: {field: (before, after)}."""
+    _history(record, changes, source, user=user, now=now or timezone.now())
+
+
+def _history(record, changes: dict, source: str, *, user, now, change_request=None) -> None:
+    """Record one history row per changed field of a listing record."""
+    ListingChange.objects.bulk_create(
+        ListingChange(
+            organization_id=organization_id_of(record),
+            record_type=record_type_of(record),
+            record_id=record.pk,
+            field=field,
+            before=to_json(before),
+            after=to_json(after),
+            source=source,
+            change_request=change_request,
+            changed_by=user,
+            changed_at=now,
+        )
+        for field, (before, after) in changes.items()
+    )
+
+
+# --- Freshness -------------------------------------------------------------------------------------------
+
+
+def organization_verify(*, user, organization: Organization, now: datetime | None = None) -> int:
+    """Confirm every service of an organization as current today; return how many services were confirmed."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        services = list(Service.objects.select_for_update().filter(organization=organization))
+        for service in services:
+            if service.last_verified_on != today:
+                _history(service, {"last_verified_on": (_iso(service.last_verified_on), today.isoformat())},
+                         ListingChange.Source.VERIFICATION, user=user, now=now)  # fmt: skip
+        # last_verified_on is not part of the match index (matching reads it live), so update() is safe here.
+        Service.objects.filter(pk__in=[s.pk for s in services]).update(last_verified_on=today, updated_at=now)
+    return len(services)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def organizations_remind_stale(*, now: datetime | None = None, every_days: int | None = None) -> int:
+    """Email each organization with stale services (at most every `every_days` days); return how many."""
+    from notifications.services import outbox_enqueue
+
+    now = now or timezone.now()
+    every_days = settings.STALE_REMINDER_EVERY_DAYS if every_days is None else every_days
+    reminded = 0
+    stale = selectors.organization_list(today=timezone.localdate(now)).filter(stale=True)
+    due = stale.filter(Q(stale_reminded_at__isnull=True) | Q(stale_reminded_at__lt=now - timedelta(days=every_days)))
+    for organization in due:
+        recipients = organization_contact_emails(organization)
+        with transaction.atomic():
+            for email in recipients:
+                outbox_enqueue(
+                    kind="listing.stale",
+                    to_email=email,
+                    subject="Please confirm your listing in the victim services directory",
+                    body=(
+                        f"Some services of {organization.name} have not been confirmed for more than "
+                        f"{settings.LISTING_STALE_AFTER_DAYS} days, so they are flagged as possibly out of date.\n\n"
+                        f"Sign in and confirm or update them: {settings.SITE_URL}/api/organizations/"
+                        f"{organization.pk}/ (POST .../verify/ confirms every service at once)."
+                    ),
+                )
+            Organization.objects.filter(pk=organization.pk).update(stale_reminded_at=now)
+        reminded += bool(recipients)
+    return reminded
+
+
+def organization_contact_emails(organization: Organization) -> list[str]:
+    """Return where an organization's notifications go: its email, else its provider staff's emails."""
+    if organization.email:
+        return [organization.email]
+    staff = organization.members.filter(is_active=True, groups__name=Role.PROVIDER.value).exclude(email="")
+    return sorted(set(staff.values_list("email", flat=True)))
+
+
+# --- Joining: applications, invitations, suggestions ------------------------------------------------------
+
+
+class InvitationInvalid(Exception):
+    """The invitation token is unknown, used or expired (HTTP 400 naming `token`)."""
+
+
+def application_submit(*, details: dict) -> Application:
+    """Queue an organization's application (details validated by the API's ApplicationSerializer)."""
+    return Application.objects.create(
+        organization_name=details["organization"]["name"],
+        contact_name=details["contact_name"],
+        contact_email=details["contact_email"],
+        details=details,
+    )
+
+
+def application_approve(
+    *, application: Application, moderator, now: datetime | None = None
+) -> tuple[Application, Invitation, str]:
+    """Create the organization, its locations and services from an application, and invite its contact;
+    return (application, invitation, token)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.PENDING:
+            raise ChangeRequestNotPending()
+        details = copy.deepcopy(application.details)  # consumed below; the stored application stays as sent
+        organization = Organization.objects.create(**details["organization"])
+        locations = []
+        for site in details["locations"]:
+            address = site.pop("address")
+            location = Location.objects.create(organization=organization, **site)
+            # Saving the address geocodes the site offline-first (a confidential address never leaves here).
+            Address.objects.create(location=location, **address)
+            locations.append(location)
+        today = timezone.localdate(now)
+        for offered in details["services"]:
+            vocabularies = {field: offered.pop(field, []) for field in ("needs", "populations", "languages")}
+            service = Service.objects.create(organization=organization, last_verified_on=today, **offered)
+            for field, codes in vocabularies.items():
+                getattr(service, field).set(M2M_FIELDS[field].objects.filter(code__in=codes))
+            ServiceAtLocation.objects.bulk_create(ServiceAtLocation(service=service, location=loc) for loc in locations)
+        ListingChange.objects.create(
+            organization=organization, record_type=RecordType.ORGANIZATION, record_id=organization.pk,
+            field="created", before=None, after=organization.name, source=ListingChange.Source.APPLICATION,
+            changed_by=moderator, changed_at=now,
+        )  # fmt: skip
+        application.status, application.organization = Application.Status.APPROVED, organization
+        application.reviewed_by, application.reviewed_at = moderator, now
+        application.save()
+        invitation, token = invitation_create(
+            organization=organization, email=application.contact_email, created_by=moderator, now=now
+        )
+        # bulk_create skips signals: put the new offers in the match index, in the same transaction.
+        match_index_refresh(service_ids=list(organization.services.values_list("pk", flat=True)))
+    return application, invitation, token
+
+
+def application_reject(*, application: Application, moderator, reason: str, now: datetime | None = None) -> Application:
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the application is rejected."})
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.PENDING:
+            raise ChangeRequestNotPending()
+        application.status, application.review_reason = Application.Status.REJECTED, reason
+        application.reviewed_by, application.reviewed_at = moderator, now or timezone.now()
+        application.save()
+    return application
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(
+    *, organization: Organization, email: str, created_by, now: datetime | None = None
+) -> tuple[Invitation, str]:
+    """Invite an email address to manage an organization; the link (emailed through the outbox) carries a
+    single-use token that expires after INVITATION_EXPIRE_DAYS. Return (invitation, token)."""
+    from notifications.services import outbox_enqueue
+
+    now = now or timezone.now()
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email=email,
+            token_hash=_token_hash(token),
+            created_by=created_by,
+            expires_at=now + timedelta(days=settings.INVITATION_EXPIRE_DAYS),
+        )
+        outbox_enqueue(
+            kind="invitation",
+            to_email=email,
+            subject="Your invitation to the victim services directory",
+            body=(
+                f"You are invited to keep the listing of {organization.name} current in the victim services "
+                f"directory.\n\nChoose a username and password here (the link works once, for "
+                f"{settings.INVITATION_EXPIRE_DAYS} days): {settings.SITE_URL}/invitations/{token}/\n"
+            ),
+        )
+    return invitation, token
+
+
+def invitation_accept(*, token: str, username: str, password: str, now: datetime | None = None):
+    """Create the provider account an invitation offers; the token works once and only until it expires."""
+    from accounts.models import User
+    from accounts.services import user_create_or_update
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(token_hash=_token_hash(token)).first()
+        if invitation is None:
+            raise ValidationError({"token": "This invitation link is not valid."})
+        if invitation.accepted_at is not None:
+            raise ValidationError({"token": "This invitation was already used."})
+        if invitation.expires_at <= now:
+            raise ValidationError({"token": "This invitation has expired; ask a moderator for a new one."})
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": "This username is taken."})
+        user, _ = user_create_or_update(
+            username=username,
+            role=Role.PROVIDER,
+            password=password,
+            organization=invitation.organization,
+            email=invitation.email,
+        )
+        invitation.accepted_at, invitation.accepted_user = now, user
+        invitation.save(update_fields=["accepted_at", "accepted_user"])
+    return user
+
+
+def suggestion_create(*, record_type: str, record_id, message: str, reporter_email: str = "") -> Suggestion:
+    """Queue a report that a listing is wrong, for the moderators."""
+    record = RECORD_KINDS[record_type].model.objects.filter(pk=record_id).first()
+    if record is None:
+        raise ValidationError({"record_id": "No such listing record."})
+    return Suggestion.objects.create(
+        organization_id=organization_id_of(record),
+        record_type=record_type,
+        record_id=record_id,
+        message=message,
+        reporter_email=reporter_email,
+    )
+
+
+def suggestion_resolve(
+    *, suggestion: Suggestion, moderator, status: str, note: str = "", now: datetime | None = None
+) -> Suggestion:
+    with transaction.atomic():
+        suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
+        if suggestion.status != Suggestion.Status.OPEN:
+            raise ChangeRequestNotPending()
+        suggestion.status, suggestion.resolution_note = status, note
+        suggestion.resolved_by, suggestion.resolved_at = moderator, now or timezone.now()
+        suggestion.save()
+    return suggestion

@@ -87,4 +87,5 @@ fi
 
 # 5. Schema.
 .venv/bin/python manage.py migrate --no-input -v 0
+.venv/bin/python manage.py createcachetable
 .venv/bin/python manage.py load_boundaries --if-empty

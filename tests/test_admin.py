@@ -30,3 +30,24 @@ def test_admin_pages_load_and_use_local_leaflet(client):
     assert "/static/leaflet/leaflet.js" in page and "/static/providers/admin_location_map.js" in page
     html = client.get("/admin/providers/servicearea/add/").content.decode()
     assert "/static/leaflet/leaflet.js" in html and "unpkg" not in html and "cdn" not in html
+
+
+def test_admin_edits_of_a_listing_are_in_its_history(client):
+    from providers.models import ListingChange
+
+    admin_user = User.objects.create_superuser("root-admin", "root@example.org", factories.TEST_PASSWORD)
+    client.force_login(admin_user)
+    org = factories.organization(name="Before Name")
+
+    response = client.post(
+        f"/admin/providers/organization/{org.pk}/change/",
+        {
+            "name": "After Name", "alternate_name": "", "description": org.description, "email": "", "website": "",
+            "phones-TOTAL_FORMS": "0", "phones-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = ListingChange.objects.get(organization=org)
+    assert (change.field, change.before, change.after, change.source) == ("name", "Before Name", "After Name", "admin")
+    assert change.changed_by == admin_user

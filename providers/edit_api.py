@@ -1,0 +1,269 @@
+"""Provider self-service edits of listing records (PATCH), the one-call bed update, opening hours, and
+re-verification. Operational fields apply at once (200), trust fields become a change request (202);
+providers.editing says which is which, providers.permissions who may edit."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from providers import selectors, services
+from providers.editing import ADDRESS_FIELDS, M2M_FIELDS, RECORD_KINDS, organization_id_of, to_json
+from providers.models import Language, Location, NeedTerm, Organization, Phone, Population, RecordType, Service
+from providers.permissions import may_edit_listing, may_see_history, may_verify_listing
+
+# --- input -----------------------------------------------------------------------------------------------
+
+
+def _fields(record_type: str) -> list[str]:
+    kind = RECORD_KINDS[record_type]
+    return [f for f in (*kind.operational, *kind.trust) if not f.startswith("address.")]
+
+
+class OrganizationEditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = _fields(RecordType.ORGANIZATION)
+
+
+class ServiceEditSerializer(serializers.ModelSerializer):
+    needs = serializers.SlugRelatedField(slug_field="code", many=True, queryset=NeedTerm.objects.all())
+    populations = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Population.objects.all())
+    languages = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Language.objects.all())
+
+    class Meta:
+        model = Service
+        fields = _fields(RecordType.SERVICE)
+
+
+class AddressEditSerializer(serializers.Serializer):
+    attention = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    address_1 = serializers.CharField(max_length=255, required=False)
+    address_2 = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=120, required=False)
+    region = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    state_province = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text="Two-letter USPS code.")
+    postal_code = serializers.RegexField(r"^\d{5}(-\d{4})?$", required=False)
+
+
+class LocationEditSerializer(serializers.ModelSerializer):
+    address = AddressEditSerializer(required=False, help_text="The location's primary address (trust fields).")
+
+    class Meta:
+        model = Location
+        fields = [*_fields(RecordType.LOCATION), "address"]
+
+
+class PhoneEditSerializer(serializers.ModelSerializer):
+    number = PhoneNumberField(required=False)
+
+    class Meta:
+        model = Phone
+        fields = _fields(RecordType.PHONE)
+
+
+class CapacitySerializer(serializers.Serializer):
+    beds_available = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    accepting_referrals = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give beds_available and/or accepting_referrals.")
+        return attrs
+
+
+class SchedulePeriodSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="ISO weekday, 1 = Monday.")
+    opens_at = serializers.TimeField()
+    closes_at = serializers.TimeField(help_text="At or before opens_at: the period ends the next day.")
+    description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+# --- output ----------------------------------------------------------------------------------------------
+
+
+class ChangeRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organization = serializers.UUIDField(source="organization_id")
+    record_type = serializers.CharField()
+    record_id = serializers.UUIDField()
+    changes = serializers.DictField(help_text='{field: {"old": value, "new": value}}')
+    status = serializers.CharField()
+    conflicting = serializers.BooleanField()
+    submitted_by = serializers.CharField(source="submitted_by.username")
+    created_at = serializers.DateTimeField()
+    reviewed_by = serializers.CharField(source="reviewed_by.username", allow_null=True, default=None)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_reason = serializers.CharField()
+
+
+class EditResultSerializer(serializers.Serializer):
+    applied = serializers.DictField(help_text="Operational fields changed now, with their new values.")
+    change_request = ChangeRequestSerializer(allow_null=True, help_text="Trust fields waiting for review.")
+
+
+class ListingChangeSerializer(serializers.Serializer):
+    record_type = serializers.CharField()
+    record_id = serializers.UUIDField()
+    field = serializers.CharField()
+    before = serializers.JSONField()
+    after = serializers.JSONField()
+    source = serializers.CharField()
+    change_request = serializers.IntegerField(source="change_request_id", allow_null=True)
+    changed_by = serializers.CharField(source="changed_by.username", allow_null=True, default=None)
+    changed_at = serializers.DateTimeField()
+
+
+class CapacityResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "beds_total", "beds_available", "accepting_referrals", "capacity_updated_at"]
+
+
+class VerifyResultSerializer(serializers.Serializer):
+    verified_services = serializers.IntegerField()
+    last_verified_on = serializers.DateField()
+
+
+# --- views -----------------------------------------------------------------------------------------------
+
+
+def json_values(validated: dict) -> dict:
+    """Return validated edit input in the JSON form of providers.editing ("address.<field>" for the address)."""
+    values = {}
+    for field, value in validated.items():
+        if field == "address":
+            values.update({f"address.{name}": part for name, part in value.items() if name in ADDRESS_FIELDS})
+        elif field in M2M_FIELDS:
+            values[field] = sorted(item.code for item in value)
+        else:
+            values[field] = to_json(value)
+    return values
+
+
+def editable_record(request, model, pk):
+    """Return the record if the caller may edit it: 401 for anonymous callers, 403 for anyone but its staff."""
+    if not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated()
+    record = get_object_or_404(model, pk=pk)
+    if not may_edit_listing(request.user, organization_id_of(record)):
+        raise exceptions.PermissionDenied("Only staff of the organization that owns this listing may edit it.")
+    return record
+
+
+def validated(serializer_class, request, **kwargs) -> dict:
+    """Validate edit input, refusing fields that cannot be edited (rather than silently ignoring them)."""
+    form = serializer_class(data=request.data, **kwargs)
+    if hasattr(request.data, "keys"):
+        unknown = sorted(set(request.data.keys()) - set(form.fields))
+        if unknown:
+            raise exceptions.ValidationError({field: ["This field cannot be edited here."] for field in unknown})
+    form.is_valid(raise_exception=True)
+    if not form.validated_data:
+        raise exceptions.ValidationError({"detail": ["Nothing to change: give at least one field."]})
+    return form.validated_data
+
+
+def edit(request, model, serializer_class, pk) -> Response:
+    """Apply a PATCH to one listing record: 200 when all of it applied, 202 when trust fields await review."""
+    record = editable_record(request, model, pk)
+    values = json_values(validated(serializer_class, request, partial=True))
+    result = services.listing_edit(user=request.user, instance=record, values=values)
+    data = EditResultSerializer(result).data
+    return Response(data, status=status.HTTP_202_ACCEPTED if result.change_request else status.HTTP_200_OK)
+
+
+EDIT_DESCRIPTION = (
+    "Provider staff of the owning organization only. Operational fields ({operational}) apply at once: 200 "
+    "with the new values. Other fields become a change request for a moderator: 202 with the request."
+)
+
+
+def edit_schema(record_type: str, serializer):
+    kind = RECORD_KINDS[record_type]
+    return extend_schema(
+        summary=f"Edit a {record_type} (provider staff)",
+        description=EDIT_DESCRIPTION.format(operational=", ".join(kind.operational) or "none"),
+        request=serializer,
+        responses={200: EditResultSerializer, 202: EditResultSerializer},
+    )
+
+
+class OrganizationEditMixin:
+    @edit_schema(RecordType.ORGANIZATION, OrganizationEditSerializer)
+    def partial_update(self, request, pk=None):
+        return edit(request, Organization, OrganizationEditSerializer, pk)
+
+    @extend_schema(
+        summary="The listing's change history (own staff, moderators)", responses=ListingChangeSerializer(many=True)
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, pk=None):
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        organization = get_object_or_404(Organization, pk=pk)
+        if not may_see_history(request.user, organization.pk):
+            raise exceptions.PermissionDenied("Only the organization's staff and moderators see its history.")
+        page = self.paginate_queryset(selectors.listing_history(organization=organization))
+        return self.get_paginated_response(ListingChangeSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Confirm every service of the organization as current (own staff, moderators)",
+        request=None,
+        responses=VerifyResultSerializer,
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def verify(self, request, pk=None):
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        organization = get_object_or_404(Organization, pk=pk)
+        if not may_verify_listing(request.user, organization.pk):
+            raise exceptions.PermissionDenied("Only the organization's staff and moderators may verify it.")
+        count = services.organization_verify(user=request.user, organization=organization)
+        today = Service.objects.filter(organization=organization).values_list("last_verified_on", flat=True).first()
+        return Response(VerifyResultSerializer({"verified_services": count, "last_verified_on": today}).data)
+
+
+class ServiceEditMixin:
+    @edit_schema(RecordType.SERVICE, ServiceEditSerializer)
+    def partial_update(self, request, pk=None):
+        return edit(request, Service, ServiceEditSerializer, pk)
+
+
+class LocationEditMixin:
+    @edit_schema(RecordType.LOCATION, LocationEditSerializer)
+    def partial_update(self, request, pk=None):
+        return edit(request, Location, LocationEditSerializer, pk)
+
+    @extend_schema(
+        summary="Update beds and referral intake in one call (provider staff)",
+        request=CapacitySerializer,
+        responses=CapacityResultSerializer,
+    )
+    @action(detail=True, methods=["patch"], filter_backends=[], pagination_class=None)
+    def capacity(self, request, pk=None):
+        record = editable_record(request, Location, pk)
+        services.listing_edit(user=request.user, instance=record, values=validated(CapacitySerializer, request))
+        record.refresh_from_db()
+        return Response(CapacityResultSerializer(record).data)
+
+    @extend_schema(
+        summary="Replace the location's opening hours (provider staff; applied at once)",
+        request=SchedulePeriodSerializer(many=True),
+        responses=SchedulePeriodSerializer(many=True),
+    )
+    @action(detail=True, methods=["put"], filter_backends=[], pagination_class=None)
+    def schedules(self, request, pk=None):
+        record = editable_record(request, Location, pk)
+        form = SchedulePeriodSerializer(data=request.data, many=True)
+        form.is_valid(raise_exception=True)
+        created = services.location_schedules_replace(user=request.user, location=record, periods=form.validated_data)
+        return Response(SchedulePeriodSerializer(created, many=True).data)
+
+
+class PhoneEditMixin:
+    @edit_schema(RecordType.PHONE, PhoneEditSerializer)
+    def partial_update(self, request, pk=None):
+        return edit(request, Phone, PhoneEditSerializer, pk)
