@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class User(AbstractUser):
@@ -16,3 +17,7 @@ class User(AbstractUser):
 
     class Meta:
         db_table = "accounts_user"
+        constraints = [
+            # "Bob" and "bob" are one person to whoever reads a referral's history.
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
+        ]

@@ -7,7 +7,9 @@ from notifications.models import OutboxMessage
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "to_email", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status", "kind"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # The body is not shown: an unsent invitation's body holds its single-use link.
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields if f.name != "body"]
+    exclude = ["body"]
     actions = ["retry_now"]
 
     def has_add_permission(self, request):

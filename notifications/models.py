@@ -25,6 +25,9 @@ class OutboxMessage(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    clear_body_after_send = models.BooleanField(
+        default=False, help_text="The body holds a secret (a single-use link): blank it once delivered."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -17,9 +17,12 @@ BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
 
 
-def outbox_enqueue(*, kind: str, to_email: str, subject: str, body: str) -> OutboxMessage:
-    """Queue one email. Call inside the transaction of the change it announces, so both or neither happen."""
-    return OutboxMessage.objects.create(kind=kind, to_email=to_email, subject=subject, body=body)
+def outbox_enqueue(*, kind: str, to_email: str, subject: str, body: str, secret: bool = False) -> OutboxMessage:
+    """Queue one email. Call inside the transaction of the change it announces, so both or neither happen.
+    `secret`: the body holds something like a single-use link; it is blanked once delivered."""
+    return OutboxMessage.objects.create(
+        kind=kind, to_email=to_email, subject=subject, body=body, clear_body_after_send=secret
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -74,6 +77,8 @@ def _attempt(message: OutboxMessage, now: datetime) -> str:
         message.status = OutboxMessage.Status.SENT
         message.sent_at = now
         message.last_error = ""
+        if message.clear_body_after_send:
+            message.body = "(delivered; the body held a single-use link and was removed)"
         outcome = "sent"
-    message.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error"])
+    message.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "last_error", "body"])
     return outcome

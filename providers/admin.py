@@ -4,28 +4,65 @@ from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
 from providers import models
-from providers.editing import read_value
+from providers.editing import read_value, to_json
 from providers.services import listing_history_record
+
+ADMIN = models.ListingChange.Source.ADMIN
+
+
+def history_owner(obj):
+    """Return (listing record, field prefix) whose history an admin change of `obj` belongs to."""
+    if isinstance(obj, models.Address):
+        return obj.location, "address."
+    if isinstance(obj, models.Schedule):
+        return (obj.service or obj.location), "schedules."
+    return obj, ""
 
 
 class HistoryAdminMixin:
-    """Record admin edits of a listing record in its history, like every other change (who, when, field,
-    before, after), once the many-to-many fields are saved too."""
+    """Record admin edits of listing records in their history, like every other change (who, when, field,
+    before, after): the record's own fields once its many-to-many fields are saved, and its inline rows
+    (addresses, phones, schedules). Before-values are kept on the request, not on this shared object."""
 
     def save_model(self, request, obj, form, change):
-        self._history_before = {}
+        before = {}
         if change and form.changed_data:
             stored = type(obj).objects.get(pk=obj.pk)
-            self._history_before = {field: read_value(stored, field) for field in form.changed_data}
+            before = {field: to_json(read_value(stored, field)) for field in form.changed_data}
+        request._history_before = before
         super().save_model(request, obj, form, change)
+        if not change:
+            owner, prefix = history_owner(obj)
+            if owner is not obj:
+                listing_history_record(owner, {prefix + "added": (None, str(obj))}, source=ADMIN, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        before = getattr(self, "_history_before", {})
-        changes = {f: (old, read_value(form.instance, f)) for f, old in before.items()}
+        before = getattr(request, "_history_before", {})
+        owner, prefix = history_owner(form.instance)
+        changes = {prefix + f: (old, to_json(read_value(form.instance, f))) for f, old in before.items()}
         changes = {f: pair for f, pair in changes.items() if pair[0] != pair[1]}
         if changes:
-            listing_history_record(form.instance, changes, source=models.ListingChange.Source.ADMIN, user=request.user)
+            listing_history_record(owner, changes, source=ADMIN, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        """Record each changed, added or deleted inline row (e.g. a phone) on the parent listing record."""
+        rows = [(f, {field: to_json(f.initial.get(field)) for field in f.changed_data}) for f in formset.forms]
+        super().save_formset(request, form, formset, change)
+        name = formset.model._meta.model_name
+        changes = {}
+        for row_form, initial in rows:
+            if not row_form.has_changed() or not hasattr(row_form, "cleaned_data"):
+                continue
+            if row_form.cleaned_data.get("DELETE"):
+                changes[f"{name}.deleted"] = (str(row_form.instance), None)
+                continue
+            for field in row_form.changed_data:
+                after = to_json(row_form.cleaned_data.get(field))
+                if initial.get(field) != after:
+                    changes[f"{name}.{field}"] = (initial.get(field), after)
+        if changes:
+            listing_history_record(form.instance, changes, source=ADMIN, user=request.user)
 
 
 class AddressInline(admin.StackedInline):
@@ -146,7 +183,7 @@ class VictimAssistanceSpecialistAdmin(LeafletGeoAdmin):
 
 
 @admin.register(models.Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "location", "address_type"]
     search_fields = ["address_1", "city", "postal_code"]
     autocomplete_fields = ["location"]
@@ -161,7 +198,7 @@ class PhoneAdmin(HistoryAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(models.Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "location", "service"]
     list_filter = ["weekday"]
     autocomplete_fields = ["location", "service"]

@@ -9,6 +9,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from geo.fips import USPS_TO_NAME
 from providers import selectors, services
 from providers.editing import ADDRESS_FIELDS, M2M_FIELDS, RECORD_KINDS, organization_id_of, to_json
 from providers.models import Language, Location, NeedTerm, Organization, Phone, Population, RecordType, Service
@@ -44,8 +45,15 @@ class AddressEditSerializer(serializers.Serializer):
     address_2 = serializers.CharField(max_length=255, required=False, allow_blank=True)
     city = serializers.CharField(max_length=120, required=False)
     region = serializers.CharField(max_length=120, required=False, allow_blank=True)
-    state_province = serializers.RegexField(r"^[A-Z]{2}$", required=False, help_text="Two-letter USPS code.")
+    state_province = serializers.ChoiceField(choices=sorted(USPS_TO_NAME), required=False, help_text="USPS code.")
     postal_code = serializers.RegexField(r"^\d{5}(-\d{4})?$", required=False)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({field: ["This field cannot be edited here."] for field in unknown})
+        return super().to_internal_value(data)
 
 
 class LocationEditSerializer(serializers.ModelSerializer):
@@ -245,7 +253,9 @@ class LocationEditMixin:
     @action(detail=True, methods=["patch"], filter_backends=[], pagination_class=None)
     def capacity(self, request, pk=None):
         record = editable_record(request, Location, pk)
-        services.listing_edit(user=request.user, instance=record, values=validated(CapacitySerializer, request))
+        values = validated(CapacitySerializer, request)
+        # A bed update confirms capacity even when nothing changed ("still 2 beds" is news to a hotline).
+        services.listing_edit(user=request.user, instance=record, values=values, confirm_capacity=True)
         record.refresh_from_db()
         return Response(CapacityResultSerializer(record).data)
 

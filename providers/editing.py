@@ -134,6 +134,7 @@ def check_values(instance, values: dict) -> None:
         candidate = copy.copy(instance)
         for field, value in plain.items():
             setattr(candidate, field, value)
+        _refresh_public_point(candidate)
         try:
             candidate.full_clean(exclude=_unchecked_fields(candidate), validate_unique=False)
         except ValidationError as exc:
@@ -170,6 +171,7 @@ def write_values(instance, values: dict) -> None:
     for field, value in plain.items():
         setattr(instance, field, value)
     if plain:
+        _refresh_public_point(instance)
         instance.full_clean(exclude=_unchecked_fields(instance))
         instance.save()
     for field, codes in values.items():
@@ -181,6 +183,13 @@ def write_values(instance, values: dict) -> None:
             setattr(address, field, value or "")
         address.full_clean(exclude=["location"])
         address.save()
+
+
+def _refresh_public_point(instance) -> None:
+    # Location.save() derives the public point; rules are checked before saving, so derive it first
+    # (a site made confidential, or given coordinates, needs its generalized point to pass the checks).
+    if isinstance(instance, Location) and not instance.public_point_is_current():
+        instance.assign_public_point()
 
 
 def _unchecked_fields(instance) -> list[str]:

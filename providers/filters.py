@@ -9,7 +9,6 @@ and commas (`?need=a,b`). For `need` and `language` a record matches when it mat
 import math
 
 import django_filters
-import django_filters.rest_framework
 from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import Polygon
@@ -225,8 +224,11 @@ class RegistryFilterSet(NearFilterMixin):
         return confidential_access_for_user(getattr(self.request, "user", None))
 
 
-class StaleFilter(django_filters.rest_framework.BooleanFilter):
-    """`stale=true|false`; applied by the filter sets' filter_queryset (it needs today's date)."""
+class StaleFilter(django_filters.ChoiceFilter):
+    """`stale=true|false` (anything else is a 400); applied by the filter sets' filter_queryset."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("true", "true"), ("false", "false")], **kwargs)
 
     def filter(self, qs, value):
         return qs
@@ -261,8 +263,8 @@ class OrganizationFilter(RegistryFilterSet):
         if conditions:
             services = Service.objects.filter(*conditions, organization_id=OuterRef("pk"))
             queryset = queryset.filter(Exists(services))
-        if data.get("stale") is not None:
-            queryset = queryset.filter(stale=data["stale"])
+        if data.get("stale"):
+            queryset = queryset.filter(stale=data["stale"] == "true")
         return queryset
 
 
@@ -295,9 +297,9 @@ class ServiceFilter(RegistryFilterSet):
             queryset = queryset.filter(
                 selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
             )
-        if data.get("stale") is not None:
+        if data.get("stale"):
             stale = selectors.stale_services_q(timezone.localdate())
-            queryset = queryset.filter(stale) if data["stale"] else queryset.exclude(stale)
+            queryset = queryset.filter(stale) if data["stale"] == "true" else queryset.exclude(stale)
         return queryset
 
 

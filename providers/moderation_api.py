@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from geo.fips import USPS_TO_NAME
 from providers import services
 from providers.edit_api import AddressEditSerializer, ChangeRequestSerializer
 from providers.models import (
@@ -137,7 +138,7 @@ class ApplicationOrganizationSerializer(serializers.Serializer):
 class ApplicationAddressSerializer(AddressEditSerializer):
     address_1 = serializers.CharField(max_length=255)
     city = serializers.CharField(max_length=120)
-    state_province = serializers.RegexField(r"^[A-Z]{2}$", help_text="Two-letter USPS code.")
+    state_province = serializers.ChoiceField(choices=sorted(USPS_TO_NAME), help_text="USPS code.")
     postal_code = serializers.RegexField(r"^\d{5}(-\d{4})?$")
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -91,7 +91,9 @@ class EditResult:
 CAPACITY_FIELDS = {"beds_available", "beds_total", "accepting_referrals"}
 
 
-def listing_edit(*, user, instance, values: dict, now: datetime | None = None) -> EditResult:
+def listing_edit(
+    *, user, instance, values: dict, now: datetime | None = None, confirm_capacity: bool = False
+) -> EditResult:
     """Apply a provider's edit of one listing record: operational fields at once (with history), trust fields
     as one change request for review. `values` are in the JSON form of providers.editing."""
     now = now or timezone.now()
@@ -112,6 +114,8 @@ def listing_edit(*, user, instance, values: dict, now: datetime | None = None) -
             write_values(record, {**operational, **stamp})
             _history(record, {f: (current[f], v) for f, v in operational.items()}, ListingChange.Source.DIRECT,
                      user=user, now=now)  # fmt: skip
+        elif confirm_capacity and isinstance(record, Location):
+            Location.objects.filter(pk=record.pk).update(capacity_updated_at=now)
         change_request = None
         if trust:
             change_request = ChangeRequest.objects.create(
@@ -172,7 +176,13 @@ def change_request_approve(
         write_values(record, {f: change["new"] for f, change in changes.items()})
         history = {f: (c["old"], c["new"]) for f, c in changes.items()}
         if _address_moved_without_point(record, changes):
-            history.update(_relocate(record))
+            moved = _relocate(record)
+            if not moved:
+                # The old point would stay at the old address: refuse rather than mislead.
+                raise ValidationError(
+                    {"latitude": "The new address could not be located; ask for latitude and longitude with it."}
+                )
+            history.update(moved)
         _history(record, history, ListingChange.Source.CHANGE_REQUEST, user=moderator, now=now,
                  change_request=change_request)  # fmt: skip
         change_request.status = ChangeRequest.Status.APPROVED
@@ -392,6 +402,7 @@ def invitation_create(
             expires_at=now + timedelta(days=settings.INVITATION_EXPIRE_DAYS),
         )
         outbox_enqueue(
+            secret=True,
             kind="invitation",
             to_email=email,
             subject="Your invitation to the victim services directory",
@@ -420,6 +431,12 @@ def invitation_accept(*, token: str, username: str, password: str, now: datetime
             raise ValidationError({"token": "This invitation has expired; ask a moderator for a new one."})
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError({"username": "This username is taken."})
+        try:
+            # A new account only: user_create_or_update would take over an account created meanwhile.
+            with transaction.atomic():
+                User.objects.create(username=username)
+        except IntegrityError:
+            raise ValidationError({"username": "This username is taken."}) from None
         user, _ = user_create_or_update(
             username=username,
             role=Role.PROVIDER,

@@ -471,3 +471,23 @@ class TestRateLimits:
         limit = int(ScopedRateThrottle.THROTTLE_RATES["applications"].split("/")[0])
         statuses = [api.post(APPLICATIONS, {}, format="json").status_code for _ in range(limit + 1)]
         assert statuses == [400] * limit + [429]
+
+
+def test_usernames_are_unique_whatever_their_case(db):
+    from django.db import IntegrityError, transaction
+
+    User.objects.create(username="dana")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="Dana")
+
+
+def test_a_delivered_invitation_no_longer_holds_its_link(client_for, provider_org):
+    from notifications.services import outbox_deliver
+
+    client_for("moderator").post(INVITATIONS, {"organization": str(provider_org.pk), "email": "x@own.example"})
+    assert "/invitations/" in OutboxMessage.objects.get().body
+
+    outbox_deliver()
+
+    message = OutboxMessage.objects.get()
+    assert message.status == "sent" and "/invitations/" not in message.body

@@ -342,3 +342,88 @@ def test_the_public_never_sees_a_confidential_address_in_change_requests_or_hist
     other = client_for("other_provider")
     assert "Hidden" not in str(other.get("/api/change-requests/").data)
     assert other.get(f"/api/organizations/{listing['org'].pk}/history/").status_code == 403
+
+
+# --- found in review -------------------------------------------------------------------------------------
+
+
+def approve(client_for, response):
+    return client_for("moderator").post(f"/api/change-requests/{response.data['change_request']['id']}/approve/", {})
+
+
+def test_a_site_can_be_made_confidential_through_review(client_for, provider_org):
+    location = factories.location(provider_org, latitude=29.75, longitude=-95.36)
+    response = patch(client_for("provider"), f"/api/locations/{location.pk}/", {"is_confidential": True})
+    assert response.status_code == 202
+
+    assert approve(client_for, response).status_code == 200
+
+    location.refresh_from_db()
+    assert location.is_confidential and location.public_point_is_current()
+    assert (location.public_latitude, location.public_longitude) != (location.latitude, location.longitude)
+
+
+def test_a_site_without_coordinates_can_be_given_them_through_review(client_for, provider_org):
+    location = factories.location(provider_org, latitude=None, longitude=None, is_confidential=True)
+    response = patch(client_for("provider"), f"/api/locations/{location.pk}/", {"latitude": 29.7, "longitude": -95.3})
+
+    assert response.status_code == 202 and approve(client_for, response).status_code == 200
+    location.refresh_from_db()
+    assert location.latitude == 29.7 and location.public_latitude is not None
+
+
+def test_an_address_change_that_cannot_be_located_is_refused_at_approval(client_for, listing):
+    location = listing["location"]
+    body = {"address": {"address_1": "1 Nowhere Rd", "city": "Nowhereville", "state_province": "TX",
+                        "postal_code": "00001"}}  # fmt: skip
+    response = patch(client_for("provider"), f"/api/locations/{location.pk}/", body)
+
+    refused = approve(client_for, response)
+
+    assert refused.status_code == 400 and "latitude" in refused.data
+    location.refresh_from_db()
+    assert location.addresses.get().city == "Houston"
+
+
+@pytest.mark.parametrize(
+    "body", [{"address": {"country": "CA"}}, {"address": {"state_province": "ZZ"}}, {"address": ["x"]}]
+)
+def test_bad_address_edits_are_a_400(client_for, listing, body):
+    response = patch(client_for("provider"), f"/api/locations/{listing['location'].pk}/", body)
+
+    assert response.status_code == 400 and "address" in response.data
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_bad_stale_filter_is_a_400(api):
+    response = api.get("/api/organizations/", {"stale": "maybe"})
+    assert response.status_code == 400 and "stale" in response.data
+
+
+def test_confirming_unchanged_beds_still_stamps_the_capacity_time(client_for, listing):
+    location = listing["location"]
+    assert location.capacity_updated_at is None
+
+    response = patch(client_for("provider"), f"/api/locations/{location.pk}/capacity/", {"beds_available": 2})
+
+    assert response.status_code == 200 and response.data["capacity_updated_at"] is not None
+
+
+def test_admin_inline_and_address_edits_are_in_the_history(client, listing):
+    from accounts.models import User
+
+    admin_user = User.objects.create_superuser("root-admin", "root@example.org", factories.TEST_PASSWORD)
+    client.force_login(admin_user)
+    address = listing["location"].addresses.get()
+    form = {f: getattr(address, f) for f in ("attention", "address_1", "address_2", "city", "region",
+                                             "state_province", "postal_code", "country", "address_type")}  # fmt: skip
+
+    response = client.post(
+        f"/admin/providers/address/{address.pk}/change/",
+        {**form, "location": str(listing["location"].pk), "address_1": "7 Other Rd"},
+    )
+
+    assert response.status_code == 302, response.content.decode()[:1500]
+    change = ListingChange.objects.get(field="address.address_1")
+    assert (change.before, change.after, change.source) == ("6432 Secret Rd", "7 Other Rd", "admin")
+    assert change.record_id == listing["location"].pk
