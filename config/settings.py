@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "referrals",
+    "hsds",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,10 @@ LISTING_STALE_AFTER_DAYS = int(os.environ.get("LISTING_STALE_AFTER_DAYS", "180")
 INVITATION_EXPIRE_DAYS = int(os.environ.get("INVITATION_EXPIRE_DAYS", "7"))
 # remind_stale emails an organization with stale services at most this often.
 STALE_REMINDER_EVERY_DAYS = int(os.environ.get("STALE_REMINDER_EVERY_DAYS", "30"))
+
+# The HSDS 3.0 specification (schemas, datapackage) that imports and exports are checked against; it is read
+# from here, not copied into the project. Default: the reference copy beside the project.
+HSDS_SPEC_DIR = os.environ.get("HSDS_SPEC_DIR", str(BASE_DIR.parent / "shared" / "hsds-3.0"))
 
 # Radius searches (`near`): default and maximum, in miles.
 SEARCH_DEFAULT_RADIUS_MI = 50

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/geocode/", GeocodeView.as_view(), name="geocode"),
     path("api/match/", MatchView.as_view(), name="match"),
+    path("hsds/", include("hsds.urls")),
     path("api/", include("referrals.urls")),
     path("api/", include("providers.urls")),
 ]

@@ -5,7 +5,9 @@ of some services or locations (after an edit; see matching.signals). Both run th
 eligibility encoding below exists once.
 """
 
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
@@ -97,11 +99,46 @@ def match_index_rebuild() -> int:
     return count
 
 
+_deferred = threading.local()
+# Past this many touched records, rebuilding the whole index is faster than refreshing them one by one.
+REBUILD_ABOVE = 5000
+
+
+@contextmanager
+def match_index_deferred():
+    """Collect index refreshes (from signals and services) and apply them once at the end of the block.
+
+    For bulk writes such as imports: thousands of saves would otherwise refresh the index thousands of
+    times. Use inside the bulk write's transaction, so the index still commits with the data.
+    """
+    if getattr(_deferred, "pending", None) is not None:
+        yield  # already deferring: the outer block applies everything
+        return
+    _deferred.pending = {"services": set(), "locations": set(), "offers": set()}
+    try:
+        yield
+        pending = _deferred.pending
+    finally:
+        _deferred.pending = None
+    if sum(len(ids) for ids in pending.values()) > REBUILD_ABOVE:
+        match_index_rebuild()
+    else:
+        match_index_refresh(
+            service_ids=pending["services"], location_ids=pending["locations"], offer_ids=pending["offers"]
+        )
+
+
 @transaction.atomic
 def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = (), offer_ids: Iterable = ()) -> None:
     """Replace the index rows of these services, locations and services-at-location with their current state."""
     service_ids, location_ids = [str(i) for i in service_ids], [str(i) for i in location_ids]
     offer_ids = [str(i) for i in offer_ids]
+    pending = getattr(_deferred, "pending", None)
+    if pending is not None:
+        pending["services"].update(service_ids)
+        pending["locations"].update(location_ids)
+        pending["offers"].update(offer_ids)
+        return
     if not service_ids and not location_ids and not offer_ids:
         return
     table = MatchCandidate._meta.db_table

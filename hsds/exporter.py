@@ -1,0 +1,363 @@
+"""Write this directory's services as HSDS 3.0: nested service objects (JSON, and the HSDS API) or the
+tabular form (CSV files + datapackage.json).
+
+Confidential sites leave with their approximate public point, no street address and only front-door
+phones, unless the caller may see them (providers.access); such locations carry an attribute saying they
+were generalized. Ids are the HSDS ids records were imported with, else this directory's UUIDs; objects
+that have no id here (attributes, languages, taxonomy terms) get stable UUIDs derived from what they say.
+"""
+
+import csv
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
+
+from hsds import spec
+from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
+from hsds.models import ExternalId
+from providers.access import ConfidentialAccess
+from providers.models import Location, Phone, Schedule, Service, ServiceAtLocation
+
+GENERALIZED_FLAG = "generalized-location"
+NAMESPACE = uuid.UUID("6f1c2d38-5b8e-4d8e-9a51-8b0f3c9e2a71")  # this directory's namespace for derived ids
+ISO_DAYS = {1: "MO", 2: "TU", 3: "WE", 4: "TH", 5: "FR", 6: "SA", 7: "SU"}
+
+
+def derived_id(*parts) -> str:
+    return str(uuid.uuid5(NAMESPACE, "|".join(str(part) for part in parts)))
+
+
+def export_queryset(queryset: QuerySet[Service] | None = None) -> QuerySet[Service]:
+    """Return services with everything their HSDS form needs, in a few queries, in the order of their HSDS
+    ids (so two exports of the same data are the same file, whichever database they come from)."""
+    queryset = Service.objects.all() if queryset is None else queryset
+    imported_id = ExternalId.objects.filter(record_type="service", record_id=OuterRef("pk")).values("external_id")[:1]
+    queryset = queryset.annotate(
+        hsds_id=Coalesce(Subquery(imported_id), Cast("pk", TextField()), output_field=TextField())
+    )
+    phones = Phone.objects.order_by("id")
+    return (
+        queryset.select_related("organization")
+        .prefetch_related(
+            Prefetch("organization__phones", queryset=phones),
+            Prefetch("phones", queryset=phones),
+            "needs__parent",
+            "populations",
+            "languages",
+            "hsds_attributes",
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.select_related("location")
+                .order_by("id")
+                .prefetch_related(
+                    "location__addresses",
+                    Prefetch("location__phones", queryset=phones),
+                    Prefetch("location__schedules", queryset=Schedule.objects.order_by("weekday", "opens_at", "id")),
+                ),
+            ),
+        )
+        .order_by("hsds_id", "id")
+    )
+
+
+class Ids:
+    """HSDS ids of records: the imported id when there is one, else the record's UUID."""
+
+    def __init__(self, services: Iterable[Service] | None = None):
+        rows = ExternalId.objects.all()
+        self.external = {
+            (r, str(pk)): ext for r, pk, ext in rows.values_list("record_type", "record_id", "external_id")
+        }
+
+    def __call__(self, record_type: str, record) -> str:
+        return self.external.get((record_type, str(record.pk)), str(record.pk))
+
+
+def service_data(
+    service: Service, *, access: ConfidentialAccess, ids: Ids, full: bool = True, modified: bool = True
+) -> dict:
+    """Return one service in HSDS 3.0 form (fully nested when `full`; `modified`: with last_modified, which
+    file exports leave out so that exporting twice gives the same file)."""
+    service_id, organization = ids("service", service), service.organization
+    data = _clean({
+        "id": service_id,
+        "organization_id": ids("organization", organization),
+        "name": service.name,
+        "alternate_name": service.alternate_name,
+        "description": service.description,
+        "url": service.url,
+        "email": service.email,
+        "status": service.status,
+        "interpretation_services": service.interpretation_services,
+        "application_process": service.application_process,
+        "fees_description": service.fees_description,
+        "eligibility_description": service.eligibility_description,
+        "minimum_age": service.minimum_age,
+        "maximum_age": service.maximum_age,
+        "assured_date": service.last_verified_on.isoformat() if service.last_verified_on else None,
+        "alert": service.alert,
+        "last_modified": service.updated_at.isoformat() if modified else None,
+    })  # fmt: skip
+    if not full:
+        return data
+    data["organization"] = organization_data(organization, ids=ids)
+    data["phones"] = [_phone(p, ids) for p in service.phones.all()]
+    data["languages"] = [
+        {"id": derived_id("language", service_id, language.code), "service_id": service_id,
+         "name": language.name, "code": language.code}
+        for language in service.languages.all()
+    ]  # fmt: skip
+    terms = [(NEEDS_TAXONOMY, need.code, need.name, need.description) for need in service.needs.all()]
+    terms += [(POPULATIONS_TAXONOMY, p.code, p.name, p.description or p.name) for p in service.populations.all()]
+    terms += [(a.taxonomy, a.code, a.name, a.name) for a in service.hsds_attributes.all()]
+    values = {(a.taxonomy, a.code): a.value for a in service.hsds_attributes.all()}
+    data["attributes"] = [
+        _attribute(service_id, "service", taxonomy, code, name, description, values.get((taxonomy, code), ""))
+        for taxonomy, code, name, description in sorted(terms)
+    ]
+    data["service_at_locations"] = [
+        _offer(offer, service, service_id, access=access, ids=ids) for offer in service.service_at_locations.all()
+    ]
+    return _sorted_by_id(data)
+
+
+def _sorted_by_id(value):
+    """Order every list of objects by id, so the output does not depend on this database's own ids."""
+    if isinstance(value, dict):
+        return {key: _sorted_by_id(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_by_id(item) for item in value]
+        return (
+            sorted(items, key=lambda item: item["id"])
+            if all(isinstance(i, dict) and "id" in i for i in items)
+            else items
+        )
+    return value
+
+
+def organization_data(organization, *, ids: Ids, full: bool = True) -> dict:
+    data = _clean({
+        "id": ids("organization", organization),
+        "name": organization.name,
+        "alternate_name": organization.alternate_name,
+        "description": organization.description or organization.name,
+        "email": organization.email,
+        "website": organization.website,
+    })  # fmt: skip
+    if full:
+        data["phones"] = [_phone(p, ids) for p in organization.phones.all()]
+    return data
+
+
+def _offer(offer: ServiceAtLocation, service: Service, service_id: str, *, access, ids) -> dict:
+    offer_id, location = ids("service_at_location", offer), offer.location
+    schedules = [s for s in location.schedules.all() if s.service_id == service.pk]
+    return _clean({
+        "id": offer_id,
+        "service_id": service_id,
+        "location_id": ids("location", location),
+        "description": offer.description,
+        "schedules": [_schedule(s, offer_id=offer_id) for s in schedules],
+        "location": location_data(location, access=access, ids=ids),
+    })  # fmt: skip
+
+
+def location_data(location: Location, *, access: ConfidentialAccess, ids: Ids) -> dict:
+    """Return a location in HSDS form, generalized when the caller may not see it exactly."""
+    location_id, exact = ids("location", location), access.may_see_exact(location)
+    latitude, longitude = (
+        (location.latitude, location.longitude) if exact else (location.public_latitude, location.public_longitude)
+    )
+    flags = []
+    if location.is_confidential:
+        flags.append((CONFIDENTIAL_FLAG, "Confidential location (shelter or safe house)"))
+    if not exact:
+        flags.append((GENERALIZED_FLAG, "Approximate point; street address and direct phones withheld"))
+    phones = [p for p in location.phones.all() if exact or p.is_front_door]
+    return _clean({
+        "id": location_id,
+        "location_type": location.location_type,
+        "organization_id": ids("organization", location.organization) if location.organization_id else None,
+        "name": location.name,
+        "alternate_name": location.alternate_name,
+        "description": location.description,
+        "transportation": location.transportation if exact else "",
+        "latitude": latitude,
+        "longitude": longitude,
+        "addresses": [_address(a, location_id, ids) for a in location.addresses.all()] if exact else [],
+        "phones": [_phone(p, ids) for p in phones],
+        "schedules": [_schedule(s, location_id=location_id) for s in location.schedules.all() if s.service_id is None],
+        "attributes": [
+            _attribute(location_id, "location", FLAGS_TAXONOMY, code, name, name, "") for code, name in flags
+        ],
+    })  # fmt: skip
+
+
+def is_generalized(location: Location, access: ConfidentialAccess) -> bool:
+    return not access.may_see_exact(location)
+
+
+def _address(address, location_id: str, ids) -> dict:
+    return _clean({
+        "id": ids("address", address),
+        "location_id": location_id,
+        "attention": address.attention,
+        "address_1": address.address_1,
+        "address_2": address.address_2,
+        "city": address.city,
+        "region": address.region,
+        "state_province": address.state_province,
+        "postal_code": address.postal_code,
+        "country": address.country,
+        "address_type": address.address_type,
+    }, keep=("address_1", "city", "state_province", "postal_code", "country", "address_type"))  # fmt: skip
+
+
+def _phone(phone: Phone, ids) -> dict:
+    phone_id = ids("phone", phone)
+    data = _clean({
+        "id": phone_id,
+        "number": phone.number.as_e164,
+        "extension": int(phone.extension) if phone.extension.isdigit() else None,
+        "type": phone.type,
+        "description": phone.description,
+    })  # fmt: skip
+    if phone.is_front_door:
+        data["attributes"] = [
+            _attribute(phone_id, "phone", FLAGS_TAXONOMY, FRONT_DOOR_FLAG, "Front-door phone", "Front-door phone", "")
+        ]
+    return data
+
+
+def _schedule(schedule: Schedule, *, offer_id: str | None = None, location_id: str | None = None) -> dict:
+    opens, closes = schedule.opens_at.strftime("%H:%M"), schedule.closes_at.strftime("%H:%M")
+    owner = offer_id or location_id
+    return _clean({
+        "id": derived_id("schedule", owner, schedule.weekday, opens, closes),
+        "service_at_location_id": offer_id,
+        "location_id": location_id,
+        "freq": "WEEKLY",
+        "wkst": "MO",
+        "byday": ISO_DAYS[schedule.weekday],
+        "opens_at": opens,
+        "closes_at": closes,
+        "description": schedule.description,
+    })  # fmt: skip
+
+
+def _attribute(link_id: str, link_type: str, taxonomy: str, code: str, name: str, description: str, value) -> dict:
+    term_id = derived_id("term", taxonomy, code)
+    return _clean({
+        "id": derived_id("attribute", link_id, taxonomy, code),
+        "link_id": link_id,
+        "link_type": link_type,
+        "link_entity": link_type,
+        "taxonomy_term_id": term_id,
+        "value": value,
+        "taxonomy_term": {"id": term_id, "code": code, "name": name or code, "description": description or name or code,
+                          "taxonomy": taxonomy},
+    })  # fmt: skip
+
+
+def _clean(data: dict, keep: tuple = ()) -> dict:
+    """Drop empty values (HSDS types do not allow null), except required fields in `keep`."""
+    return {k: v for k, v in data.items() if k in keep or (v is not None and v != "" and v != [])}
+
+
+# --- files -------------------------------------------------------------------------------------------------
+
+
+def iter_services(queryset: QuerySet[Service], *, access: ConfidentialAccess, chunk: int = 500) -> Iterator[dict]:
+    """Yield services in HSDS form, ordered by HSDS id, a chunk of fully prefetched services at a time.
+
+    The order is computed once; each chunk is then fetched by primary key (an OFFSET over the sorted
+    queryset would sort everything again for every chunk).
+    """
+    ids = Ids()
+    order = [pk for _, pk in sorted((ids("service", s), s.pk) for s in queryset.only("pk"))]
+    for start in range(0, len(order), chunk):
+        keys = order[start : start + chunk]
+        found = {s.pk: s for s in export_queryset(Service.objects.filter(pk__in=keys))}
+        for pk in keys:
+            yield service_data(found[pk], access=access, ids=ids, modified=False)
+
+
+def write_json(path: Path, services: Iterable[dict]) -> int:
+    """Write services as a JSON list; return how many."""
+    count = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        out.write("[")
+        for count, service in enumerate(services, start=1):
+            out.write(("\n" if count == 1 else ",\n") + json.dumps(service, ensure_ascii=False, sort_keys=True))
+        out.write("\n]\n")
+    return count
+
+
+CSV_TABLES = ("organization", "service", "service_at_location", "location", "address", "phone", "schedule",
+              "language", "attribute", "taxonomy_term")  # fmt: skip
+
+
+def write_csv(folder: Path, services: Iterable[dict]) -> int:
+    """Write services in HSDS tabular form (one CSV per table, with datapackage.json); return how many."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    resources = {r["name"]: r for r in spec.datapackage()["resources"]}
+    rows: dict[str, dict[str, dict]] = {table: {} for table in CSV_TABLES}
+    count = 0
+    for service in services:
+        _flatten(service, rows)
+        count += 1
+    for table in CSV_TABLES:
+        resource = resources[table]
+        columns = [f["name"] for f in resource["schema"]["fields"]]
+        with (folder / resource["path"]).open("w", encoding="utf-8", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            for key in sorted(rows[table]):
+                writer.writerow(rows[table][key])
+    package = {k: v for k, v in spec.datapackage().items() if k != "resources"}
+    package["resources"] = [resources[table] for table in CSV_TABLES]
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2))
+    return count
+
+
+def _flatten(service: dict, rows: dict) -> None:
+    def put(table, item, **links):
+        flat = {k: v for k, v in item.items() if not isinstance(v, list | dict)}
+        rows[table][flat["id"]] = {**flat, **{k: v for k, v in links.items() if v}}
+
+    def attributes(items):
+        for attribute in items or []:
+            put("attribute", attribute)
+            put("taxonomy_term", attribute["taxonomy_term"])
+
+    organization = service["organization"]
+    put("organization", organization)
+    for phone in organization.get("phones", []):
+        put("phone", phone, organization_id=organization["id"])
+        attributes(phone.get("attributes"))
+    put("service", service)
+    for phone in service.get("phones", []):
+        put("phone", phone, service_id=service["id"])
+        attributes(phone.get("attributes"))
+    for language in service.get("languages", []):
+        put("language", language)
+    attributes(service.get("attributes"))
+    for offer in service.get("service_at_locations", []):
+        put("service_at_location", offer)
+        for schedule in offer.get("schedules", []):
+            put("schedule", schedule)
+        location = offer["location"]
+        put("location", location)
+        for address in location.get("addresses", []):
+            put("address", address)
+        for phone in location.get("phones", []):
+            put("phone", phone, location_id=location["id"])
+            attributes(phone.get("attributes"))
+        for schedule in location.get("schedules", []):
+            put("schedule", schedule)
+        attributes(location.get("attributes"))

@@ -1,0 +1,240 @@
+"""Read HSDS 3.0 services from the forms the specification allows, as nested service objects.
+
+- JSON: one service, a list of services, or a Page object (`{"contents": [...]}`, the `/services?full` form);
+- newline-delimited JSON (one service per line);
+- tabular: a folder or a zip of CSV files with datapackage.json; rows are typed from the specification's
+  datapackage and joined into nested services (services.csv + organizations, service_at_location,
+  locations, addresses, phones, schedules, languages, attributes, taxonomy_terms).
+
+Every record carries where it came from (file and index, line, or CSV file and row) for the report.
+"""
+
+import csv
+import io
+import json
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hsds import spec
+
+# The tables an import reads, by datapackage name. Others (funding, contacts, ...) are not modelled here.
+TABLES = (
+    "organization", "service", "service_at_location", "location", "address", "phone", "schedule", "language",
+    "attribute", "taxonomy_term",
+)  # fmt: skip
+
+
+class ReadError(Exception):
+    """The file as a whole cannot be read (bad JSON, a CSV without a required column, ...)."""
+
+
+@dataclass
+class SourceRecord:
+    data: dict
+    where: str
+    # For tabular input: JSON path of a nested object -> "file.csv row N", so problems name the row.
+    origins: dict[str, str] = field(default_factory=dict)
+
+    def locate(self, path: str) -> str:
+        """Return where in the input a JSON path of this record comes from."""
+        best = max((p for p in self.origins if path == p or path.startswith(p + ".") or path.startswith(p + "[")),
+                   key=len, default=None)  # fmt: skip
+        return self.origins[best] if best is not None else self.where
+
+
+def read_records(path: Path) -> Iterator[SourceRecord]:
+    """Yield the services in an HSDS file or folder, whatever its form."""
+    path = Path(path)
+    if path.is_dir():
+        yield from _tabular(_DirFiles(path), label=path.name)
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            yield from _tabular(_ZipFiles(archive), label=path.name)
+    elif path.suffix.lower() in {".ndjson", ".jsonl"}:
+        yield from _ndjson(path)
+    else:
+        yield from _json(path)
+
+
+def _json(path: Path) -> Iterator[SourceRecord]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ReadError(f"{path.name}: not valid JSON ({exc})") from None
+    if isinstance(data, dict) and "contents" in data:
+        items, label = data["contents"], f"{path.name} contents"
+    elif isinstance(data, list):
+        items, label = data, path.name
+    elif isinstance(data, dict):
+        items, label = [data], path.name
+    else:
+        raise ReadError(f"{path.name}: expected a service, a list of services or a Page object")
+    if not isinstance(items, list):
+        raise ReadError(f"{path.name}: `contents` must be a list of services")
+    for index, item in enumerate(items):
+        yield SourceRecord(item, f"{label}[{index}]")
+
+
+def _ndjson(path: Path) -> Iterator[SourceRecord]:
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield SourceRecord(json.loads(line), f"{path.name} line {number}")
+            except json.JSONDecodeError as exc:
+                raise ReadError(f"{path.name} line {number}: not valid JSON ({exc})") from None
+
+
+class _DirFiles:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def exists(self, name: str) -> bool:
+        return (self.root / name).is_file()
+
+    def open(self, name: str):
+        return (self.root / name).open(encoding="utf-8-sig", newline="")
+
+
+class _ZipFiles:
+    def __init__(self, archive: zipfile.ZipFile):
+        # A zip may hold the files at its root or inside one folder.
+        names = {Path(name).name: name for name in archive.namelist() if not name.endswith("/")}
+        self.archive, self.names = archive, names
+
+    def exists(self, name: str) -> bool:
+        return name in self.names
+
+    def open(self, name: str):
+        return io.TextIOWrapper(self.archive.open(self.names[name]), encoding="utf-8-sig", newline="")
+
+
+def _typed(value: str, kind: str):
+    """Return a CSV cell as the type the datapackage gives it (empty cells are absent)."""
+    if kind == "number":
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    if kind == "integer":
+        return int(value)
+    return value
+
+
+def _read_table(files, table: str) -> list[tuple[dict, str]]:
+    """Return the typed rows of one table with their 'file row N' labels (row 1 is the header)."""
+    resource = next(r for r in spec.datapackage()["resources"] if r["name"] == table)
+    name, fields = resource["path"], {f["name"]: f for f in resource["schema"]["fields"]}
+    if not files.exists(name):
+        if table == "service":
+            raise ReadError(f"{name} is missing: a tabular HSDS package needs its services")
+        return []
+    with files.open(name) as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [f for f, spec_field in fields.items() if spec_field.get("constraints", {}).get("required")
+                   and f not in header]  # fmt: skip
+        if missing:
+            raise ReadError(f"{name}: missing required column(s) {', '.join(missing)}")
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            typed, where = {}, f"{name} row {number}"
+            for column, value in row.items():
+                if column not in fields or value is None or value == "":
+                    continue
+                try:
+                    typed[column] = _typed(value, fields[column]["type"])
+                except ValueError:
+                    raise ReadError(f"{where}: {column} is not a {fields[column]['type']}: {value!r}") from None
+            rows.append((typed, where))
+    return rows
+
+
+def _tabular(files, label: str) -> Iterator[SourceRecord]:
+    if not files.exists("datapackage.json"):
+        raise ReadError(f"{label}: a tabular HSDS package needs datapackage.json beside its CSV files")
+    tables = {table: _read_table(files, table) for table in TABLES}
+    by_id = {table: {row["id"]: (row, where) for row, where in rows if "id" in row} for table, rows in tables.items()}
+    children = defaultdict(list)  # (table, parent key, parent id) -> rows
+
+    def owner(row: dict, keys: tuple[str, ...]):
+        return next(((key, row[key]) for key in keys if row.get(key)), (None, None))
+
+    for row, where in tables["address"]:
+        children["address", "location_id", row.get("location_id")].append((row, where))
+    for row, where in tables["phone"]:
+        key, value = owner(row, ("service_at_location_id", "service_id", "location_id", "organization_id"))
+        children["phone", key, value].append((row, where))
+    for row, where in tables["schedule"]:
+        key, value = owner(row, ("service_at_location_id", "service_id", "location_id"))
+        children["schedule", key, value].append((row, where))
+    for row, where in tables["language"]:
+        key, value = owner(row, ("service_id", "location_id", "phone_id"))
+        children["language", key, value].append((row, where))
+    for row, where in tables["attribute"]:
+        children["attribute", "link_id", row.get("link_id")].append((row, where))
+    for row, where in tables["service_at_location"]:
+        children["service_at_location", "service_id", row.get("service_id")].append((row, where))
+
+    def nest(table, key, value, path, origins, build=None):
+        items = []
+        for index, (row, where) in enumerate(children[table, key, value]):
+            item_path = f"{path}[{index}]"
+            origins[item_path] = where
+            item = dict(row)
+            if build:
+                build(item, item_path)
+            items.append(item)
+        return items
+
+    def attributes(item, path, origins):
+        found = nest("attribute", "link_id", item["id"], f"{path}.attributes", origins)
+        for attribute in found:
+            term = by_id["taxonomy_term"].get(attribute.get("taxonomy_term_id"))
+            if term:
+                attribute["taxonomy_term"] = dict(term[0])
+        return found
+
+    def phones(key, value, path, origins):
+        def build(phone, phone_path):
+            phone["attributes"] = attributes(phone, phone_path, origins)
+
+        return nest("phone", key, value, path, origins, build)
+
+    for service_row, where in tables["service"]:
+        origins = {"": where}
+        service = dict(service_row)
+        organization = by_id["organization"].get(service.get("organization_id"))
+        if organization:
+            org = dict(organization[0])
+            origins["organization"] = organization[1]
+            org["phones"] = phones("organization_id", org["id"], "organization.phones", origins)
+            service["organization"] = org
+        service["phones"] = phones("service_id", service["id"], "phones", origins)
+        service["schedules"] = nest("schedule", "service_id", service["id"], "schedules", origins)
+        service["languages"] = nest("language", "service_id", service["id"], "languages", origins)
+        service["attributes"] = attributes(service, "", origins)
+
+        def build_offer(offer, path, origins=origins):
+            offer["schedules"] = nest("schedule", "service_at_location_id", offer["id"], f"{path}.schedules", origins)
+            offer["phones"] = phones("service_at_location_id", offer["id"], f"{path}.phones", origins)
+            location = by_id["location"].get(offer.get("location_id"))
+            if location:
+                loc, loc_path = dict(location[0]), f"{path}.location"
+                origins[loc_path] = location[1]
+                loc["addresses"] = nest("address", "location_id", loc["id"], f"{loc_path}.addresses", origins)
+                loc["phones"] = phones("location_id", loc["id"], f"{loc_path}.phones", origins)
+                loc["schedules"] = nest("schedule", "location_id", loc["id"], f"{loc_path}.schedules", origins)
+                loc["attributes"] = attributes(loc, loc_path, origins)
+                offer["location"] = loc
+
+        service["service_at_locations"] = nest(
+            "service_at_location", "service_id", service["id"], "service_at_locations", origins, build_offer
+        )
+        yield SourceRecord(service, where, {_json_path(k): v for k, v in origins.items()})
+
+
+def _json_path(path: str) -> str:
+    return "$" if not path else "$." + path.lstrip(".")

@@ -1,0 +1,127 @@
+"""export_hsds: valid HSDS 3.0 (checked with the official schemas), confidential sites generalized unless
+asked, and a lossless round trip (export -> import into an empty registry -> export: the same)."""
+
+import csv
+import json
+from datetime import time
+
+import pytest
+from django.core.management import call_command
+from jsonschema import Draft202012Validator, FormatChecker
+
+from hsds.importer import import_hsds
+from hsds.models import ExternalId
+from hsds.readers import read_records
+from providers.models import Organization
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+PHONE_211 = "3462a1c1-2f3f-5f77-b42b-d16258fbf006"
+
+
+@pytest.fixture(scope="module")
+def service_schema(spec_dir):
+    schema = json.loads((spec_dir / "schema" / "compiled" / "service_with_definitions.json").read_text())
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+@pytest.fixture
+def registry(provider_org, sf_services, write_json):
+    """A confidential shelter with a front-door phone, hours, needs, populations and languages, plus 40 real
+    SF listings."""
+    provider_org.email = "intake@shelter.example.org"
+    provider_org.save()
+    service = factories.service(
+        provider_org, name="Emergency Shelter", needs=("emergency-shelter", "t-visa"), populations=("adults",),
+        languages=("en", "es"), minimum_age=18, last_verified_on="2026-11-01",
+    )  # fmt: skip
+    shelter = factories.location(provider_org, name="Safe House 1", is_confidential=True, latitude=29.7612,
+                                 longitude=-95.3702)  # fmt: skip
+    factories.address(shelter, address_1="6432 Secret Rd", postal_code="77002")
+    factories.phone(location=shelter, number="+17135550122", is_front_door=True, description="front door")
+    factories.phone(location=shelter, number="+17135550111", description="direct line")
+    factories.schedule(shelter, 5, time(20), time(2), service=service)
+    factories.offer(service, shelter)
+    import_hsds(write_json([s for s in sf_services if s["id"] != PHONE_211][:40]))
+    return {"shelter": shelter, "service": service}
+
+
+def exported(tmp_path, *args, name="export.json") -> list[dict]:
+    path = tmp_path / name
+    call_command("export_hsds", str(path), *args)
+    return json.loads(path.read_text())
+
+
+def test_json_export_validates_against_the_official_schema(registry, tmp_path, service_schema):
+    services = exported(tmp_path)
+
+    assert len(services) == 41
+    for service in services:
+        errors = [f"{e.json_path}: {e.message}" for e in service_schema.iter_errors(service)]
+        assert not errors, (service["id"], errors)
+
+
+def test_csv_export_has_the_datapackage_tables_and_reads_back_as_valid_services(registry, tmp_path, spec_dir,
+                                                                                 service_schema):  # fmt: skip
+    call_command("export_hsds", "--format", "csv", str(tmp_path / "csv"))
+
+    package = json.loads((spec_dir / "datapackage.json").read_text())
+    columns = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in package["resources"]}
+    for name in ("services.csv", "organizations.csv", "locations.csv", "addresses.csv", "phones.csv",
+                 "schedules.csv", "service_at_location.csv", "attributes.csv", "taxonomy_terms.csv"):  # fmt: skip
+        with (tmp_path / "csv" / name).open() as handle:
+            assert next(csv.reader(handle)) == columns[name], name
+    records = list(read_records(tmp_path / "csv"))
+    assert len(records) == 41
+    for record in records:
+        assert not list(service_schema.iter_errors(record.data)), record.where
+
+
+def test_confidential_sites_are_generalized_and_the_export_says_so(registry, tmp_path, capsys):
+    services = exported(tmp_path, name="public.json")
+    text = json.dumps(services)
+
+    assert "1 confidential location(s) generalized" in capsys.readouterr().out
+    shelter = registry["shelter"]
+    assert str(shelter.latitude) not in text and "6432 Secret Rd" not in text and "+17135550111" not in text
+    service = next(s for s in services if s["name"] == "Emergency Shelter")
+    location = service["service_at_locations"][0]["location"]
+    assert (location["latitude"], location["longitude"]) == (shelter.public_latitude, shelter.public_longitude)
+    assert "addresses" not in location
+    assert [p["number"] for p in location["phones"]] == ["+17135550122"]
+    flags = {a["taxonomy_term"]["code"] for a in location["attributes"]}
+    assert flags == {"confidential-location", "generalized-location"}
+
+
+def test_include_confidential_exports_the_exact_site(registry, tmp_path):
+    text = json.dumps(exported(tmp_path, "--include-confidential"))
+
+    assert "6432 Secret Rd" in text and "+17135550111" in text and str(registry["shelter"].latitude) in text
+    assert "generalized-location" not in text
+
+
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_round_trip_export_import_export_is_equal(registry, tmp_path, form):
+    before, exported_form = tmp_path / "before.json", tmp_path / ("form.json" if form == "json" else "form")
+    call_command("export_hsds", str(before), "--include-confidential")
+    call_command("export_hsds", str(exported_form), "--format", form, "--include-confidential")
+    Organization.objects.all().delete()
+    ExternalId.objects.all().delete()
+
+    report = import_hsds(exported_form)
+
+    assert report.applied and report.created == 41 and not report.problems
+    after = tmp_path / "after.json"
+    call_command("export_hsds", str(after), "--include-confidential")
+    # The same bytes: every field, id, need, population, language, hour, flag and phone came back.
+    assert after.read_text() == before.read_text()
+    if form == "csv":
+        call_command("export_hsds", str(tmp_path / "again"), "--format", "csv", "--include-confidential")
+        for table in exported_form.iterdir():
+            assert (tmp_path / "again" / table.name).read_text() == table.read_text(), table.name
+    shelter = next(s for s in json.loads(after.read_text()) if s["name"] == "Emergency Shelter")
+    assert {a["taxonomy_term"]["code"] for a in shelter["attributes"]} == {"emergency-shelter", "t-visa", "adults"}
+    location = shelter["service_at_locations"][0]["location"]
+    assert {a["taxonomy_term"]["code"] for a in location["attributes"]} == {"confidential-location"}
+    assert shelter["service_at_locations"][0]["schedules"][0]["byday"] == "FR"
