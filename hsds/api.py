@@ -27,7 +27,7 @@ TAXONOMY_DESCRIPTIONS = {
 
 
 class PageQuery(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=1_000_000, default=1)
     per_page = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
@@ -78,6 +78,8 @@ def parse(serializer_class, request) -> dict:
 
 def record_pk(record_type: str, given: str):
     """Return the primary key for an HSDS id (as imported) or this directory's own UUID; None when unknown."""
+    if len(given) > 255 or "\x00" in given:
+        return None
     found = ExternalId.objects.filter(record_type=record_type, external_id=given).values_list("record_id", flat=True)
     return found.first() or (given if _is_uuid(given) else None)
 
@@ -135,9 +137,9 @@ class ServicesView(APIView):
         if query.get("taxonomy_term_id"):
             services = services.filter(_term_q(query["taxonomy_term_id"]))
         total = services.count()
-        access, ids = confidential_access_for_user(request.user), Ids()
-        items = [service_data(s, access=access, ids=ids, full=query["full"])
-                 for s in window(export_queryset(services), query)]  # fmt: skip
+        access, found = confidential_access_for_user(request.user), list(window(export_queryset(services), query))
+        ids = Ids.for_services(found)
+        items = [service_data(s, access=access, ids=ids, full=query["full"]) for s in found]
         return Response(page(items, total, query))
 
 
@@ -160,7 +162,8 @@ class ServiceView(APIView):
         service = export_queryset(Service.objects.filter(pk=pk)).first() if pk else None
         if service is None:
             raise Http404("No such service.")
-        return Response(service_data(service, access=confidential_access_for_user(request.user), ids=Ids()))
+        ids = Ids.for_services([service])
+        return Response(service_data(service, access=confidential_access_for_user(request.user), ids=ids))
 
 
 class OrganizationsView(APIView):
@@ -174,8 +177,9 @@ class OrganizationsView(APIView):
     def get(self, request):
         query = parse(PageQuery, request)
         organizations = Organization.objects.order_by("name", "id")
-        ids = Ids()
-        items = [organization_data(o, ids=ids, full=False) for o in window(organizations, query)]
+        found = list(window(organizations, query))
+        ids = Ids(found)
+        items = [organization_data(o, ids=ids, full=False) for o in found]
         return Response(page(items, organizations.count(), query))
 
 
@@ -186,7 +190,7 @@ class OrganizationView(APIView):
         organization = Organization.objects.filter(pk=pk).prefetch_related("phones").first() if pk else None
         if organization is None:
             raise Http404("No such organization.")
-        return Response(organization_data(organization, ids=Ids()))
+        return Response(organization_data(organization, ids=Ids([organization, *organization.phones.all()])))
 
 
 class TaxonomiesView(APIView):
@@ -239,9 +243,13 @@ class ServiceAtLocationsView(APIView):
         elif "postcode" in query:
             offers = offers.filter(location__addresses__postal_code__startswith=query["postcode"]).distinct()
         offers = offers.order_by("id")
-        ids = Ids()
+        found = list(window(offers, query))
+        records = [
+            r for o in found for r in (o, o.service, o.location, *o.location.addresses.all(), *o.location.phones.all())
+        ]
+        ids = Ids(records)
         items = []
-        for offer in window(offers, query):
+        for offer in found:
             item = {"id": ids("service_at_location", offer), "service_id": ids("service", offer.service),
                     "location_id": ids("location", offer.location)}  # fmt: skip
             if offer.description:

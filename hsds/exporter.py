@@ -51,7 +51,7 @@ def export_queryset(queryset: QuerySet[Service] | None = None) -> QuerySet[Servi
             "hsds_attributes",
             Prefetch(
                 "service_at_locations",
-                queryset=ServiceAtLocation.objects.select_related("location")
+                queryset=ServiceAtLocation.objects.select_related("location__organization")
                 .order_by("id")
                 .prefetch_related(
                     "location__addresses",
@@ -65,13 +65,30 @@ def export_queryset(queryset: QuerySet[Service] | None = None) -> QuerySet[Servi
 
 
 class Ids:
-    """HSDS ids of records: the imported id when there is one, else the record's UUID."""
+    """HSDS ids of records: the imported id when there is one, else the record's UUID.
 
-    def __init__(self, services: Iterable[Service] | None = None):
+    Without `records`, every imported id is loaded (whole-registry exports); with them, only theirs (a page
+    of the API), so a request does not read a table of a million ids.
+    """
+
+    def __init__(self, records: Iterable | None = None):
         rows = ExternalId.objects.all()
+        if records is not None:
+            rows = rows.filter(record_id__in={record.pk for record in records})
         self.external = {
             (r, str(pk)): ext for r, pk, ext in rows.values_list("record_type", "record_id", "external_id")
         }
+
+    @classmethod
+    def for_services(cls, services: Iterable[Service]) -> "Ids":
+        """Return the ids of prefetched services and everything nested in them."""
+        records = []
+        for service in services:
+            records += [service, service.organization, *service.organization.phones.all(), *service.phones.all()]
+            for offer in service.service_at_locations.all():
+                location = offer.location
+                records += [offer, location, location.organization, *location.addresses.all(), *location.phones.all()]
+        return cls(records)
 
     def __call__(self, record_type: str, record) -> str:
         return self.external.get((record_type, str(record.pk)), str(record.pk))

@@ -169,9 +169,16 @@ class _Writer:
             if isinstance(instance, Location):
                 instance.assign_public_point()  # what Location.save() would do
             self.new_rows.append(instance)
-            self.new_external_ids.append(ExternalId(
-                source=self.source, record_type=record_type, external_id=str(external_id), record_id=instance.pk
-            ))  # fmt: skip
+            if record_id is not None:
+                # The record was deleted here since it was imported: the HSDS id now names the new one.
+                stale = ExternalId.objects.filter(
+                    source=self.source, record_type=record_type, external_id=str(external_id)
+                )
+                stale.update(record_id=instance.pk)
+            else:
+                self.new_external_ids.append(ExternalId(
+                    source=self.source, record_type=record_type, external_id=str(external_id), record_id=instance.pk
+                ))  # fmt: skip
             self.external[key] = instance.pk
             self.created.add(instance.pk)
             self.done[key] = instance
@@ -237,7 +244,14 @@ class _Writer:
         outcomes.append(self.phones(data.get("phones") or [], service=service))
         offers = []
         for offer_data in data.get("service_at_locations") or []:
-            location, location_outcome = self.location(offer_data["location"], organization)
+            location_data = offer_data["location"]
+            if offer_data.get("phones"):
+                # Phones of a service at a location are the location's phones here (never made public).
+                location_data = {
+                    **location_data,
+                    "phones": [*(location_data.get("phones") or []), *offer_data["phones"]],
+                }
+            location, location_outcome = self.location(location_data, organization)
             offer_values = {
                 "service_id": service.pk,
                 "location_id": location.pk,
@@ -306,15 +320,28 @@ class _Writer:
             "time_zone": _time_zone(postal_code),
         }
         existing_id = self.external.get(key)
-        if existing_id and values["latitude"] is None:
-            # Coordinates we geocoded on an earlier import are not a change of the listing.
-            current = Location.objects.filter(pk=existing_id).values_list("latitude", "longitude").first()
-            if current:
-                values["latitude"], values["longitude"] = current
-        # Tabular data names a location's organization; nested, it is the service's organization.
-        values["organization_id"] = (
-            self.external.get(("organization", str(data.get("organization_id")))) or organization.pk
+        current = (
+            Location.objects.filter(pk=existing_id).values("latitude", "longitude", "is_confidential").first()
+            if existing_id
+            else None
         )
+        if current:
+            if values["latitude"] is None:
+                # Coordinates we geocoded on an earlier import are not a change of the listing.
+                values["latitude"], values["longitude"] = current["latitude"], current["longitude"]
+            if current["is_confidential"] and not values["is_confidential"]:
+                # An import never makes a confidential site public: that takes a person's decision here.
+                values["is_confidential"] = True
+                self.report.warnings.append(Problem(
+                    str(data["id"]), f"location {data['id']}", "$.attributes",
+                    "the source does not mark this site confidential; it stays confidential here", level="warning",
+                ))  # fmt: skip
+        else:
+            # Tabular data names a location's organization; nested, it is the service's organization. An
+            # existing location keeps its organization (whose staff may see it exactly).
+            values["organization_id"] = (
+                self.external.get(("organization", str(data.get("organization_id")))) or organization.pk
+            )
         if not existing_id and values["latitude"] is None and physical and data["location_type"] != "virtual":
             values["latitude"], values["longitude"] = _geocode(physical, confidential=values["is_confidential"])
         location, outcome = self.upsert("location", data["id"], Location, values)
@@ -359,6 +386,9 @@ class _Writer:
                 _term(a).get("code") for a in item.get("attributes") or [] if _term(a).get("taxonomy") == FLAGS_TAXONOMY
             }
             values = {
+                "organization": None,
+                "service": None,
+                "location": None,  # exactly one owner
                 owner_field: owner_record,
                 "number": phonenumbers.format_number(
                     phonenumbers.parse(item["number"], "US"), phonenumbers.PhoneNumberFormat.E164
@@ -419,7 +449,7 @@ class _Writer:
                 populations.add(code)
             elif self.mappings.get((taxonomy, code)):
                 needs.add(need_ids_to_code[self.mappings[(taxonomy, code)]])
-            elif taxonomy != FLAGS_TAXONOMY:
+            elif taxonomy != FLAGS_TAXONOMY and (taxonomy, code) not in {(k["taxonomy"], k["code"]) for k in kept}:
                 kept.append({"taxonomy": taxonomy, "code": code, "name": term.get("name") or "",
                              "value": str(attribute.get("value") or "")})  # fmt: skip
                 if (taxonomy, code) not in self.unmapped:

@@ -61,9 +61,9 @@ def read_records(path: Path) -> Iterator[SourceRecord]:
 
 def _json(path: Path) -> Iterator[SourceRecord]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReadError(f"{path.name}: not valid JSON ({exc})") from None
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise ReadError(f"{path.name}: not valid JSON ({type(exc).__name__}: {str(exc)[:200]})") from None
     if isinstance(data, dict) and "contents" in data:
         items, label = data["contents"], f"{path.name} contents"
     elif isinstance(data, list):
@@ -79,14 +79,18 @@ def _json(path: Path) -> Iterator[SourceRecord]:
 
 
 def _ndjson(path: Path) -> Iterator[SourceRecord]:
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield SourceRecord(json.loads(line), f"{path.name} line {number}")
-            except json.JSONDecodeError as exc:
-                raise ReadError(f"{path.name} line {number}: not valid JSON ({exc})") from None
+    try:
+        with path.open(encoding="utf-8-sig") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except (json.JSONDecodeError, RecursionError) as exc:
+                    raise ReadError(f"{path.name} line {number}: not valid JSON ({str(exc)[:200]})") from None
+                yield SourceRecord(record, f"{path.name} line {number}")
+    except UnicodeDecodeError:
+        raise ReadError(f"{path.name}: not UTF-8 text") from None
 
 
 class _DirFiles:
@@ -131,6 +135,15 @@ def _read_table(files, table: str) -> list[tuple[dict, str]]:
         if table == "service":
             raise ReadError(f"{name} is missing: a tabular HSDS package needs its services")
         return []
+    try:
+        return _typed_rows(files, name, fields)
+    except UnicodeDecodeError:
+        raise ReadError(f"{name}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise ReadError(f"{name}: not a readable CSV file ({exc})") from None
+
+
+def _typed_rows(files, name: str, fields: dict) -> list[tuple[dict, str]]:
     with files.open(name) as handle:
         reader = csv.DictReader(handle)
         header = reader.fieldnames or []
@@ -148,6 +161,8 @@ def _read_table(files, table: str) -> list[tuple[dict, str]]:
                     typed[column] = _typed(value, fields[column]["type"])
                 except ValueError:
                     raise ReadError(f"{where}: {column} is not a {fields[column]['type']}: {value!r}") from None
+            if "id" in fields and "id" not in typed:
+                raise ReadError(f"{where}: id is empty")
             rows.append((typed, where))
     return rows
 
@@ -165,7 +180,9 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
     for row, where in tables["address"]:
         children["address", "location_id", row.get("location_id")].append((row, where))
     for row, where in tables["phone"]:
-        key, value = owner(row, ("service_at_location_id", "service_id", "location_id", "organization_id"))
+        # A phone naming a location belongs to it first: a confidential site's direct line must never become a
+        # service's (public) phone because the row also names the service.
+        key, value = owner(row, ("location_id", "service_at_location_id", "service_id", "organization_id"))
         children["phone", key, value].append((row, where))
     for row, where in tables["schedule"]:
         key, value = owner(row, ("service_at_location_id", "service_id", "location_id"))

@@ -2,6 +2,7 @@
 (coordinates in range, ages ordered, phone numbers that parse, known language codes, US addresses, weekly
 hours). Every problem names the record, where it is in the input and why."""
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -10,7 +11,7 @@ import pycountry
 from geo.fips import USPS_TO_NAME
 from hsds import spec
 from hsds.readers import SourceRecord
-from providers.models import MAX_AGE_YEARS
+from providers.models import MAX_AGE_YEARS, Address, Location, Organization, Phone, Service
 
 WEEKDAYS = {"MO": 1, "TU": 2, "WE": 3, "TH": 4, "FR": 5, "SA": 6, "SU": 7}
 
@@ -47,6 +48,28 @@ def weekdays(byday: str) -> list[int] | None:
     return [WEEKDAYS[day] for day in days]
 
 
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
+# HSDS field -> the model column it is stored in, to check lengths before the database does.
+STORED_AS = {
+    "service": (Service, ("name", "alternate_name", "url", "email")),
+    "organization": (Organization, ("name", "alternate_name", "email", "website")),
+    "location": (Location, ("name", "alternate_name")),
+    "address": (Address, ("attention", "address_1", "address_2", "city", "region", "postal_code")),
+    "phone": (Phone, ("extension", "description")),
+}
+
+
+def _too_long(kind: str, data: dict, path: str, problem) -> list[Problem]:
+    model, fields = STORED_AS[kind]
+    found = []
+    for name in fields:
+        value = data.get(name)
+        limit = model._meta.get_field(name).max_length
+        if value is not None and len(str(value)) > limit:
+            found.append(problem(f"{path}.{name}", f"longer than {limit} characters"))
+    return found
+
+
 def validate(record: SourceRecord, *, known_languages: set[str]) -> list[Problem]:
     """Return every problem of one service record (empty when it can be imported)."""
     data = record.data
@@ -68,16 +91,23 @@ def validate(record: SourceRecord, *, known_languages: set[str]) -> list[Problem
             problems.append(problem(f"$.{name}", f"must be between 0 and {MAX_AGE_YEARS}"))
     if low is not None and high is not None and low > high:
         problems.append(problem("$.maximum_age", f"maximum_age {high} is below minimum_age {low}"))
+    problems += _too_long("service", data, "$", problem)
     problems += _phones(data.get("phones"), "$.phones", problem)
     if data.get("organization"):
+        problems += _too_long("organization", data["organization"], "$.organization", problem)
         problems += _phones(data["organization"].get("phones"), "$.organization.phones", problem)
     for index, language in enumerate(data.get("languages") or []):
         code = language_code(language.get("code", ""))
         if code is None or code not in known_languages:
             problems.append(problem(f"$.languages[{index}].code", f"unknown language code {language.get('code')!r}"))
     problems += _schedules(data.get("schedules"), "$.schedules", problem)
+    seen_locations = {}
     for index, offer in enumerate(data.get("service_at_locations") or []):
         path = f"$.service_at_locations[{index}]"
+        location_id = (offer.get("location") or {}).get("id") or offer.get("location_id")
+        if location_id in seen_locations:
+            problems.append(problem(f"{path}.location", f"the same location as {seen_locations[location_id]}"))
+        seen_locations.setdefault(location_id, path)
         problems += _schedules(offer.get("schedules"), f"{path}.schedules", problem)
         location = offer.get("location")
         if not location:
@@ -97,6 +127,7 @@ def _phones(phones, path, problem) -> list[Problem]:
             ok = False
         if not ok:
             found.append(problem(f"{path}[{index}].number", f"not a phone number: {phone.get('number')!r}"))
+        found += _too_long("phone", phone, f"{path}[{index}]", problem)
     return found
 
 
@@ -107,6 +138,9 @@ def _schedules(schedules, path, problem) -> list[Problem]:
             continue  # descriptive only (e.g. "by appointment"): kept out of opening hours
         if (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or weekdays(schedule.get("byday")) is None:
             found.append(problem(f"{path}[{index}]", "opening hours must be weekly with byday such as 'MO,TU'"))
+        for name in ("opens_at", "closes_at"):
+            if not TIME.match(str(schedule[name])):
+                found.append(problem(f"{path}[{index}].{name}", f"not a time of day (HH:MM): {schedule[name]!r}"))
     return found
 
 
@@ -119,8 +153,10 @@ def _location(location, path, problem) -> list[Problem]:
         found.append(problem(f"{path}.latitude", f"latitude {latitude} is outside -90..90"))
     if longitude is not None and not -180 <= longitude <= 180:
         found.append(problem(f"{path}.longitude", f"longitude {longitude} is outside -180..180"))
+    found += _too_long("location", location, path, problem)
     for index, address in enumerate(location.get("addresses") or []):
         address_path = f"{path}.addresses[{index}]"
+        found += _too_long("address", address, address_path, problem)
         if (address.get("country") or "US").upper() not in {"US", "USA"}:
             found.append(problem(f"{address_path}.country", "only US addresses are listed here"))
         if (address.get("state_province") or "").upper() not in USPS_TO_NAME:
