@@ -62,11 +62,13 @@ INSTALLED_APPS = [
     "notifications",
     "referrals",
     "hsds",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },
@@ -126,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -231,6 +236,13 @@ STALE_REMINDER_EVERY_DAYS = int(os.environ.get("STALE_REMINDER_EVERY_DAYS", "30"
 # The HSDS 3.0 specification (schemas, datapackage) that imports and exports are checked against; it is read
 # from here, not copied into the project. Default: the reference copy beside the project.
 HSDS_SPEC_DIR = os.environ.get("HSDS_SPEC_DIR", str(BASE_DIR.parent / "shared" / "hsds-3.0"))
+
+# The quick-exit button leaves for this neutral page (replacing the current page in the history).
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/")
+# Languages offered in the search form (ISO 639-1): the most common needs of US survivors first.
+SEARCH_LANGUAGES = env_list(
+    "SEARCH_LANGUAGES", "en,es,zh,vi,tl,ko,ar,ru,fr,ht,pt,hi,th,uk,km,my,ne,so,sw,am,pa,bn,ur,ja,pl,ro,ti"
+)
 
 # Radius searches (`near`): default and maximum, in miles.
 SEARCH_DEFAULT_RADIUS_MI = 50

@@ -4,14 +4,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from config import views
 from geo.api import GeocodeView
 from matching.api import MatchView
 from providers.views import invitation_page
 from referrals.views import referral_page
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("web.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

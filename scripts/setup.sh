@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(postgresql-15-postgis-3 gdal-bin libgdal32 libgeos-c1v5 libproj25 ${EXTRA_APT_PACKAGES:-})
+# chromium: the browser of the end-to-end tests; gettext: compiles the Spanish translations.
+APT_PACKAGES=(postgresql-15-postgis-3 gdal-bin libgdal32 libgeos-c1v5 libproj25 chromium gettext ${EXTRA_APT_PACKAGES:-})
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 

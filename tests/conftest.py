@@ -62,3 +62,26 @@ def production_password_hashing(settings):
     from config import settings as configured
 
     settings.PASSWORD_HASHERS = configured.PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def migration_data_in_transactional_tests(request):
+    """Give transactional tests the rows the migrations load (roles, needs, populations, languages).
+
+    Transactional tests end with a flush that empties every table; instead of serializing the whole test
+    database to restore it (observed to be unreliable after live-server tests), the migrations' own loaders
+    run again when the rows are missing.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    from providers.models import NeedTerm
+
+    if not NeedTerm.objects.exists():
+        importlib.import_module("providers.migrations.0002_vocabularies").load(apps, None)
+    importlib.import_module("accounts.migrations.0003_role_groups").create_groups(apps, None)

@@ -2,8 +2,8 @@
 
 Each test holds the first request inside its transaction (a signal waits on a gate) until the second one
 is seen waiting on a database lock, then lets both finish: the outcome no longer depends on timing luck.
-These tests commit for real, so they run with transaction=True (pytest-django orders them last and
-restores the migrations' data).
+These tests commit for real, so they run with transaction=True (pytest-django orders them last; the
+migrations' rows are reloaded by tests/conftest.py).
 """
 
 import threading
@@ -15,7 +15,7 @@ from django.db.models.signals import post_save, pre_save
 
 from referrals.models import IdempotencyKey, Referral, ReferralEvent
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 WAIT_S = 10
 

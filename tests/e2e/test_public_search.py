@@ -1,0 +1,103 @@
+"""A visitor searches without signing in: results on the list and the map, and a confidential site's
+exact place is never in the page or in any response the page received; the quick exit leaves the site."""
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def listings(db):
+    shelter_org = factories.organization(name="Harbor Shelter")
+    shelter_service = factories.service(shelter_org, name="Emergency Shelter", needs=("emergency-shelter",),
+                                        last_verified_on="2026-11-01")  # fmt: skip
+    shelter = factories.location(shelter_org, name="Safe House", is_confidential=True, latitude=29.7617,
+                                 longitude=-95.3662)  # fmt: skip
+    factories.address(shelter, address_1="6432 Secret Rd", postal_code="77002")
+    factories.phone(location=shelter, number="+17135550111", description="direct line")
+    factories.phone(location=shelter, number="+17135550122", is_front_door=True)
+    factories.offer(shelter_service, shelter)
+    clinic_org = factories.organization(name="Open Door Clinic")
+    clinic_service = factories.service(clinic_org, name="Walk-in Clinic", needs=("medical", "emergency-shelter"),
+                                       last_verified_on="2026-11-01")  # fmt: skip
+    clinic = factories.location(clinic_org, name="Clinic", latitude=29.752, longitude=-95.37)
+    factories.address(clinic, address_1="1 Open St", postal_code="77002")
+    factories.offer(clinic_service, clinic)
+    return shelter
+
+
+def search(page, near: str, needs: list[str]):
+    page.goto("/")
+    page.get_by_label("Place (ZIP code, city and state, or address)").fill(near)
+    for need in needs:
+        page.locator(f"input[name=needs][value={need}]").check()
+    page.get_by_role("button", name="Search").click()
+    page.locator("#results li.result").first.wait_for()
+
+
+def test_anonymous_visitor_never_sees_a_confidential_sites_exact_place(page, listings, screenshot):
+    search(page, "77002", ["emergency-shelter"])
+
+    results = page.locator("#results li.result")
+    assert results.count() == 2
+    assert page.locator("#results").get_by_text("Harbor Shelter").count() == 1
+    assert page.locator("#results").get_by_text("approximate area (confidential site)").count() == 1
+    assert page.locator("#map .leaflet-interactive").count() >= 1  # result markers on the map
+    screenshot(page, "results")
+    exact = [str(listings.latitude), str(listings.longitude), "6432 Secret Rd", "+17135550111"]
+    html = page.content()
+    assert not [value for value in exact if value in html]
+    leaks = [(url, value) for url, body in page.recorder.bodies for value in exact if value in body]
+    assert not leaks, leaks
+    assert any("/api/match/" in url for url, _ in page.recorder.bodies)
+
+
+def test_search_input_is_never_put_in_the_url(page, listings):
+    search(page, "77002", ["emergency-shelter"])
+
+    assert "77002" not in page.url and "emergency" not in page.url
+    assert all("77002" not in url for url, _ in page.recorder.bodies)
+
+
+def test_a_bad_place_is_explained_on_the_page(page, listings):
+    page.goto("/")
+    page.get_by_label("Place (ZIP code, city and state, or address)").fill("Springfield")
+    page.locator("summary", has_text="Health").click()  # open the need group
+    page.locator("input[name=needs][value=medical]").check()
+    page.get_by_role("button", name="Search").click()
+
+    page.locator("#search-error").filter(has_text="near").wait_for()
+
+
+def test_quick_exit_leaves_the_site_and_back_does_not_return(page, settings, screenshot):
+    settings.QUICK_EXIT_URL = "about:blank"
+    page.goto("/")
+    page.goto("/accounts/login/")
+    screenshot(page, "before")
+
+    page.get_by_role("button", name="Quick exit").click()
+    page.wait_for_url("about:blank")
+
+    page.go_back()
+    assert "/accounts/login/" not in page.url  # the exited page was replaced in the history
+    screenshot(page, "after")
+
+
+def test_escape_twice_is_a_quick_exit(page, settings):
+    settings.QUICK_EXIT_URL = "about:blank"
+    page.goto("/")
+
+    page.keyboard.press("Escape")
+    page.keyboard.press("Escape")
+
+    page.wait_for_url("about:blank")
+
+
+def test_the_crisis_banner_is_on_every_page(page, listings):
+    for url in ("/", "/accounts/login/"):
+        page.goto(url)
+        banner = page.get_by_role("region", name="Crisis lines")
+        assert "1-888-373-7888" in banner.inner_text() and "233733" in banner.inner_text()
+        assert "911" in banner.inner_text()

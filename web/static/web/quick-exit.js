@@ -1,0 +1,21 @@
+// Quick exit: leave at once for a neutral site, replacing this page in the history so Back does not return.
+// Escape pressed twice in a row does the same.
+(function () {
+  "use strict";
+  function leave() {
+    const target = document.body.dataset.quickExitUrl || "https://www.google.com/";
+    document.body.style.display = "none";
+    window.location.replace(target);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    const button = document.getElementById("quick-exit");
+    if (button) button.addEventListener("click", leave);
+  });
+  let lastEscape = 0;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    const now = Date.now();
+    if (now - lastEscape < 800) leave();
+    lastEscape = now;
+  });
+})();

@@ -1,0 +1,148 @@
+// Search page: POSTs the form to /api/match/ (nothing about a caller in URLs or server logs), then shows
+// the coverage plan, the ranked results and their markers, and specialists for the area.
+(function () {
+  "use strict";
+  const form = document.getElementById("search-form");
+  const results = document.getElementById("results");
+  const plan = document.getElementById("coverage-plan");
+  const errorBox = document.getElementById("search-error");
+  const specialists = document.getElementById("specialists");
+  const mapEl = document.getElementById("map");
+  const config = JSON.parse(mapEl.dataset.config);
+  let map, markers, originMarker;
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function text(tag, value, className) {
+    const el = document.createElement(tag);
+    el.textContent = value;
+    if (className) el.className = className;
+    return el;
+  }
+
+  function setupMap() {
+    if (!window.L || map) return;
+    map = L.map(mapEl, { zoomControl: true }).setView([39.5, -98.35], 4);
+    // State outlines from this site's own data first: the map stays readable when tiles cannot load.
+    fetch(config.statesUrl).then((r) => r.json()).then((geojson) => {
+      L.geoJSON(geojson, { style: { color: "#5a6b7d", weight: 1, fill: false }, interactive: false }).addTo(map);
+    }).catch(() => {});
+    if (config.tiles) {
+      L.tileLayer(config.tiles, { maxZoom: 18, attribution: "© OpenStreetMap contributors" }).addTo(map);
+    }
+    markers = L.layerGroup().addTo(map);
+    map.on("zoomend", () => drawMarkers(lastOptions));
+  }
+
+  let lastOptions = [];
+  // Markers closer than 40 px on screen are drawn as one numbered cluster (dense cities stay readable).
+  function drawMarkers(options) {
+    if (!map) return;
+    markers.clearLayers();
+    const cells = new Map();
+    for (const option of options) {
+      if (option.location.latitude == null) continue;
+      const p = map.project([option.location.latitude, option.location.longitude], map.getZoom());
+      const key = Math.round(p.x / 40) + ":" + Math.round(p.y / 40);
+      if (!cells.has(key)) cells.set(key, []);
+      cells.get(key).push(option);
+    }
+    for (const group of cells.values()) {
+      const first = group[0];
+      const latlng = [first.location.latitude, first.location.longitude];
+      if (group.length === 1) {
+        const title = first.organization.name + (first.location.precision === "approximate" ? " (approximate area)" : "");
+        L.circleMarker(latlng, { radius: 7, color: "#0b3d91", fillOpacity: 0.8 }).bindPopup(title).addTo(markers);
+      } else {
+        L.marker(latlng, {
+          icon: L.divIcon({ className: "cluster", html: String(group.length), iconSize: [30, 30] }),
+          title: group.length + " results",
+        }).on("click", () => map.setView(latlng, map.getZoom() + 2)).addTo(markers);
+      }
+    }
+  }
+
+  function payload() {
+    const data = new FormData(form);
+    const body = { near: data.get("near"), needs: data.getAll("needs") };
+    for (const name of ["language", "gender", "trafficking_type", "citizenship"]) {
+      if (data.get(name)) body[name] = name === "language" ? [data.get(name)] : data.get(name);
+    }
+    if (data.get("age")) body.age = Number(data.get("age"));
+    if (data.get("radius_mi")) body.radius_mi = Number(data.get("radius_mi"));
+    for (const name of ["language_required", "open_now", "accepting_referrals"]) {
+      if (data.get(name)) body[name] = true;
+    }
+    return body;
+  }
+
+  function renderOption(option) {
+    const li = document.createElement("li");
+    li.className = "result";
+    li.appendChild(text("h3", option.organization.name + " — " + option.service.name));
+    const facts = [option.distance_mi + " mi"];
+    if (option.open_now === true) facts.push("open now");
+    if (option.beds_available != null) facts.push(option.beds_available + " beds free");
+    if (option.location.precision === "approximate") facts.push("approximate area (confidential site)");
+    if (option.stale) facts.push("listing may be out of date");
+    li.appendChild(text("p", facts.join(" · "), "facts"));
+    const place = option.location.address;
+    if (place) li.appendChild(text("p", [place.address_1, place.city, place.state_province, place.postal_code].filter(Boolean).join(", ")));
+    if (option.phone) li.appendChild(text("p", "Phone: " + option.phone.number));
+    const reasons = document.createElement("ul");
+    reasons.className = "reasons";
+    for (const reason of option.reasons) reasons.appendChild(text("li", reason));
+    li.appendChild(reasons);
+    return li;
+  }
+
+  function render(data) {
+    results.replaceChildren();
+    plan.replaceChildren();
+    if (data.coverage_plan.options.length) {
+      plan.appendChild(text("h3", "Coverage plan"));
+      const list = document.createElement("ul");
+      for (const option of data.coverage_plan.options) {
+        list.appendChild(text("li", option.organization.name + ": " + option.needs_met.join(", ")));
+      }
+      plan.appendChild(list);
+    }
+    for (const missing of data.coverage_plan.uncovered) plan.appendChild(text("p", missing.message, "uncovered"));
+    if (!data.results.length) results.appendChild(text("li", "No services found within the radius."));
+    for (const option of data.results) results.appendChild(renderOption(option));
+    if (specialists) {
+      specialists.replaceChildren();
+      for (const s of data.specialists) specialists.appendChild(text("li", s.name + " (" + s.hsi_office + "): " + s.phone));
+    }
+    setupMap();
+    if (map) {
+      lastOptions = data.results;
+      if (originMarker) originMarker.remove();
+      originMarker = L.marker([data.origin.lat, data.origin.lon], { title: data.origin.label }).addTo(map);
+      map.setView([data.origin.lat, data.origin.lon], 10);
+      drawMarkers(lastOptions);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    errorBox.textContent = "";
+    fetch("/api/match/", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+      body: JSON.stringify(payload()),
+    }).then(async (response) => {
+      const data = await response.json();
+      if (!response.ok) {
+        errorBox.textContent = Object.entries(data).map(([field, msg]) => field + ": " + [].concat(msg).join(" ")).join("; ");
+        return;
+      }
+      render(data);
+    }).catch(() => { errorBox.textContent = "The search failed; please try again."; });
+  });
+  window.addEventListener("load", setupMap);
+})();

@@ -1,0 +1,58 @@
+"""The pages people use. They call the same API (search runs /api/match/ from the browser) or the same
+services and selectors as the API: the rules live there, not here."""
+
+import json
+
+from django.conf import settings
+from django.contrib.gis.db.models import MultiPolygonField
+from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.core.cache import cache
+from django.db.models import Func, Value
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from accounts.roles import user_role
+from geo.models import Boundary
+from providers.models import Language, NeedTerm
+
+STATES_CACHE_KEY = "web:states-geojson"
+
+
+@require_GET
+def search(request):
+    """Return the search page: a place, needs grouped by category, filters; results come from /api/match/."""
+    groups = []
+    for parent in NeedTerm.objects.filter(parent__isnull=True).order_by("sort_order", "name"):
+        children = list(parent.children.order_by("sort_order", "name"))
+        grandchildren = NeedTerm.objects.filter(parent__parent=parent).order_by("sort_order", "name")
+        groups.append({"group": parent, "needs": [parent, *children, *grandchildren]})
+    context = {
+        "need_groups": groups,
+        "languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
+        "role": user_role(request.user),
+        "map_config": json.dumps({"tiles": settings.MAP_TILE_URL, "statesUrl": "/web/states.geojson"}),
+    }
+    return render(request, "web/search.html", context)
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def states_geojson(request):
+    """Return US state outlines (simplified) from the project's own boundary data: the map's fallback when
+    tiles cannot load, so results stay readable offline."""
+    body = cache.get(STATES_CACHE_KEY)
+    if body is None:
+        simplified = Func(
+            "geometry", Value(0.02), function="ST_SimplifyPreserveTopology", output_field=MultiPolygonField(srid=4326)
+        )
+        rows = Boundary.objects.filter(kind=Boundary.Kind.STATE).annotate(shape=AsGeoJSON(simplified, precision=3))
+        features = [
+            {"type": "Feature", "properties": {"name": row.name, "code": row.state_code},
+             "geometry": json.loads(row.shape)}
+            for row in rows.only("name", "state_code")
+        ]  # fmt: skip
+        body = json.dumps({"type": "FeatureCollection", "features": features})
+        cache.set(STATES_CACHE_KEY, body, 86400)
+    return HttpResponse(body, content_type="application/geo+json")
