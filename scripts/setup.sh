@@ -89,4 +89,5 @@ fi
 # 5. Schema.
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py createcachetable
+.venv/bin/python manage.py compilemessages -l es -i .venv -i .cache -v 0
 .venv/bin/python manage.py load_boundaries --if-empty

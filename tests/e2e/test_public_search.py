@@ -101,3 +101,14 @@ def test_the_crisis_banner_is_on_every_page(page, listings):
         banner = page.get_by_role("region", name="Crisis lines")
         assert "1-888-373-7888" in banner.inner_text() and "233733" in banner.inner_text()
         assert "911" in banner.inner_text()
+
+
+def test_the_site_speaks_spanish(page, screenshot):
+    page.goto("/")
+    page.get_by_label("Site language").select_option("es")
+    page.get_by_role("button", name="Salida rápida").wait_for()
+
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_role("heading", name="Buscar servicios").is_visible()
+    assert "Línea Nacional contra la Trata de Personas" in page.get_by_role("region").first.inner_text()
+    screenshot(page, "spanish")
