@@ -197,11 +197,14 @@ SPECTACULAR_SETTINGS = {
 PHONENUMBER_DEFAULT_REGION = "US"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
+# Map tiles for the pages and the admin (empty: no tiles; the pages still draw state outlines from our data).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
 # django-leaflet: admin map widgets; Leaflet itself is served from django-leaflet's static files.
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (39.5, -98.35),
     "DEFAULT_ZOOM": 4,
-    "TILES": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    "TILES": MAP_TILE_URL,
     "ATTRIBUTION_PREFIX": "",
 }
 

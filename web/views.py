@@ -30,7 +30,7 @@ def search(request):
         groups.append({"group": parent, "needs": [parent, *children, *grandchildren]})
     context = {
         "need_groups": groups,
-        "languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
+        "search_languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
         "role": user_role(request.user),
         "map_config": json.dumps({"tiles": settings.MAP_TILE_URL, "statesUrl": "/web/states.geojson"}),
     }

@@ -1,0 +1,50 @@
+"""Pages render for every kind of visitor (the browser tests in tests/e2e drive them)."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("persona", [None, "hotline", "provider", "moderator"])
+def test_search_page_renders_with_the_crisis_banner_and_quick_exit(client, personas, persona):
+    if persona:
+        client.force_login(personas[persona])
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1-888-373-7888" in html and "233733" in html and "1-866-347-2423" in html
+    assert 'id="quick-exit"' in html and "/static/leaflet/leaflet.js" in html
+    assert "unpkg" not in html and "cdn" not in html.lower()
+    assert ('id="specialists-panel"' in html) == (persona is not None)
+
+
+def test_every_need_is_offered_in_the_search_form(client):
+    from providers.models import NeedTerm
+
+    html = client.get("/").content.decode()
+
+    assert all(f'value="{code}"' in html for code in NeedTerm.objects.values_list("code", flat=True))
+    assert '<option value="es">Spanish</option>' in html and '<option value="zh">Chinese</option>' in html
+
+
+def test_state_outlines_come_from_our_own_boundaries(client):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    from geo.models import Boundary
+
+    square = MultiPolygon(Polygon.from_bbox((-100, 30, -99, 31)), srid=4326)
+    Boundary.objects.create(kind="state", fips="48", name="Texas", state_code="TX", geometry=square)
+
+    data = client.get("/web/states.geojson").json()
+
+    assert [f["properties"]["code"] for f in data["features"]] == ["TX"]
+    assert data["features"][0]["geometry"]["type"] in {"MultiPolygon", "Polygon"}
+
+
+def test_pages_answer_in_spanish(client):
+    client.cookies["django_language"] = "es"
+
+    html = client.get("/").content.decode()
+
+    assert 'lang="es"' in html and "Salida rápida" in html and "Buscar servicios" in html
