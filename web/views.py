@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import user_role
 from geo.models import Boundary
 from providers.models import Language, NeedTerm
+from referrals.permissions import may_send_referrals
 
 STATES_CACHE_KEY = "web:states-geojson"
 
@@ -32,6 +33,7 @@ def search(request):
         "need_groups": groups,
         "search_languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
         "role": user_role(request.user),
+        "can_refer": may_send_referrals(request.user),
         "map_config": json.dumps({"tiles": settings.MAP_TILE_URL, "statesUrl": "/web/states.geojson"}),
     }
     return render(request, "web/search.html", context)

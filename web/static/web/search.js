@@ -92,6 +92,12 @@
     const place = option.location.address;
     if (place) li.appendChild(text("p", [place.address_1, place.city, place.state_province, place.postal_code].filter(Boolean).join(", ")));
     if (option.phone) li.appendChild(text("p", "Phone: " + option.phone.number));
+    if (form.dataset.canRefer === "true" && option.accepting_referrals) {
+      const wanted = new FormData(form).getAll("needs").join(",");
+      const link = text("a", "Send referral", "send-referral");
+      link.href = "/referrals/new/?offer=" + encodeURIComponent(option.service_at_location_id) + "&needs=" + encodeURIComponent(wanted);
+      li.appendChild(link);
+    }
     const reasons = document.createElement("ul");
     reasons.className = "reasons";
     for (const reason of option.reasons) reasons.appendChild(text("li", reason));
