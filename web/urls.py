@@ -1,11 +1,17 @@
 from django.urls import path
 
-from web import referral_views, views
+from web import portal_views, referral_views, views
 
 urlpatterns = [
     path("", views.search, name="home"),
     path("web/states.geojson", views.states_geojson, name="states-geojson"),
     path("referrals/", referral_views.referral_list_page, name="referral-inbox"),
+    path("portal/", portal_views.portal, name="portal"),
+    path("portal/verify/", portal_views.portal_verify, name="portal-verify"),
+    path("portal/capacity/<uuid:location_id>/", portal_views.portal_capacity, name="portal-capacity"),
+    path("portal/edit/<str:record_type>/<uuid:record_id>/", portal_views.portal_edit, name="portal-edit"),
+    path("moderation/", portal_views.moderation, name="moderation"),
+    path("moderation/<str:kind>/<int:pk>/<str:decision>/", portal_views.moderation_review, name="moderation-review"),
     path("referrals/new/", referral_views.referral_new, name="referral-new"),
     path("referrals/<str:code>/act/<str:action>/", referral_views.referral_act, name="referral-act"),
 ]

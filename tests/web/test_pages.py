@@ -48,3 +48,29 @@ def test_pages_answer_in_spanish(client):
     html = client.get("/").content.decode()
 
     assert 'lang="es"' in html and "Salida rápida" in html and "Buscar servicios" in html
+
+
+@pytest.mark.parametrize(("persona", "url", "expected"), [
+    (None, "/portal/", 302), ("hotline", "/portal/", 403), ("moderator", "/portal/", 403),
+    ("provider", "/portal/", 200),
+    (None, "/moderation/", 302), ("provider", "/moderation/", 403), ("hotline", "/moderation/", 403),
+    ("moderator", "/moderation/", 200), (None, "/referrals/", 302), ("hotline", "/referrals/", 200),
+])  # fmt: skip
+def test_portal_and_moderation_pages_are_for_their_roles(client, personas, persona, url, expected):
+    if persona:
+        client.force_login(personas[persona])
+
+    assert client.get(url).status_code == expected
+
+
+def test_another_organizations_staff_cannot_update_beds_from_the_portal(client, personas, provider_org):
+    from tests import factories
+
+    location = factories.location(provider_org, beds_total=5, beds_available=2)
+    client.force_login(personas["other_provider"])
+
+    response = client.post(f"/portal/capacity/{location.pk}/", {"beds_available": "0"})
+
+    assert response.status_code == 403
+    location.refresh_from_db()
+    assert location.beds_available == 2
