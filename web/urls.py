@@ -1,10 +1,12 @@
 from django.urls import path
 
-from web import portal_views, referral_views, views
+from web import listing_views, portal_views, referral_views, views
 
 urlpatterns = [
     path("", views.search, name="home"),
     path("web/states.geojson", views.states_geojson, name="states-geojson"),
+    path("listings/<str:location_id>/", listing_views.listing, name="listing"),
+    path("print/", listing_views.print_sheet, name="print-sheet"),
     path("referrals/", referral_views.referral_list_page, name="referral-inbox"),
     path("portal/", portal_views.portal, name="portal"),
     path("portal/verify/", portal_views.portal_verify, name="portal-verify"),

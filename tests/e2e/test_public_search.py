@@ -112,3 +112,22 @@ def test_the_site_speaks_spanish(page, screenshot):
     assert page.get_by_role("heading", name="Buscar servicios").is_visible()
     assert "Línea Nacional contra la Trata de Personas" in page.get_by_role("region").first.inner_text()
     screenshot(page, "spanish")
+
+
+def test_listing_details_and_the_printed_sheet_keep_the_confidential_place(page, listings, screenshot):
+    search(page, "77002", ["emergency-shelter"])
+    page.locator("#results li.result", has_text="Harbor Shelter").locator(".print-pick").check()
+    with page.context.expect_page() as sheet_opened:
+        page.get_by_role("button", name="Printable sheet of the chosen services").click()
+    sheet = sheet_opened.value
+    sheet.wait_for_load_state()
+    assert "Harbor Shelter" in sheet.content() and "6432 Secret Rd" not in sheet.content()
+    screenshot(sheet, "print")
+
+    page.locator("#results li.result", has_text="Harbor Shelter").get_by_role("link", name="Details").click()
+    page.get_by_role("heading", name="Harbor Shelter").wait_for()
+    assert "approximate area only" in page.content()
+    screenshot(page, "listing")
+    exact = [str(listings.latitude), "6432 Secret Rd", "+17135550111"]
+    leaks = [(url, v) for url, body in page.recorder.bodies for v in exact if v in body]
+    assert not leaks, leaks

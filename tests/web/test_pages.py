@@ -74,3 +74,45 @@ def test_another_organizations_staff_cannot_update_beds_from_the_portal(client, 
     assert response.status_code == 403
     location.refresh_from_db()
     assert location.beds_available == 2
+
+
+@pytest.fixture
+def shelter(provider_org):
+    from tests import factories
+
+    service = factories.service(provider_org, name="Emergency Shelter", needs=("emergency-shelter",), minimum_age=18)
+    location = factories.location(provider_org, name="Safe House", is_confidential=True, latitude=29.7617123,
+                                  longitude=-95.3662456)  # fmt: skip
+    factories.address(location, address_1="6432 Secret Rd", postal_code="77002")
+    factories.phone(location=location, number="+17135550111", description="direct line")
+    factories.phone(location=location, number="+17135550122", is_front_door=True)
+    return factories.offer(service, location)
+
+
+@pytest.mark.parametrize(("persona", "exact"), [(None, False), ("other_provider", False), ("hotline", True),
+                                                ("provider", True)])  # fmt: skip
+def test_listing_page_shows_a_confidential_site_exactly_only_to_those_who_may_see_it(
+    client, personas, shelter, persona, exact
+):
+    if persona:
+        client.force_login(personas[persona])
+
+    html = client.get(f"/listings/{shelter.location.pk}/").content.decode()
+
+    assert "Emergency Shelter" in html and "+17135550122" in html and "Houston, TX 77002" in html
+    for secret in ("6432 Secret Rd", "+17135550111", str(shelter.location.latitude)):
+        assert (secret in html) == exact, secret
+
+
+def test_unknown_listing_is_404(client):
+    assert client.get("/listings/not-a-uuid/").status_code == 404
+    assert client.get("/listings/00000000-0000-4000-8000-000000000000/").status_code == 404
+
+
+def test_the_printed_sheet_never_carries_a_confidential_address_whoever_prints_it(client, personas, shelter):
+    client.force_login(personas["hotline"])
+
+    html = client.get("/print/", {"offers": f"{shelter.pk},not-an-id"}).content.decode()
+
+    assert "Emergency Shelter" in html and "+17135550122" in html and "77002" in html
+    assert "6432 Secret Rd" not in html and "+17135550111" not in html

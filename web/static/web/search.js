@@ -98,6 +98,17 @@
       link.href = "/referrals/new/?offer=" + encodeURIComponent(option.service_at_location_id) + "&needs=" + encodeURIComponent(wanted);
       li.appendChild(link);
     }
+    const details = text("a", "Details", "details-link");
+    details.href = "/listings/" + encodeURIComponent(option.location.id) + "/";
+    li.appendChild(details);
+    const pick = document.createElement("label");
+    pick.className = "check";
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "print-pick";
+    box.value = option.service_at_location_id;
+    pick.append(box, " Add to printable sheet");
+    li.appendChild(pick);
     const reasons = document.createElement("ul");
     reasons.className = "reasons";
     for (const reason of option.reasons) reasons.appendChild(text("li", reason));
@@ -131,6 +142,14 @@
       map.setView([data.origin.lat, data.origin.lon], 10);
       drawMarkers(lastOptions);
     }
+  }
+
+  const printButton = document.getElementById("print-selected");
+  if (printButton) {
+    printButton.addEventListener("click", () => {
+      const picked = Array.from(document.querySelectorAll(".print-pick:checked")).map((box) => box.value);
+      if (picked.length) window.open("/print/?offers=" + picked.join(","), "_blank", "noopener");
+    });
   }
 
   form.addEventListener("submit", (event) => {
