@@ -166,6 +166,7 @@ def _option_data(option) -> dict:
         "distance_km": _km(option.distance_m),
         "distance_mi": _mi(option.distance_m),
         "needs_met": list(option.needs_met),
+        "languages": sorted(facts.languages),
         "in_service_area": option.in_service_area,
         "open_now": option.open_now,
         "accepting_referrals": facts.accepting_referrals,
@@ -276,6 +277,7 @@ class MatchOptionSerializer(serializers.Serializer):
     distance_km = serializers.FloatField(allow_null=True)
     distance_mi = serializers.FloatField(allow_null=True)
     needs_met = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField(), help_text="ISO 639-1 codes spoken.")
     in_service_area = serializers.BooleanField()
     open_now = serializers.BooleanField(allow_null=True)
     accepting_referrals = serializers.BooleanField()

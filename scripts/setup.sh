@@ -49,6 +49,14 @@ if [ ! -f .cache/us-atlas/package/counties-10m.json ]; then
   (cd .cache/us-atlas && npm pack --silent "us-atlas@$US_ATLAS_VERSION" >/dev/null && tar xzf "us-atlas-$US_ATLAS_VERSION.tgz")
 fi
 
+# 2c. The axe accessibility engine, injected into pages by the browser tests (WCAG checks); test-only.
+AXE_VERSION=4.10.2
+if [ ! -f .cache/axe-core/package/axe.min.js ]; then
+  say "fetching axe-core@$AXE_VERSION for the accessibility tests"
+  mkdir -p .cache/axe-core
+  (cd .cache/axe-core && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null && tar xzf "axe-core-$AXE_VERSION.tgz")
+fi
+
 # 3. PostgreSQL running (the machine's system cluster; initdb refuses to run as root).
 if command -v pg_lsclusters >/dev/null 2>&1; then
   pg_lsclusters --no-header | while read -r ver name _port status _rest; do

@@ -446,3 +446,11 @@ def test_query_count_does_not_grow_with_results(api, make_offer):
         factories.address(offer.location)
     assert len(match(api, needs="emergency-shelter,medical")["results"]) == 13
     assert count() == few
+
+
+def test_each_result_lists_the_languages_its_service_speaks(api, make_offer):
+    make_offer(2, languages=("es", "en", "vi"))
+
+    row = api.get(URL, {"near": NEAR, "needs": "emergency-shelter"}).json()["results"][0]
+
+    assert row["languages"] == ["en", "es", "vi"]

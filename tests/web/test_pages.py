@@ -48,6 +48,7 @@ def test_pages_answer_in_spanish(client):
     html = client.get("/").content.decode()
 
     assert 'lang="es"' in html and "Salida rápida" in html and "Buscar servicios" in html
+    assert "Albergue de emergencia" in html and "Servicios legales de inmigración" in html and "Visa T" in html
 
 
 @pytest.mark.parametrize(("persona", "url", "expected"), [

@@ -88,6 +88,7 @@
     if (option.beds_available != null) facts.push(option.beds_available + " beds free");
     if (option.location.precision === "approximate") facts.push("approximate area (confidential site)");
     if (option.stale) facts.push("listing may be out of date");
+    if (option.languages && option.languages.length) facts.push("languages: " + option.languages.join(", "));
     li.appendChild(text("p", facts.join(" · "), "facts"));
     const place = option.location.address;
     if (place) li.appendChild(text("p", [place.address_1, place.city, place.state_province, place.postal_code].filter(Boolean).join(", ")));
