@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint seed
+.PHONY: setup run test lint seed serve
 
 setup:
 	@scripts/setup.sh
@@ -22,3 +22,12 @@ test: setup
 
 lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+# Production-style serving: gunicorn (workers from the CPU count) with static files through WhiteNoise.
+# Needs DJANGO_ENV=production, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS (see README).
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+serve: setup
+	@$(PY) manage.py collectstatic --no-input -v 0
+	@$(PY) manage.py check --deploy --fail-level WARNING
+	@.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"

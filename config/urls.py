@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from config.health import healthz
 from geo.api import GeocodeView
 from matching.api import MatchView
 from providers.views import invitation_page
@@ -12,6 +13,7 @@ from referrals.views import referral_page
 urlpatterns = [
     path("", include("web.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
