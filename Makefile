@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint seed serve
+.PHONY: setup run test lint seed serve backup restore
 
 setup:
 	@scripts/setup.sh
@@ -31,3 +31,11 @@ serve: setup
 	@$(PY) manage.py check --deploy --fail-level WARNING
 	@.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# Backups: pg_dump custom format into backups/ (or FILE=...); restore with `make restore FILE=path`.
+backup:
+	@$(PY) scripts/db_backup.py backup $(FILE)
+
+restore:
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/directory-....dump" >&2; exit 2)
+	@$(PY) scripts/db_backup.py restore $(FILE)
