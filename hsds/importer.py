@@ -22,7 +22,7 @@ from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
 from matching.index import match_index_deferred, match_index_refresh
-from providers.editing import to_json
+from providers.editing import organization_id_of, record_type_of, to_json
 from providers.models import (
     Address,
     Language,
@@ -135,6 +135,7 @@ class _Writer:
             )
         }
         self.needs = dict(NeedTerm.objects.values_list("code", "pk"))
+        self.need_codes = {pk: code for code, pk in self.needs.items()}
         self.populations = dict(Population.objects.values_list("code", "pk"))
         self.mappings = {(m.taxonomy, m.code): m.need_id for m in TaxonomyMapping.objects.all()}
         # Part of each record's fingerprint: a changed mapping makes the next import look at every record.
@@ -194,8 +195,6 @@ class _Writer:
         return instance, "updated" if changed else "unchanged"
 
     def record_history(self, record, changes: dict) -> None:
-        from providers.editing import organization_id_of, record_type_of
-
         for f, (before, after) in changes.items():
             if f.endswith("_id") and f != "organization_id":
                 continue
@@ -438,7 +437,6 @@ class _Writer:
 
     def terms(self, record, attributes: list) -> tuple[list[str], list[str], list[dict]]:
         """Return (need codes, population codes, unmapped terms) of a service's attributes."""
-        need_ids_to_code = {pk: code for code, pk in self.needs.items()}
         needs, populations, kept = set(), set(), []
         for attribute in attributes:
             term = _term(attribute)
@@ -448,7 +446,7 @@ class _Writer:
             elif taxonomy == POPULATIONS_TAXONOMY and code in self.populations:
                 populations.add(code)
             elif self.mappings.get((taxonomy, code)):
-                needs.add(need_ids_to_code[self.mappings[(taxonomy, code)]])
+                needs.add(self.need_codes[self.mappings[(taxonomy, code)]])
             elif taxonomy != FLAGS_TAXONOMY and (taxonomy, code) not in {(k["taxonomy"], k["code"]) for k in kept}:
                 kept.append({"taxonomy": taxonomy, "code": code, "name": term.get("name") or "",
                              "value": str(attribute.get("value") or "")})  # fmt: skip

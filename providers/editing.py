@@ -96,14 +96,10 @@ def organization_id_of(instance):
     return instance.organization_id
 
 
-def primary_address(location: Location) -> Address | None:
-    return location.addresses.order_by("address_type", "id").first()
-
-
 def read_value(instance, field: str):
     """Return a field's current value in JSON form."""
     if field.startswith("address."):
-        address = primary_address(instance)
+        address = instance.primary_address()
         return getattr(address, field.removeprefix("address."), "") if address else None
     if field in M2M_FIELDS:
         return sorted(getattr(instance, field).values_list("code", flat=True))
@@ -141,7 +137,7 @@ def check_values(instance, values: dict) -> None:
             raise ValidationError(_name_fields(exc.message_dict, plain)) from None
     address_values = {f.removeprefix("address."): v for f, v in values.items() if f.startswith("address.")}
     if address_values:
-        address = copy.copy(primary_address(instance)) or Address(location=instance)
+        address = copy.copy(instance.primary_address()) or Address(location=instance)
         for field, value in address_values.items():
             setattr(address, field, value or "")
         try:
@@ -178,7 +174,7 @@ def write_values(instance, values: dict) -> None:
         if field in M2M_FIELDS:
             getattr(instance, field).set(M2M_FIELDS[field].objects.filter(code__in=codes))
     if address_values:
-        address = primary_address(instance) or Address(location=instance)
+        address = instance.primary_address() or Address(location=instance)
         for field, value in address_values.items():
             setattr(address, field, value or "")
         address.full_clean(exclude=["location"])

@@ -373,6 +373,13 @@ class Location(TimestampedModel):
         # 1 m of slack for the 6-decimal rounding of the stored public point.
         return min_m - 1 <= geodesic(exact, public).meters <= max_m + 1
 
+    def primary_address(self):
+        """Return the address shown for this site (physical before postal, then by id), None without one.
+
+        Reads `addresses.all()`, so a prefetch is used when there is one.
+        """
+        return min(self.addresses.all(), key=lambda address: (address.address_type, str(address.id)), default=None)
+
     def is_open_at(self, moment: datetime, schedules=None) -> bool | None:
         """Return whether the location is open at `moment` (aware), None when no hours are known.
 

@@ -22,7 +22,6 @@ from providers.editing import (
     RECORD_KINDS,
     check_values,
     organization_id_of,
-    primary_address,
     read_value,
     record_type_of,
     to_json,
@@ -201,7 +200,7 @@ def _address_moved_without_point(record, changes: dict) -> bool:
 def _relocate(location: Location) -> dict:
     """Move a location to the geocoded point of its new address; return the history of its coordinates."""
     before = (location.latitude, location.longitude)
-    address = primary_address(location)
+    address = location.primary_address()
     if address is None or not location_locate_from_address(location=location, address=address, replace=True):
         return {}
     location.refresh_from_db()

@@ -10,6 +10,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from referrals.encryption import EncryptedTextField
 
@@ -148,6 +149,13 @@ class Referral(models.Model):
 
     def __str__(self):
         return self.code
+
+    def consented_contact(self, now=None):
+        """Return the client contact while the client's consent holds, else None (the one rule for showing it)."""
+        contact = getattr(self, "client_contact", None)
+        if contact is None or contact.consent.expires_at <= (now or timezone.now()):
+            return None
+        return contact
 
 
 class Consent(models.Model):

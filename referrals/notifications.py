@@ -35,7 +35,8 @@ def notify_referral_created(referral: Referral) -> int:
     if referral.do_not_contact:
         return 0
     body = f"A new referral was sent to {referral.receiving_organization.name}.\n\n{_summary(referral)}"
-    return _enqueue(_organization_emails(referral), "referral.created", f"New referral {referral.code}", body)
+    recipients = organization_contact_emails(referral.receiving_organization)
+    return _enqueue(recipients, "referral.created", f"New referral {referral.code}", body)
 
 
 def notify_status_changed(referral: Referral, event: ReferralEvent) -> int:
@@ -45,7 +46,7 @@ def notify_status_changed(referral: Referral, event: ReferralEvent) -> int:
     label = Status(event.to_status).label.lower()
     body = f"Referral {referral.code} is now {label}.\n\n{_summary(referral)}"
     if event.to_status == Status.WITHDRAWN:
-        recipients = _organization_emails(referral)
+        recipients = organization_contact_emails(referral.receiving_organization)
     else:
         recipients = [referral.sender.email] if referral.sender.email else []
     return _enqueue(recipients, f"referral.{event.to_status}", f"Referral {referral.code}: {label}", body)
@@ -58,10 +59,6 @@ def _summary(referral: Referral) -> str:
         f"Sign in to see it: {referral_link(referral)}\n\n"
         "This email holds no client information, by design. Please do not reply with any."
     )
-
-
-def _organization_emails(referral: Referral) -> list[str]:
-    return organization_contact_emails(referral.receiving_organization)
 
 
 def _enqueue(recipients: list[str], kind: str, subject: str, body: str) -> int:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from rest_framework.permissions import BasePermission
 
 from accounts.roles import Role, user_role
+from providers.permissions import is_moderator
 from referrals.models import TRANSITIONS, Side
 
 SENDING_ROLES = frozenset({Role.HOTLINE, Role.SPECIALIST, Role.PROVIDER})
@@ -75,7 +76,7 @@ def may_send_referrals(user) -> bool:
 
 
 def may_read_reports(user) -> bool:
-    return user_role(user) == Role.MODERATOR
+    return is_moderator(user)
 
 
 def receiving_organization_id_for(user):

@@ -181,8 +181,7 @@ class ReferralDetailSerializer(ReferralListSerializer):
             return None
         location = referral.service_at_location.location
         exact = confidential_access_for_user(self.context["request"].user).may_see_exact(location)
-        addresses = sorted(location.addresses.all(), key=lambda a: (a.address_type, str(a.id)))
-        address = addresses[0] if addresses else None
+        address = location.primary_address()
         data = {
             "id": location.id,
             "name": location.name,
@@ -215,8 +214,8 @@ class ReferralDetailSerializer(ReferralListSerializer):
     @extend_schema_field(ClientContactSerializer(allow_null=True))
     def get_client_contact(self, referral):
         """Client contact is shown only while the client's consent holds."""
-        contact = getattr(referral, "client_contact", None)
-        if contact is None or contact.consent.expires_at <= timezone.now():
+        contact = referral.consented_contact()
+        if contact is None:
             return None
         return {
             "name": contact.name,

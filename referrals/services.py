@@ -151,7 +151,7 @@ def _referral_create(*, sender, offer, needs, urgency, note, do_not_contact, con
     if not may_send_referrals(sender):
         raise PermissionDenied("Only hotline staff, specialists and provider staff may send referrals.")
     _validate_new_referral(offer=offer, needs=needs, contact=contact, consent=consent, now=now)
-    address = offer.location.addresses.order_by("address_type", "id").first()
+    address = offer.location.primary_address()
     referral = Referral(
         sender=sender,
         sender_organization_id=sender.organization_id,

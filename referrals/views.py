@@ -23,14 +23,6 @@ def referral_page(request, code: str):
             "referral": referral,
             "events": selectors.referral_events(referral=referral),
             "actions": allowed_actions(referral.status, referral_sides(request.user, referral)),
-            "contact": _contact_while_consented(referral),
+            "contact": referral.consented_contact(),
         },
     )
-
-
-def _contact_while_consented(referral):
-    """Return the client contact while the client's consent holds (the API's rule), else None."""
-    from django.utils import timezone
-
-    contact = getattr(referral, "client_contact", None)
-    return contact if contact is not None and contact.consent.expires_at > timezone.now() else None

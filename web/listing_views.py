@@ -21,7 +21,7 @@ WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday
 def site_view(location, access: ConfidentialAccess) -> dict:
     """Return what a caller may see of a site: point, address lines, phones and hours."""
     exact = access.may_see_exact(location)
-    address = next(iter(sorted(location.addresses.all(), key=lambda a: (a.address_type, str(a.id)))), None)
+    address = location.primary_address()
     lines = []
     if address:
         street = ", ".join(p for p in (address.address_1, address.address_2) if p) if exact else ""

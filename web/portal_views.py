@@ -15,6 +15,7 @@ from providers.editing import RECORD_KINDS, organization_id_of
 from providers.models import Application, ChangeRequest, Location, Organization, RecordType, Service, Suggestion
 from providers.permissions import is_moderator, may_edit_listing
 from referrals import selectors as referral_selectors
+from web.feedback import error_text
 
 # Fields a provider edits on the portal page, per record: (field, label). Which of them apply at once and
 # which go to review is providers.editing's decision, shown next to each field.
@@ -96,7 +97,7 @@ def _apply(request, record, values: dict, **options) -> None:
     try:
         result = services.listing_edit(user=request.user, instance=record, values=values, **options)
     except ValidationError as exc:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        messages.error(request, error_text(exc.message_dict))
         return
     if result.applied:
         messages.success(request, "Saved: " + ", ".join(result.applied))
@@ -159,7 +160,7 @@ def moderation_review(request, kind: str, pk: int, decision: str):
         else:
             raise PermissionDenied
     except ValidationError as exc:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        messages.error(request, error_text(exc.message_dict))
     except services.ChangeRequestNotPending:
         messages.error(request, "This was already reviewed.")
     return redirect("moderation")

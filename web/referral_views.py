@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from providers.models import NeedTerm, ServiceAtLocation
 from referrals import selectors, services
-from referrals.models import CLOSE_REASON_CHOICES, DECLINE_REASON_CHOICES, Outcome, Urgency
+from referrals.models import Urgency
 from referrals.permissions import may_send_referrals
 from referrals.serializers import CloseSerializer, CompleteSerializer, DeclineSerializer, ReferralCreateSerializer
+from web.feedback import error_text
 
 ACTIONS = {
     "accept": (services.referral_accept, None),
@@ -115,7 +116,7 @@ def referral_act(request, code: str, action: str):
     if serializer_class is not None:
         form = serializer_class(data=request.POST)
         if not form.is_valid():
-            messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+            messages.error(request, error_text(form.errors))
             return redirect("referral-page", code=referral.code)
         values = form.validated_data
     try:
@@ -123,8 +124,5 @@ def referral_act(request, code: str, action: str):
     except services.TransitionNotAllowed as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+        messages.error(request, error_text(exc.message_dict))
     return redirect("referral-page", code=referral.code)
-
-
-REASONS = {"decline": DECLINE_REASON_CHOICES, "close": CLOSE_REASON_CHOICES, "complete": Outcome.choices}

@@ -24,11 +24,12 @@ STATES_CACHE_KEY = "web:states-geojson"
 @require_GET
 def search(request):
     """Return the search page: a place, needs grouped by category, filters; results come from /api/match/."""
-    groups = []
-    for parent in NeedTerm.objects.filter(parent__isnull=True).order_by("sort_order", "name"):
-        children = list(parent.children.order_by("sort_order", "name"))
-        grandchildren = NeedTerm.objects.filter(parent__parent=parent).order_by("sort_order", "name")
-        groups.append({"group": parent, "needs": [parent, *children, *grandchildren]})
+    # One query for the whole taxonomy, grouped under its top-level terms (a term, its children, theirs).
+    terms = list(NeedTerm.objects.select_related("parent").order_by("sort_order", "name"))
+    root = {term.pk: term.pk if term.parent_id is None else term.parent.parent_id or term.parent_id for term in terms}
+    groups = [
+        {"group": top, "needs": [t for t in terms if root[t.pk] == top.pk]} for top in terms if top.parent_id is None
+    ]
     context = {
         "need_groups": groups,
         "search_languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
