@@ -26,11 +26,13 @@ lint:
 # Production-style serving: gunicorn (workers from the CPU count) with static files through WhiteNoise.
 # Needs DJANGO_ENV=production, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS (see README).
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+# No gunicorn access log: its lines would hold raw paths (referral codes, invitation tokens) and query
+# strings; the app logs each request itself as its URL pattern (config/logging.py).
 serve: setup
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py check --deploy --fail-level WARNING
 	@.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Backups: pg_dump custom format into backups/ (or FILE=...); restore with `make restore FILE=path`.
 backup:

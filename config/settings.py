@@ -5,7 +5,9 @@ DJANGO_ENV=production requires DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,6 +57,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "leaflet",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "providers",
     "geo",
@@ -72,8 +78,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
+    "config.logging.RequestLogMiddleware",
+    # Last, as django-axes requires: turns a lockout during sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,6 +122,8 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
         DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
     else:
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL with PostGIS")
+# Behind PgBouncer (or another pooler) in transaction mode, server-side cursors cannot outlive a transaction.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
 # Test databases are created from a template that already has postgis and btree_gist, so the app
 # role needs CREATEDB but not superuser. Set DATABASE_TEST_TEMPLATE="" to create them from template1.
 _test_template = os.environ.get("DATABASE_TEST_TEMPLATE", "directory_template")
@@ -117,6 +131,12 @@ DATABASES["default"]["TEST"] = {"TEMPLATE": _test_template} if _test_template el
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+
+# django-axes first: it refuses a locked-out username/address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -183,8 +203,16 @@ REST_FRAMEWORK = {
     # Rate limits count per client address: REMOTE_ADDR, unless NUM_PROXIES trusted reverse proxies put the
     # client's address in X-Forwarded-For (never trust a header a client can forge: default 0).
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
-    # Anonymous endpoints that write (applications, suggestions, accepting invitations), per client address.
+    # Every anonymous API call counts against "anon" per client address (signed-in staff are not limited, except
+    # for geocoding); anonymous endpoints that write have tighter scopes of their own.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
+        # GET /api/geocode/, per account or (anonymous) per address.
+        "geocode": os.environ.get("THROTTLE_GEOCODE", "60/minute"),
+        # Sign-in attempts (the form and POST /api/auth/token/) per client address.
+        "login": os.environ.get("THROTTLE_LOGIN", "20/minute"),
+        # Anonymous endpoints that write (applications, suggestions, accepting invitations), per client address.
         "applications": os.environ.get("THROTTLE_APPLICATIONS", "5/hour"),
         "suggestions": os.environ.get("THROTTLE_SUGGESTIONS", "20/hour"),
         "invitations": os.environ.get("THROTTLE_INVITATIONS", "10/hour"),
@@ -199,6 +227,22 @@ CACHES = {
         "LOCATION": "directory_cache",
     }
 }
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failed passwords for one username from one address,
+# that pair is refused (429) for AXES_COOLOFF_MINUTES. Username *and* address, so nobody can lock a hotline
+# worker out from elsewhere; LoginThrottle limits one address trying many usernames. Counted in PostgreSQL.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.throttles.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp, TOTP): any account may enrol at /accounts/two-factor/; the roles
+# listed here must (hotline, specialist, moderator, provider, admin). Empty: optional for everyone.
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Victim Services Directory")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Victim Services Referral Directory API",
@@ -229,6 +273,32 @@ PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 # Map tiles for the pages and the admin (empty: no tiles; the pages still draw state outlines from our data).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
+
+def _tile_origin(url: str) -> str | None:
+    """The scheme and host of a tile URL template, "{s}" subdomains as a wildcard, for the CSP's img-src."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+# Content-Security-Policy (django-csp; config/security.py relaxes it for the admin and the API docs only).
+_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF],
+        "style-src": [_SELF],
+        "img-src": [_SELF, "data:", *filter(None, [_tile_origin(MAP_TILE_URL)])],
+        "connect-src": [_SELF],
+        "font-src": [_SELF],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": [_SELF],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # django-leaflet: admin map widgets; Leaflet itself is served from django-leaflet's static files.
 LEAFLET_CONFIG = {
@@ -333,9 +403,30 @@ SILENCED_SYSTEM_CHECKS = [
     "gis.W001",
 ]
 
+# Logs go to stderr: JSON lines in production (LOG_FORMAT=json), plain text in development. One line per
+# request from config.logging.RequestLogMiddleware (URL pattern, never the path or query); every record passes
+# RedactFilter, so referral codes, invitation tokens and query strings never reach a log.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if IS_PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "config.logging.RedactFilter"}},
+    "formatters": {
+        "json": {"()": "config.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # runserver's own access lines repeat what directory.request logs (and hold raw paths).
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": False},
+        # 4xx warnings ("Not Found: <path>") repeat directory.request's line; 5xx errors (with tracebacks) stay.
+        "django.request": {"level": "ERROR"},
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }
