@@ -20,6 +20,11 @@ class TokenRequestSerializer(AuthTokenSerializer):
         attrs = super().validate(attrs)
         user = attrs["user"]
         device = two_factor.confirmed_device(user)
+        if device is None and two_factor.is_required(user):
+            raise serializers.ValidationError(
+                {"otp_token": ["This account must turn on two-factor authentication (in the web app) first."]},
+                code="two_factor_required",
+            )
         if device is not None:
             try:
                 two_factor.check_code(user, device, attrs.get("otp_token", ""), request=self.context["request"])

@@ -242,6 +242,17 @@ class TestRequiredTwoFactor:
         assert api.status_code == 403 and "two-factor" in api.json()["detail"]
         assert client.get(TWO_FACTOR).status_code == 200
 
+    def test_no_api_token_until_it_is_set_up(self, hotline):
+        old_token = Token.objects.create(user=hotline)
+        api = APIClient()
+
+        refused = api.post(TOKEN, {"username": "hana", "password": TEST_PASSWORD})
+        api.credentials(HTTP_AUTHORIZATION=f"Token {old_token.key}")
+        with_old_token = api.get("/api/referrals/")
+
+        assert refused.status_code == 400 and "two-factor" in refused.json()["otp_token"][0]
+        assert with_old_token.status_code == 401
+
     def test_other_roles_are_not_held(self, client, provider_org):
         provider = factories.user(Role.PROVIDER, organization=provider_org)
         client.force_login(provider)
