@@ -205,7 +205,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     # Every anonymous API call counts against "anon" per client address (signed-in staff are not limited, except
     # for geocoding); anonymous endpoints that write have tighter scopes of their own.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
         # GET /api/geocode/, per account or (anonymous) per address.
@@ -219,8 +219,8 @@ REST_FRAMEWORK = {
     },
 }
 
-# The cache holds rate-limit counters. It lives in PostgreSQL (table created by `createcachetable` in
-# scripts/setup.sh) so every app server process and machine shares the same counts.
+# Django's cache lives in PostgreSQL (table created by `createcachetable` in scripts/setup.sh), shared by every
+# app server. Rate-limit counts have their own table (config/throttles.py).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

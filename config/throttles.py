@@ -1,10 +1,31 @@
-"""Rate limits beyond the per-endpoint scopes: the one rule for "which client is this?", and sign-in.
+"""Rate limits: the one rule for "which client is this?", and counters every app server shares.
 
-Counts live in Django's cache, which is PostgreSQL (settings.CACHES), so every app server shares them.
-Rates are settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], from THROTTLE_* environment variables).
+DRF's own throttles keep a list of timestamps in Django's cache and read it, then write it back: with the
+database cache that is five statements per request (including a COUNT(*) of the whole cache table to cull it),
+and two workers can both read the old list and both let a request through. Here each request is one atomic
+upsert of a fixed-window counter in PostgreSQL (accounts.RateCounter), so counts are exact across processes
+and machines and cost one round trip. Rates are settings (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], from the
+THROTTLE_* environment variables); every throttle here keeps DRF's rate format, scopes and Retry-After.
 """
 
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+import random
+
+from django.db import connection
+from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
+
+# One request in this many also deletes counters whose window has passed.
+PURGE_ONE_IN = 1000
+
+_COUNT = """
+    INSERT INTO accounts_rate_counter (key, window_start, hits, expires_at)
+    VALUES (%(key)s, %(window)s, 1, to_timestamp(%(expires)s))
+    ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN accounts_rate_counter.window_start = EXCLUDED.window_start
+                    THEN accounts_rate_counter.hits + 1 ELSE 1 END,
+        window_start = EXCLUDED.window_start,
+        expires_at = EXCLUDED.expires_at
+    RETURNING hits
+"""
 
 
 def client_address(request) -> str:
@@ -15,7 +36,44 @@ def client_address(request) -> str:
     return BaseThrottle().get_ident(request)
 
 
-class LoginThrottle(SimpleRateThrottle):
+def count_hit(key: str, duration: int, now: float) -> tuple[int, float]:
+    """Count one request against key's current window; return (requests in the window, when it ends)."""
+    window = int(now // duration) * duration
+    ends = window + duration
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNT, {"key": key[:200], "window": window, "expires": ends})
+        hits = cursor.fetchone()[0]
+        if random.randrange(PURGE_ONE_IN) == 0:  # noqa: S311 - load spreading, not security
+            cursor.execute("DELETE FROM accounts_rate_counter WHERE expires_at < now()")
+    return hits, ends
+
+
+class CountedThrottle(SimpleRateThrottle):
+    """A DRF rate throttle counted by count_hit(): a fixed window of the rate's duration per key."""
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        hits, self.window_ends = count_hit(self.key, self.duration, self.now)
+        return hits <= self.num_requests
+
+    def wait(self):
+        return max(self.window_ends - self.timer(), 1)
+
+
+class AnonThrottle(AnonRateThrottle, CountedThrottle):
+    """Every anonymous API call, per client address (scope "anon")."""
+
+
+class ScopedThrottle(ScopedRateThrottle, CountedThrottle):
+    """The view's throttle_scope, per account or (anonymous) client address."""
+
+
+class LoginThrottle(CountedThrottle):
     """Sign-in attempts per client address (the password form and the API token endpoint).
 
     django-axes separately locks out one username from one address after repeated failures; this limit stops

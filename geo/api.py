@@ -3,9 +3,9 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from config.throttles import AnonThrottle, ScopedThrottle
 from geo.geocoding import MAX_QUERY_LENGTH, GeocodingError, geocode
 
 GeocodeResult = inline_serializer(
@@ -30,7 +30,7 @@ GeocodeError = inline_serializer(
 class GeocodeView(APIView):
     # Anonymous callers share the general limit; everyone, signed in or not, has the geocoding limit (an
     # online geocoder, when configured, has its own usage policy).
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_classes = [AnonThrottle, ScopedThrottle]
     throttle_scope = "geocode"
 
     @extend_schema(

@@ -9,8 +9,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
+from config.throttles import ScopedThrottle
 from geo.fips import USPS_TO_NAME
 from providers import services
 from providers.edit_api import AddressEditSerializer, ChangeRequestSerializer
@@ -221,7 +221,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         return [permissions.AllowAny()] if self.action == "create" else [IsModerator()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.action == "create" else []
+        return [ScopedThrottle()] if self.action == "create" else []
 
     @extend_schema(
         summary="Apply to be listed (anyone; rate-limited)",
@@ -296,7 +296,7 @@ class InvitationViewSet(mixins.CreateModelMixin, viewsets.GenericViewSet):
         return [permissions.AllowAny()] if self.action == "accept" else [IsModerator()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.action == "accept" else []
+        return [ScopedThrottle()] if self.action == "accept" else []
 
     @extend_schema(summary="Invite an email address to manage an organization (moderators)",
                    request=InvitationCreateSerializer, responses={201: InvitationSerializer})  # fmt: skip
@@ -366,7 +366,7 @@ class SuggestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [permissions.AllowAny()] if self.action == "create" else [IsModerator()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.action == "create" else []
+        return [ScopedThrottle()] if self.action == "create" else []
 
     @extend_schema(
         summary="Report that a listing is wrong (anyone; rate-limited)",

@@ -4,7 +4,6 @@ two-factor authentication (required for the roles TWO_FACTOR_REQUIRED_ROLES name
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -12,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.models import RateCounter
 from accounts.roles import Role
 from tests import factories
 from tests.factories import TEST_PASSWORD
@@ -25,9 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+    RateCounter.objects.all().delete()
 
 
 @pytest.fixture

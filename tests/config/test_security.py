@@ -2,13 +2,15 @@
 
 import json
 import logging
+import threading
 
 import pytest
-from django.core.cache import cache
+from django.db import connection
 from rest_framework.throttling import SimpleRateThrottle
 
-from accounts.models import User
+from accounts.models import RateCounter, User
 from config.logging import JsonFormatter, RedactFilter, redact
+from config.throttles import count_hit
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -124,9 +126,7 @@ class TestRequestLog:
 
 @pytest.fixture
 def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+    RateCounter.objects.all().delete()
 
 
 @pytest.mark.django_db
@@ -167,3 +167,36 @@ class TestRateLimits:
         refused = client.get("/api/services/")
 
         assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 60
+
+
+class TestCounter:
+    @pytest.mark.django_db
+    def test_a_new_window_starts_from_one(self):
+        assert count_hit("k", 60, now=1_000_000.0) == (1, 1_000_020)
+        assert count_hit("k", 60, now=1_000_019.0) == (2, 1_000_020)
+
+        assert count_hit("k", 60, now=1_000_020.0) == (1, 1_000_080)
+
+    @pytest.mark.django_db(transaction=True)
+    def test_concurrent_workers_lose_no_count(self):
+        """Eight connections counting at once (as eight gunicorn workers would): every hit is counted once.
+        A read-then-write counter (DRF's cache-based throttles) loses hits here."""
+        gate = threading.Barrier(8)
+        results = []
+
+        def worker():
+            try:
+                gate.wait()
+                for _ in range(25):
+                    results.append(count_hit("shared", 3600, now=7200.0)[0])
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert RateCounter.objects.get(key="shared").hits == 200
+        assert sorted(results) == list(range(1, 201))

@@ -8,13 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.db import DatabaseCache
 from geopy.distance import geodesic
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from accounts.models import User
+from accounts.models import RateCounter, User
 from accounts.roles import Role, user_role
 from matching.models import MatchCandidate
 from notifications.models import OutboxMessage
@@ -59,8 +57,8 @@ APPLICATION = {
 
 @pytest.fixture(autouse=True)
 def clear_cache(db, settings):
-    """Throttle counters live in the database cache: start every test from zero (and geocode offline)."""
-    cache.clear()
+    """Start every test from zero rate-limit counts (and geocode offline)."""
+    RateCounter.objects.all().delete()
     settings.GEOCODER = "gazetteer"
 
 
@@ -451,12 +449,12 @@ class TestRateLimits:
         response, normal = anonymous_post(endpoint, "203.0.113.9")
         assert response.status_code == normal, "another address has its own count"
 
-    def test_refused_requests_write_nothing_and_counts_live_in_the_database_cache(self, low_rates, api):
+    def test_refused_requests_write_nothing_and_counts_live_in_the_database(self, low_rates, api):
         for _ in range(3):
             api.post(APPLICATIONS, APPLICATION, format="json", REMOTE_ADDR="198.51.100.7")
         assert Application.objects.count() == 2
-        assert isinstance(caches["default"], DatabaseCache)
-        assert len(cache.get("throttle_applications_198.51.100.7")) == 2, "DRF's key: throttle_<scope>_<address>"
+        counter = RateCounter.objects.get(key="throttle_applications_198.51.100.7")  # DRF's throttle_<scope>_<address>
+        assert counter.hits == 3
 
     def test_forged_forwarded_for_header_does_not_reset_the_count(self, low_rates, api, provider_org):
         """No proxy is declared (REST_FRAMEWORK has no NUM_PROXIES), so the client address is REMOTE_ADDR: a
