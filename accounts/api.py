@@ -34,7 +34,7 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
 
 class ObtainTokenView(APIView):
-    throttle_classes = [LoginThrottle]
+    throttle_classes = []  # failed attempts are counted by LoginThrottle below, successes are not
     permission_classes = []
     authentication_classes = []
 
@@ -48,8 +48,17 @@ class ObtainTokenView(APIView):
         },
     )
     def post(self, request):
+        throttle = LoginThrottle()
+        if not throttle.allows(request):
+            wait = int(throttle.wait())
+            return Response(
+                {"detail": f"Too many failed sign-ins from this address. Try again in {wait} seconds."},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(wait)},
+            )
         form = TokenRequestSerializer(data=request.data, context={"request": request})
         if not form.is_valid():
+            throttle.record_failure(request)
             # django-axes marks the request when this username is locked out from this address.
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
                 return Response(

@@ -27,10 +27,14 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
 
     def post(self, request, *args, **kwargs):
-        throttle = LoginThrottle()
-        if not throttle.allow_request(request, self):
-            return too_many_attempts(request, throttle.wait())
+        self.throttle = LoginThrottle()
+        if not self.throttle.allows(request):
+            return too_many_attempts(request, self.throttle.wait())
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        self.throttle.record_failure(self.request)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)

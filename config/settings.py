@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
         # GET /api/geocode/, per account or (anonymous) per address.
         "geocode": os.environ.get("THROTTLE_GEOCODE", "60/minute"),
-        # Sign-in attempts (the form and POST /api/auth/token/) per client address.
+        # Failed sign-ins (the form and POST /api/auth/token/) per client address; successes do not count.
         "login": os.environ.get("THROTTLE_LOGIN", "20/minute"),
         # Anonymous endpoints that write (applications, suggestions, accepting invitations), per client address.
         "applications": os.environ.get("THROTTLE_APPLICATIONS", "5/hour"),

@@ -74,13 +74,33 @@ class ScopedThrottle(ScopedRateThrottle, CountedThrottle):
 
 
 class LoginThrottle(CountedThrottle):
-    """Sign-in attempts per client address (the password form and the API token endpoint).
+    """Failed sign-ins per client address (the password form and the API token endpoint).
 
-    django-axes separately locks out one username from one address after repeated failures; this limit stops
-    one address trying many usernames.
+    Only failures count: a crisis line's staff signing in together at a shift change, from one office address,
+    are never held up. django-axes separately locks out one username from one address after repeated
+    failures; this limit stops one address trying many usernames.
     """
 
     scope = "login"
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+    def allows(self, request) -> bool:
+        """Whether this address is still under its failure limit (counts nothing)."""
+        if self.rate is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration) * self.duration
+        self.window_ends = window + self.duration
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT hits FROM accounts_rate_counter WHERE key = %s AND window_start = %s",
+                [self.get_cache_key(request, None)[:200], window],
+            )
+            row = cursor.fetchone()
+        return row is None or row[0] < self.num_requests
+
+    def record_failure(self, request) -> None:
+        if self.rate is not None:
+            count_hit(self.get_cache_key(request, None), self.duration, self.timer())

@@ -141,6 +141,14 @@ class TestSignInRateLimit:
         assert sign_in(APIClient(), "hana", address="192.0.2.1").status_code == 302
 
     @pytest.mark.usefixtures("three_a_minute")
+    def test_a_shift_signing_in_from_one_office_is_never_held_up(self, hotline):
+        staff = [factories.user(Role.HOTLINE, username=f"shift-{n}") for n in range(6)]
+
+        statuses = [sign_in(APIClient(), user.username, address="203.0.113.80").status_code for user in staff]
+
+        assert statuses == [302] * 6
+
+    @pytest.mark.usefixtures("three_a_minute")
     def test_the_token_endpoint_is_rate_limited_too(self, hotline):
         api = APIClient(REMOTE_ADDR="203.0.113.5")
         statuses = [api.post(TOKEN, {"username": f"guess-{n}", "password": "x"}).status_code for n in range(4)]
