@@ -7,13 +7,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from hsds.models import ServiceAttribute, TaxonomyMapping
+from providers.fields import CodeRelatedField
 from providers.models import NeedTerm
 from providers.permissions import IsModerator
 
 
 class TaxonomyMappingSerializer(serializers.ModelSerializer):
-    need = serializers.SlugRelatedField(
-        slug_field="code", queryset=NeedTerm.objects.all(), allow_null=True,
+    need = CodeRelatedField(
+        queryset=NeedTerm.objects.all(), allow_null=True,
         help_text="This directory's need code; null = reviewed, deliberately not mapped.",
     )  # fmt: skip
 

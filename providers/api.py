@@ -17,6 +17,21 @@ class DirectoryGeoJsonPagination(GeoJsonPagination):
     page_size_query_param = DirectoryPagination.page_size_query_param
     max_page_size = DirectoryPagination.max_page_size
 
+    def get_paginated_response_schema(self, schema):
+        """Return the page as the FeatureCollection `schema` plus the counts and links.
+
+        drf-gis's own version keeps DRF's `required: [count, results]` (there is no `results`) and nests the
+        whole FeatureCollection under `features`; every page failed its own schema.
+        """
+        page = super(GeoJsonPagination, self).get_paginated_response_schema(schema)
+        links = {name: page["properties"][name] for name in ("count", "next", "previous")}
+        return {
+            "allOf": [
+                schema,
+                {"type": "object", "properties": links, "required": ["type", "count", "features"]},
+            ]
+        }
+
 
 @extend_schema_view(
     list=extend_schema(summary="Organizations", description="Filter by the services they offer and where."),

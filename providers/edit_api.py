@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from geo.fips import USPS_TO_NAME
 from providers import selectors, services
 from providers.editing import ADDRESS_FIELDS, M2M_FIELDS, RECORD_KINDS, organization_id_of, to_json
+from providers.fields import ClockTimeField, CodeRelatedField
 from providers.models import Language, Location, NeedTerm, Organization, Phone, Population, RecordType, Service
 from providers.permissions import may_edit_listing, may_see_history, may_verify_listing
 
@@ -30,9 +31,9 @@ class OrganizationEditSerializer(serializers.ModelSerializer):
 
 
 class ServiceEditSerializer(serializers.ModelSerializer):
-    needs = serializers.SlugRelatedField(slug_field="code", many=True, queryset=NeedTerm.objects.all())
-    populations = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Population.objects.all())
-    languages = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Language.objects.all())
+    needs = CodeRelatedField(many=True, queryset=NeedTerm.objects.all())
+    populations = CodeRelatedField(many=True, queryset=Population.objects.all())
+    languages = CodeRelatedField(many=True, queryset=Language.objects.all())
 
     class Meta:
         model = Service
@@ -84,8 +85,8 @@ class CapacitySerializer(serializers.Serializer):
 
 class SchedulePeriodSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(min_value=1, max_value=7, help_text="ISO weekday, 1 = Monday.")
-    opens_at = serializers.TimeField()
-    closes_at = serializers.TimeField(help_text="At or before opens_at: the period ends the next day.")
+    opens_at = ClockTimeField()
+    closes_at = ClockTimeField(help_text="At or before opens_at: the period ends the next day.")
     description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 

@@ -14,6 +14,7 @@ from config.throttles import ScopedThrottle
 from geo.fips import USPS_TO_NAME
 from providers import services
 from providers.edit_api import AddressEditSerializer, ChangeRequestSerializer
+from providers.fields import CodeRelatedField
 from providers.models import (
     Application,
     ChangeRequest,
@@ -163,13 +164,9 @@ class ApplicationLocationSerializer(serializers.Serializer):
 class ApplicationServiceSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
-    needs = serializers.SlugRelatedField(slug_field="code", many=True, queryset=NeedTerm.objects.all())
-    populations = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Population.objects.all(), required=False, default=list
-    )
-    languages = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=Language.objects.all(), required=False, default=list
-    )
+    needs = CodeRelatedField(many=True, queryset=NeedTerm.objects.all())
+    populations = CodeRelatedField(many=True, queryset=Population.objects.all(), required=False, default=list)
+    languages = CodeRelatedField(many=True, queryset=Language.objects.all(), required=False, default=list)
     minimum_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True, default=None)
     maximum_age = serializers.IntegerField(min_value=0, max_value=120, required=False, allow_null=True, default=None)
     eligibility_description = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)

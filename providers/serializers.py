@@ -6,13 +6,13 @@ phones only. No other code path builds a location representation.
 """
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
 from providers.access import ConfidentialAccess
+from providers.fields import ClockTimeField
 from providers.models import (
     Address,
     Language,
@@ -28,9 +28,14 @@ from providers.models import (
     is_stale,
 )
 
+# A number that may be null: coordinates of a virtual location, distances without `near`.
+NULLABLE_DOUBLE = serializers.FloatField(allow_null=True)
+
 
 class NeedTermSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="The parent's code; null for a top-level need."
+    )
 
     class Meta:
         model = NeedTerm
@@ -148,10 +153,23 @@ class GeneralizedAddressSerializer(serializers.ModelSerializer):
         fields = ["address_type", "city", "state_province", "postal_code", "country"]
 
 
+class ShownAddressSerializer(AddressSerializer):
+    """A location's address: every field for callers who may see the exact place; for a generalized
+    confidential site only the type, city, state, ZIP and country."""
+
+    # Only describes LocationSerializer.get_addresses, which picks AddressSerializer or GeneralizedAddressSerializer.
+    class Meta(AddressSerializer.Meta):
+        extra_kwargs = {
+            field: {"required": False}
+            for field in AddressSerializer.Meta.fields
+            if field not in GeneralizedAddressSerializer.Meta.fields
+        }
+
+
 class ScheduleSerializer(serializers.ModelSerializer):
     service_id = serializers.UUIDField(allow_null=True)
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = ClockTimeField()
+    closes_at = ClockTimeField()
 
     class Meta:
         model = Schedule
@@ -228,25 +246,25 @@ class LocationSerializer(GeoFeatureModelSerializer):
     def get_precision(self, obj: Location) -> str:
         return "exact" if self._exact(obj) else "approximate"
 
-    @extend_schema_field(OpenApiTypes.DOUBLE)
+    @extend_schema_field(NULLABLE_DOUBLE)
     def get_latitude(self, obj: Location) -> float | None:
         return self._coordinates(obj)[0]
 
-    @extend_schema_field(OpenApiTypes.DOUBLE)
+    @extend_schema_field(NULLABLE_DOUBLE)
     def get_longitude(self, obj: Location) -> float | None:
         return self._coordinates(obj)[1]
 
-    @extend_schema_field(OpenApiTypes.DOUBLE)
+    @extend_schema_field(NULLABLE_DOUBLE)
     def get_distance_km(self, obj: Location) -> float | None:
         distance = getattr(obj, "distance", None)
         return None if distance is None else round(m_to_km(distance_in_m(distance)), 3)
 
-    @extend_schema_field(OpenApiTypes.DOUBLE)
+    @extend_schema_field(NULLABLE_DOUBLE)
     def get_distance_mi(self, obj: Location) -> float | None:
         distance = getattr(obj, "distance", None)
         return None if distance is None else round(m_to_mi(distance_in_m(distance)), 3)
 
-    @extend_schema_field(AddressSerializer(many=True))
+    @extend_schema_field(ShownAddressSerializer(many=True))
     def get_addresses(self, obj: Location):
         serializer = AddressSerializer if self._exact(obj) else GeneralizedAddressSerializer
         return serializer(obj.addresses.all(), many=True).data

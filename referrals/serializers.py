@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from matching.serializers import RefSerializer
 from providers.access import confidential_access_for_user
+from providers.fields import CodeRelatedField
 from providers.models import Language, NeedTerm, ServiceAtLocation
 from referrals.models import (
     CLOSE_REASON_CHOICES,
@@ -30,8 +31,8 @@ class ClientContactInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
     phone = PhoneNumberField(required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, default="", allow_blank=True)
-    preferred_language = serializers.SlugRelatedField(
-        slug_field="code", queryset=Language.objects.all(), required=False, allow_null=True, default=None,
+    preferred_language = CodeRelatedField(
+        queryset=Language.objects.all(), required=False, allow_null=True, default=None,
         help_text="ISO 639-1 code.",
     )  # fmt: skip
 
@@ -60,9 +61,7 @@ class ReferralCreateSerializer(serializers.Serializer):
         queryset=ServiceAtLocation.objects.select_related("service", "location"),
         help_text="`service_at_location_id` of a match result.",
     )
-    needs = serializers.SlugRelatedField(
-        slug_field="code", queryset=NeedTerm.objects.all(), many=True, help_text=f"1 to {MAX_NEEDS} need codes."
-    )
+    needs = CodeRelatedField(queryset=NeedTerm.objects.all(), many=True, help_text=f"1 to {MAX_NEEDS} need codes.")
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
     note = serializers.CharField(
         max_length=4000, required=False, default="", allow_blank=True,
