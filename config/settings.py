@@ -252,6 +252,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request and response components, so request bodies say what input is valid (e.g. required
+    # text may not be blank) and the fuzzer's "valid" inputs are valid.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and Redoc from our own static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
