@@ -17,9 +17,12 @@ from django.urls import Resolver404, resolve
 request_log = logging.getLogger("directory.request")
 
 # What a path may carry that must not reach a log: secrets and identifiers in the path, and any query string.
+# A path segment after /invitations/ or /referrals/ (but not a source file such as referrals/api.py in a
+# traceback), any referral code wherever it appears, and any query string.
 _REDACTIONS = [
-    (re.compile(r"(/invitations/)[^/\s?\"']+"), r"\1<token>"),
-    (re.compile(r"(/referrals/)(?!new/)[^/\s?\"']+"), r"\1<code>"),
+    (re.compile(r"(/invitations/)(?![\w-]+\.py\b)[^/\s?\"']+"), r"\1<token>"),
+    (re.compile(r"(/referrals/)(?!new/)(?![\w-]+\.py\b)[^/\s?\"']+"), r"\1<code>"),
+    (re.compile(r"\bR-[0-9A-Z]{4}-[0-9A-Z]{4}\b", re.IGNORECASE), "<code>"),
     (re.compile(r"\?[^\s\"']*"), "?<query>"),
 ]
 

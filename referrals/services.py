@@ -283,8 +283,13 @@ def _transition(
     now = now or timezone.now()
     sources, target, _ = TRANSITIONS[action]
     with transaction.atomic():
+        # Lock the referral row only: FOR UPDATE with select_related would also lock the sender's and the
+        # receiving organization's rows, holding up every other referral to or from them (and deadlocking
+        # against their creates under load).
         locked = (
-            Referral.objects.select_for_update().select_related("sender", "receiving_organization").get(pk=referral.pk)
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("sender", "receiving_organization")
+            .get(pk=referral.pk)
         )
         sides = check_may_act(actor, locked, action)
         if locked.status not in sources:

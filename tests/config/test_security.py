@@ -71,6 +71,8 @@ class TestRedaction:
             ("GET /api/referrals/R-7F3K-2QX9/events/", "GET /api/referrals/<code>/events/"),
             ("GET /api/match/?near=77002&needs=t-visa", "GET /api/match/?<query>"),
             ("GET /referrals/new/?offers=12", "GET /referrals/new/?<query>"),
+            ("Referral R-7F3K-2QX9 was accepted", "Referral <code> was accepted"),
+            ('File "/work/main/referrals/services.py", line 287', 'File "/work/main/referrals/services.py", line 287'),
         ],
     )
     def test_paths_lose_their_tokens_codes_and_query_strings(self, text, expected):

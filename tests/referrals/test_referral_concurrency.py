@@ -113,3 +113,36 @@ def test_a_retried_create_racing_the_first_makes_one_referral(people, send):
     assert results["first"].data["code"] == results["second"].data["code"]
     assert Referral.objects.count() == 1
     assert ReferralEvent.objects.count() == 1
+
+
+def test_answering_one_referral_does_not_hold_up_others_to_the_same_organization(people, act, send):
+    """A transition locks its referral row only. It once also locked the sender's and the receiving
+    organization's rows (select_related under FOR UPDATE), so every new referral to that organization waited,
+    and under load transitions and creates deadlocked (found by bench/load.py)."""
+    first_code = send(people["sender"], note="First").data["code"]
+    second_code = send(people["sender"], note="Second").data["code"]
+    gate = Gate(lambda event: event.to_status == "accepted")
+    results: dict = {}
+    pre_save.connect(gate, sender=ReferralEvent, weak=False)
+    try:
+        holder = run_in_thread(results, "accept", lambda: act(people["receiver"], first_code, "accept"))
+        assert gate.reached.wait(WAIT_S), "the accept never reached the gate"
+        others = [
+            run_in_thread(results, "create", lambda: send(people["sender"], note="Third")),
+            run_in_thread(results, "decline", lambda: act(people["receiver_colleague"], second_code, "decline",
+                                                          reason="no_capacity")),
+        ]  # fmt: skip
+        for thread in others:
+            thread.join(WAIT_S / 2)
+        finished_while_held = [not thread.is_alive() for thread in others]
+    finally:
+        gate.release.set()
+        pre_save.disconnect(gate, sender=ReferralEvent)
+    holder.join(WAIT_S)
+    for thread in others:
+        thread.join(WAIT_S)
+
+    assert finished_while_held == [True, True]
+    assert results["create"].status_code == 201
+    assert results["decline"].status_code == 200, results["decline"].data
+    assert results["accept"].status_code == 200
