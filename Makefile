@@ -31,7 +31,7 @@ WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 serve: setup
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py check --deploy --fail-level WARNING
-	@.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	@.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --preload \
 		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Backups: pg_dump custom format into backups/ (or FILE=...); restore with `make restore FILE=path`.

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(settings.BASE_DIR)
-pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def free_port() -> int:
@@ -84,6 +83,7 @@ def cut_app_connections() -> int:
         return cursor.fetchone()[0]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_next_request_after_the_connection_is_cut_succeeds(served_app):
     assert get(f"{served_app}/healthz") == 200
     assert get(f"{served_app}/api/taxonomy/") == 200  # the worker now holds a persistent connection
@@ -92,3 +92,20 @@ def test_the_next_request_after_the_connection_is_cut_succeeds(served_app):
 
     assert get(f"{served_app}/api/taxonomy/") == 200
     assert get(f"{served_app}/healthz") == 200
+
+
+@pytest.mark.django_db
+def test_an_api_call_while_the_database_is_unavailable_is_a_503_to_retry(client, monkeypatch):
+    from django.db import OperationalError
+
+    import matching.api
+
+    def unavailable(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(matching.api, "match", unavailable)
+
+    response = client.get("/api/match/", {"near": "77002", "needs": "emergency-shelter"})
+
+    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert response.json()["detail"].startswith("The directory is briefly unavailable")
