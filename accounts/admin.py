@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import User
+from accounts.models import RateCounter, User
 
 
 @admin.register(User)
@@ -10,3 +10,15 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["groups", "is_active", "is_staff"]
     autocomplete_fields = ["organization"]
     fieldsets = BaseUserAdmin.fieldsets + (("Directory", {"fields": ["organization"]}),)
+
+
+@admin.register(RateCounter)
+class RateCounterAdmin(admin.ModelAdmin):
+    """Current rate-limit counts; deleting one lifts that limit at once (sign-in lockouts are under Axes)."""
+
+    list_display = ["key", "hits", "expires_at"]
+    search_fields = ["key"]
+    readonly_fields = ["key", "window_start", "hits", "expires_at"]
+
+    def has_add_permission(self, request):
+        return False
