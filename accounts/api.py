@@ -12,6 +12,7 @@ from config.throttles import LoginThrottle
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
+    username = serializers.CharField(max_length=150, write_only=True)
     otp_token = serializers.CharField(
         required=False, allow_blank=True, max_length=12, help_text="Required when two-factor authentication is on."
     )
@@ -49,7 +50,7 @@ class ObtainTokenView(APIView):
     )
     def post(self, request):
         throttle = LoginThrottle()
-        if not throttle.allows(request):
+        if not throttle.attempt(request):
             wait = int(throttle.wait())
             return Response(
                 {"detail": f"Too many failed sign-ins from this address. Try again in {wait} seconds."},
@@ -58,12 +59,12 @@ class ObtainTokenView(APIView):
             )
         form = TokenRequestSerializer(data=request.data, context={"request": request})
         if not form.is_valid():
-            throttle.record_failure(request)
             # django-axes marks the request when this username is locked out from this address.
             if getattr(request, "axes_locked_out", False) or getattr(request._request, "axes_locked_out", False):
                 return Response(
                     {"detail": "Too many failed sign-ins. Try again later."}, status=status.HTTP_429_TOO_MANY_REQUESTS
                 )
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        throttle.succeeded(request)
         token, _created = Token.objects.get_or_create(user=form.validated_data["user"])
         return Response({"token": token.key})

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts import two_factor
@@ -17,6 +18,13 @@ class SignInForm(AuthenticationForm):
     )
     device = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length without a validator; an over-long name must be a 400, not reach
+        # django-axes' 255-character column.
+        limit = self.fields["username"].max_length or 150
+        self.fields["username"].validators.append(MaxLengthValidator(limit))
+
     def clean(self):
         cleaned = super().clean()
         user = self.get_user()
@@ -30,6 +38,7 @@ class SignInForm(AuthenticationForm):
 
 
 class CodeForm(forms.Form):
+    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput, max_length=256)
     otp_token = forms.CharField(
         label=_("Code from the app"),
         max_length=12,

@@ -29,15 +29,19 @@ class CodeRefused(Exception):
         self.code = code
 
 
-def role_name(user) -> str | None:
+def role_names(user) -> set[str]:
+    """The user's role, plus "admin" for anyone who may use Django's admin (superusers and staff)."""
+    names = set()
     role = user_role(user)
     if role is not None:
-        return role.value
-    return "admin" if user.is_superuser else None
+        names.add(role.value)
+    if user.is_superuser or user.is_staff:
+        names.add("admin")
+    return names
 
 
 def is_required(user) -> bool:
-    return role_name(user) in set(settings.TWO_FACTOR_REQUIRED_ROLES)
+    return bool(role_names(user) & set(settings.TWO_FACTOR_REQUIRED_ROLES))
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -86,24 +90,38 @@ def qr_code_svg(device: TOTPDevice) -> str:
     return out.getvalue().decode()
 
 
-@transaction.atomic
-def confirm(request, device: TOTPDevice, token: str) -> None:
-    """Turn two-factor on: the code proves the app holds the secret. API tokens issued before are revoked
-    (they were obtained without a code), and this browser session counts as verified."""
+def check_password(request, password: str) -> None:
+    """Changing two-factor needs the password too: a signed-in browser left open is not enough."""
+    from django.utils.translation import gettext as _
+
     user = request.user
+    if not user.check_password(password or ""):
+        user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+        raise CodeRefused(_("Your password is not right."), "password_invalid")
+
+
+def confirm(request, device: TOTPDevice, token: str, password: str) -> None:
+    """Turn two-factor on: the password proves the person, the code that the app holds the secret. API tokens
+    issued before are revoked (they were obtained without a code), and this browser session counts as verified.
+
+    The checks run outside the transaction, so a wrong code's failure count and django-otp's slow-down stay
+    recorded when the change is refused."""
+    user = request.user
+    check_password(request, password)
     check_code(user, device, token, request=request)
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    Token.objects.filter(user=user).delete()
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        Token.objects.filter(user=user).delete()
     otp_login(request, device)
 
 
-@transaction.atomic
-def turn_off(request, token: str) -> None:
+def turn_off(request, token: str, password: str) -> None:
     user = request.user
     device = confirmed_device(user)
     if device is None:
         return
+    check_password(request, password)
     check_code(user, device, token, request=request)
     TOTPDevice.objects.filter(user=user).delete()

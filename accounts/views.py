@@ -28,15 +28,12 @@ class SignInView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         self.throttle = LoginThrottle()
-        if not self.throttle.allows(request):
+        if not self.throttle.attempt(request):
             return too_many_attempts(request, self.throttle.wait())
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form):
-        self.throttle.record_failure(self.request)
-        return super().form_invalid(form)
-
     def form_valid(self, form):
+        self.throttle.succeeded(self.request)
         response = super().form_valid(form)
         if form.device is not None:
             otp_login(self.request, form.device)
@@ -57,17 +54,22 @@ def two_factor_page(request):
     if request.method == "POST" and form.is_valid():
         try:
             if device is None:
-                two_factor.confirm(request, two_factor.pending_device(user), form.cleaned_data["otp_token"])
+                two_factor.confirm(
+                    request,
+                    two_factor.pending_device(user),
+                    form.cleaned_data["otp_token"],
+                    form.cleaned_data["password"],
+                )
                 messages.success(request, _("Two-factor authentication is on. Sign-ins now need a code from the app."))
             elif two_factor.is_required(user):
                 form.add_error(None, _("Your role must use two-factor authentication; it cannot be turned off."))
             else:
-                two_factor.turn_off(request, form.cleaned_data["otp_token"])
+                two_factor.turn_off(request, form.cleaned_data["otp_token"], form.cleaned_data["password"])
                 messages.success(request, _("Two-factor authentication is off."))
             if not form.errors:
                 return redirect("two-factor")
         except two_factor.CodeRefused as refused:
-            form.add_error("otp_token", str(refused))
+            form.add_error("password" if refused.code == "password_invalid" else "otp_token", str(refused))
     device = two_factor.confirmed_device(user)
     context = {"form": form, "enabled": device is not None, "required": two_factor.is_required(user)}
     if device is None:

@@ -65,6 +65,13 @@ class JsonFormatter(logging.Formatter):
 JsonFormatter.converter = time.gmtime
 
 
+class TextFormatter(logging.Formatter):
+    """Plain lines for development, with tracebacks redacted as in JSON."""
+
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's name
+        return redact(super().formatException(ei))
+
+
 _REGEX_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
 
 

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every answer is logged and tagged, including other middleware's redirects and refusals.
+    "config.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,7 +85,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
-    "config.logging.RequestLogMiddleware",
     # Last, as django-axes requires: turns a lockout during sign-in into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -238,11 +239,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.throttles.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Attempts are stored with their form data: keep out where the person was going (a referral page) and codes.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "next", "otp_token", "password"]
 
 # Two-factor authentication (django-otp, TOTP): any account may enrol at /accounts/two-factor/; the roles
 # listed here must (hotline, specialist, moderator, provider, admin). Empty: optional for everyone.
 TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES")
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Victim Services Directory")
+# The admin never shows anyone's TOTP secret or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Victim Services Referral Directory API",
@@ -418,13 +423,16 @@ LOGGING = {
     "filters": {"redact": {"()": "config.logging.RedactFilter"}},
     "formatters": {
         "json": {"()": "config.logging.JsonFormatter"},
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "text": {"()": "config.logging.TextFormatter", "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Replace Django's own handlers (a console handler in DEBUG that prints raw paths, and mail_admins that
+        # would email request bodies): everything goes through the redacting console handler above.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # runserver's own access lines repeat what directory.request logs (and hold raw paths).
         "django.server": {"handlers": [], "level": "WARNING", "propagate": False},
         # 4xx warnings ("Not Found: <path>") repeat directory.request's line; 5xx errors (with tracebacks) stay.

@@ -86,21 +86,20 @@ class LoginThrottle(CountedThrottle):
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
-    def allows(self, request) -> bool:
-        """Whether this address is still under its failure limit (counts nothing)."""
+    def attempt(self, request) -> bool:
+        """Count this attempt and say whether the address is still under its limit. The attempt is counted
+        before the password is checked (one atomic statement), so simultaneous attempts cannot all slip under
+        the limit; a successful sign-in takes its count back (succeeded())."""
         if self.rate is None:
             return True
-        self.now = self.timer()
-        window = int(self.now // self.duration) * self.duration
-        self.window_ends = window + self.duration
+        hits, self.window_ends = count_hit(self.get_cache_key(request, None), self.duration, self.timer())
+        return hits <= self.num_requests
+
+    def succeeded(self, request) -> None:
+        if self.rate is None:
+            return
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT hits FROM accounts_rate_counter WHERE key = %s AND window_start = %s",
-                [self.get_cache_key(request, None)[:200], window],
+                "UPDATE accounts_rate_counter SET hits = hits - 1 WHERE key = %s AND hits > 0",
+                [self.get_cache_key(request, None)[:200]],
             )
-            row = cursor.fetchone()
-        return row is None or row[0] < self.num_requests
-
-    def record_failure(self, request) -> None:
-        if self.rate is not None:
-            count_hit(self.get_cache_key(request, None), self.duration, self.timer())

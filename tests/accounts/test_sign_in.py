@@ -4,6 +4,7 @@ two-factor authentication (required for the roles TWO_FACTOR_REQUIRED_ROLES name
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,7 +47,7 @@ def enrol(client, user, time_machine) -> TOTPDevice:
     time_machine.move_to(timezone.now(), tick=True)
     client.get(TWO_FACTOR)
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    response = client.post(TWO_FACTOR, {"otp_token": current_code(device)})
+    response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
     assert response.status_code == 302, response.content.decode()
     time_machine.shift(timedelta(seconds=31))  # a code works once; the next sign-in needs the next one
     device.refresh_from_db()
@@ -64,6 +65,13 @@ class TestPasswordSignIn:
 
         assert response.status_code == 200
         assert "correct username and password" in response.content.decode()
+
+    def test_an_absurdly_long_username_is_a_clear_refusal_not_an_error(self, client):
+        form = sign_in(client, "x" * 300)
+        api = APIClient().post(TOKEN, {"username": "x" * 300, "password": "whatever"})
+
+        assert form.status_code == 200 and "_auth_user_id" not in client.session
+        assert api.status_code == 400 and "username" in api.json()
 
     def test_the_admin_signs_in_through_the_same_form(self, client):
         response = client.get("/admin/login/?next=/admin/providers/")
@@ -172,7 +180,7 @@ class TestTwoFactor:
         client.force_login(hotline)
         client.get(TWO_FACTOR)
 
-        response = client.post(TWO_FACTOR, {"otp_token": "000000"})
+        response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": "000000"})
 
         assert response.status_code == 400 and "not right" in response.content.decode()
         assert not TOTPDevice.objects.filter(user=hotline, confirmed=True).exists()
@@ -228,9 +236,34 @@ class TestTwoFactor:
         client.force_login(hotline)
         device = enrol(client, hotline, time_machine)
 
-        response = client.post(TWO_FACTOR, {"otp_token": current_code(device)})
+        response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
 
         assert response.status_code == 302 and not TOTPDevice.objects.filter(user=hotline).exists()
+
+    def test_changing_it_needs_the_password_too(self, client, hotline, time_machine):
+        """A signed-in browser left open is not enough to turn it off, or to enrol someone else's phone."""
+        client.force_login(hotline)
+        device = enrol(client, hotline, time_machine)
+
+        response = client.post(TWO_FACTOR, {"password": "not my password", "otp_token": current_code(device)})
+
+        assert response.status_code == 400 and "password is not right" in response.content.decode()
+        assert TOTPDevice.objects.filter(user=hotline, confirmed=True).exists()
+
+    def test_wrong_codes_on_the_page_count_and_slow_down(self, client, hotline, time_machine, settings):
+        """The refusals are recorded (they were once rolled back with the refused change)."""
+        client.force_login(hotline)
+        device = enrol(client, hotline, time_machine)
+        wrong = "123456" if current_code(device) != "123456" else "654321"
+
+        for _ in range(3):
+            assert client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": wrong}).status_code == 400
+
+        device.refresh_from_db()
+        assert device.throttling_failure_count >= 1  # later tries inside the slow-down are refused unchecked
+        assert AccessAttempt.objects.get(username="hana").failures_since_start == 3
+        refused = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
+        assert refused.status_code == 400, "django-otp makes the next try wait after repeated misses"
 
 
 class TestRequiredTwoFactor:
@@ -259,6 +292,15 @@ class TestRequiredTwoFactor:
         assert refused.status_code == 400 and "two-factor" in refused.json()["otp_token"][0]
         assert with_old_token.status_code == 401
 
+    def test_anyone_who_may_use_the_admin_counts_as_admin(self, client, provider_org):
+        staff = factories.user(Role.PROVIDER, organization=provider_org)
+        staff.is_staff = True
+        staff.save()
+        client.force_login(staff)
+
+        assert client.get("/admin/").status_code == 302
+        assert client.get("/admin/")["Location"] == TWO_FACTOR
+
     def test_other_roles_are_not_held(self, client, provider_org):
         provider = factories.user(Role.PROVIDER, organization=provider_org)
         client.force_login(provider)
@@ -269,7 +311,7 @@ class TestRequiredTwoFactor:
         client.force_login(hotline)
         device = enrol(client, hotline, time_machine)
 
-        response = client.post(TWO_FACTOR, {"otp_token": current_code(device)})
+        response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
 
         assert response.status_code == 400 and TOTPDevice.objects.filter(user=hotline, confirmed=True).exists()
         assert client.get("/referrals/").status_code == 200

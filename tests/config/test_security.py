@@ -207,3 +207,14 @@ class TestCounter:
 
         assert RateCounter.objects.get(key="shared").hits == 200
         assert sorted(results) == list(range(1, 201))
+
+
+def test_django_logs_only_through_the_redacting_handler():
+    """Django's own console handler (DEBUG) and mail_admins would write raw paths and request bodies."""
+    assert logging.getLogger("django").handlers == []
+    root_handlers = logging.getLogger().handlers
+    assert root_handlers and all(
+        any(isinstance(f, RedactFilter) for f in handler.filters)
+        for handler in root_handlers
+        if handler.name == "console"
+    )
