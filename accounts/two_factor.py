@@ -12,6 +12,7 @@ import io
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
@@ -55,8 +56,6 @@ def check_code(user, device: TOTPDevice, token: str, *, request=None) -> None:
 
     A wrong code counts as a failed sign-in for django-axes' lockout, as a wrong password does.
     """
-    from django.utils.translation import gettext as _
-
     token = (token or "").strip().replace(" ", "")
     if not token:
         raise CodeRefused(_("Enter the 6-digit code from your authenticator app."), "otp_required")
@@ -92,8 +91,6 @@ def qr_code_svg(device: TOTPDevice) -> str:
 
 def check_password(request, password: str) -> None:
     """Changing two-factor needs the password too: a signed-in browser left open is not enough."""
-    from django.utils.translation import gettext as _
-
     user = request.user
     if not user.check_password(password or ""):
         user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)

@@ -79,10 +79,8 @@ import os
 import platform
 import random
 import secrets
-import shlex
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -98,12 +96,10 @@ from urllib.parse import urlencode
 
 import gevent
 import psutil
+from common import PSQL, ROOT, command_line, database_env, database_exists, drop_database, manage, percentiles, psql
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DATABASE = "directory_load"
-PSQL = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"]
 PG_CLUSTER = ("15", "main")
 # Every limit out of reach, so the test measures capacity, not throttling. The counting still happens (one upsert per
 # anonymous request, config/throttles.py); all the traffic comes from 127.0.0.1, so it is one counter row.
@@ -178,51 +174,24 @@ print(json.dumps({
 # --- database and server ----------------------------------------------------------------------------------
 
 
-def psql(sql: str, *, database: str = "postgres") -> str:
-    """Run SQL as the postgres superuser; return the unaligned, tuples-only output."""
-    command = [*PSQL, "-d", database, "-c", sql]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def database_env() -> dict:
-    return dict(os.environ, DATABASE_URL=f"postgis://directory@127.0.0.1:5432/{DATABASE}")
-
-
-def manage(*args: str) -> tuple[str, float]:
-    """Run a manage.py command against the scratch database; return its output and the seconds it took."""
-    started = time.perf_counter()
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=database_env(), capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args[:2])} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout.strip(), time.perf_counter() - started
-
-
-def database_exists() -> bool:
-    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'") == "1"
-
-
-def drop_database() -> None:
-    psql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-
-
 def build_database(*, locations: int, seed: int, reuse: bool) -> dict:
     """Create and load the scratch database (or reuse it); return the accounts, tokens and offers."""
-    if reuse and database_exists():
-        manage("migrate", "-v0")
+    if reuse and database_exists(DATABASE):
+        manage(DATABASE, "migrate", "-v0")
         print(f"reusing {DATABASE} (migrated, not reloaded)", flush=True)
     else:
-        if database_exists():
+        if database_exists(DATABASE):
             print(f"dropping the existing {DATABASE}", flush=True)
-            drop_database()
+            drop_database(DATABASE)
         started = time.perf_counter()
         psql(f"CREATE DATABASE {DATABASE} OWNER directory TEMPLATE directory_template")
-        manage("migrate", "-v0")
-        manage("createcachetable")
-        manage("load_boundaries", "--if-empty")
-        seeded, _ = manage("seed_demo", "--locations", str(locations), "--seed", str(seed), "--no-users")
+        manage(DATABASE, "migrate", "-v0")
+        manage(DATABASE, "createcachetable")
+        manage(DATABASE, "load_boundaries", "--if-empty")
+        seeded, _ = manage(DATABASE, "seed_demo", "--locations", str(locations), "--seed", str(seed), "--no-users")
         psql("VACUUM ANALYZE", database=DATABASE)
         print(f"built {DATABASE} in {time.perf_counter() - started:.1f} s: {seeded.splitlines()[-1]}", flush=True)
-    output, _ = manage("shell", "-c", SETUP_SNIPPET)
+    output, _ = manage(DATABASE, "shell", "-c", SETUP_SNIPPET)
     setup = json.loads(output.splitlines()[-1])
     if not setup["offers"]:
         sys.exit("No active service at a location accepting referrals in the demo data.")
@@ -244,7 +213,7 @@ def server_env() -> dict:
     from cryptography.fernet import Fernet
 
     env = dict(
-        database_env(),
+        database_env(DATABASE),
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -704,16 +673,6 @@ def server_failures(records: list[dict]) -> Counter:
     return failures
 
 
-def percentiles(values: list[float]) -> tuple[float, float, float] | None:
-    """Return (p50, p95, p99), or None without data."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return cuts[49], cuts[94], cuts[98]
-
-
 def fmt_ms(value: float | None) -> str:
     if value is None:
         return "-"
@@ -813,15 +772,6 @@ def print_table(results: list[dict], args: argparse.Namespace) -> None:
         print("| " + " | ".join(cells) + " |")
     best = [result["rate"] for result in results if result["sustained"]]
     print(f"\nHighest sustained rate: {max(best):g} actions/s." if best else "\nNo rate was sustained.")
-
-
-def command_line() -> str:
-    python = Path(sys.executable)
-    try:
-        python = python.relative_to(Path.cwd())
-    except ValueError:
-        pass
-    return shlex.join([str(python), *sys.argv])
 
 
 # --- checks -----------------------------------------------------------------------------------------------
@@ -1256,7 +1206,7 @@ def main() -> None:
         if args.keep:
             print(f"kept {DATABASE}", flush=True)
         else:
-            drop_database()
+            drop_database(DATABASE)
             print(f"dropped {DATABASE}", flush=True)
     sys.exit(0 if passed else 1)
 

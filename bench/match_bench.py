@@ -45,7 +45,6 @@ import math
 import os
 import platform
 import random
-import shlex
 import statistics
 import subprocess
 import sys
@@ -55,10 +54,9 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+from common import PYTHON, ROOT, command_line, database_env, database_exists, drop_database, manage, percentiles, psql
+
 DB_PREFIX = "directory_bench_"
-PSQL = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"]
 SAL_PER_LOCATION = 2.0
 WARMUP_REQUESTS = 20
 NAIVE_NEAR_SIZE = 100_000
@@ -83,41 +81,12 @@ ORIGIN_STATES = frozenset(
 # --- orchestration (the parent process) -------------------------------------------------------------------
 
 
-def psql(sql: str, *, database: str = "postgres") -> str:
-    """Run SQL as the postgres superuser; return the unaligned, tuples-only output."""
-    command = [*PSQL, "-d", database, "-c", sql]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def database_env(database: str) -> dict:
-    return dict(os.environ, DATABASE_URL=f"postgis://directory@127.0.0.1:5432/{database}")
-
-
-def database_exists(database: str) -> bool:
-    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"
-
-
 def database_has_data(database: str) -> bool:
     try:
         count = psql("SELECT count(*) FROM matching_matchcandidate", database=database)
     except subprocess.CalledProcessError:
         return False  # not migrated yet
     return int(count) > 0
-
-
-def drop_database(database: str) -> None:
-    psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-
-
-def manage(database: str, *args: str) -> tuple[str, float]:
-    """Run a manage.py command against the database; return its output and the seconds it took."""
-    started = time.perf_counter()
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=database_env(database), capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout.strip(), time.perf_counter() - started
 
 
 def build(database: str, size: int, *, seed: int, reuse: bool) -> None:
@@ -161,16 +130,6 @@ def measure(database: str, *, requests: int, seed: int, naive_requests: int) -> 
         command = [PYTHON, str(Path(__file__).resolve()), "--measure", str(out), *options]
         subprocess.run(command, cwd=ROOT, env=env, check=True)
         return json.loads(out.read_text())
-
-
-def percentiles(values: list[float]) -> tuple[float, float, float] | None:
-    """Return (p50, p95, p99), or None without data."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return cuts[49], cuts[94], cuts[98]
 
 
 def fmt_ms(value: float | None) -> str:
@@ -246,15 +205,6 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
     errors = sum(result["errors"] for result in results)
     if errors:
         print(f"\n{errors} API requests did not answer 200 (see above); they are not in the timings.")
-
-
-def command_line() -> str:
-    python = Path(sys.executable)
-    try:
-        python = python.relative_to(Path.cwd())
-    except ValueError:
-        pass
-    return shlex.join([str(python), *sys.argv])
 
 
 def main() -> None:

@@ -1,0 +1,63 @@
+"""What the benchmark scripts share: scratch databases through psql, manage.py against them, percentiles,
+and the command line to record beside the figures."""
+
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# As the postgres superuser over 127.0.0.1 (trust auth): scratch databases are created and dropped here.
+PSQL = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"]
+
+
+def psql(sql: str, *, database: str = "postgres") -> str:
+    """Run SQL as the postgres superuser; return the unaligned, tuples-only output."""
+    command = [*PSQL, "-d", database, "-c", sql]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def database_env(database: str) -> dict:
+    return dict(os.environ, DATABASE_URL=f"postgis://directory@127.0.0.1:5432/{database}")
+
+
+def database_exists(database: str) -> bool:
+    return psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"
+
+
+def drop_database(database: str) -> None:
+    psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+
+
+def manage(database: str, *args: str) -> tuple[str, float]:
+    """Run a manage.py command against the database; return its output and the seconds it took."""
+    started = time.perf_counter()
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=database_env(database), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout.strip(), time.perf_counter() - started
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float] | None:
+    """Return (p50, p95, p99), or None without data."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def command_line() -> str:
+    python = Path(sys.executable)
+    try:
+        python = python.relative_to(Path.cwd())
+    except ValueError:
+        pass
+    return shlex.join([str(python), *sys.argv])
