@@ -427,6 +427,7 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact"]},
+        "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -434,7 +435,8 @@ LOGGING = {
         # would email request bodies): everything goes through the redacting console handler above.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # runserver's own access lines repeat what directory.request logs (and hold raw paths).
-        "django.server": {"handlers": [], "level": "WARNING", "propagate": False},
+        # (A NullHandler, not none: a logger with no handler falls back to Python's last-resort stderr output.)
+        "django.server": {"handlers": ["null"], "level": "WARNING", "propagate": False},
         # 4xx warnings ("Not Found: <path>") repeat directory.request's line; 5xx errors (with tracebacks) stay.
         "django.request": {"level": "ERROR"},
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},

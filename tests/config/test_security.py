@@ -218,3 +218,10 @@ def test_django_logs_only_through_the_redacting_handler():
         for handler in root_handlers
         if handler.name == "console"
     )
+
+
+def test_the_development_servers_raw_request_lines_go_nowhere(capsys):
+    """runserver logs each request line, query string included, on django.server (4xx as warnings)."""
+    logging.getLogger("django.server").warning('"GET /api/match/?near=77002&needs=t-visa HTTP/1.1" 400 39')
+
+    assert "77002" not in capsys.readouterr().err
