@@ -17,19 +17,23 @@ Sizes are numbers of service-at-location rows. For each size the script
      trafficking_type with 0.2, citizenship with 0.2; radius 50 mi; limit 20;
    - sends the 20 warm-up requests through both paths below (not timed), then every timed request once
      through both paths (not timed), so that both are measured with a warm cache (steady state);
-   - SQL pass: for each request, times only the candidate statement that matching.engine.match() runs first
-     (`candidate_sql(..., column="public_point")`, the anonymous caller's column, one LATERAL k-nearest walk
-     of the (need, public_point) GiST index per need and sub-term): cursor.execute() + fetchall(). The
-     request goes through MatchInputSerializer exactly as the API parses it; the need pairs are built with
-     the engine's own _Taxonomy. Statement preparation is not timed.
+   - SQL pass: for each request, times the one statement that matching.engine.match() runs for an
+     anonymous caller (`match_sql(..., column="public_point")`: the k-nearest walks of the (need,
+     public_point) GiST index per need and sub-term, the services whose area covers the origin, the nearest
+     offers beyond the radius for needs nothing in reach meets, and the details of every offer found), run
+     as the engine runs it (config.database.prepared_cursor: prepared once per connection, generic plan):
+     cursor.execute() + fetchall(). It also times the walks alone (`candidate_sql`, the same cursor), the
+     figure earlier versions of this script called "SQL". The request goes through MatchInputSerializer
+     exactly as the API parses it; the need pairs are built with the engine's own _Taxonomy.
    - API pass (after the SQL pass, over the same requests): GET /api/match/?... through the whole Django/DRF
      stack (middleware, validation, geocoding of "lat,lon", all the engine's queries, ranking, coverage plan,
      specialists, JSON rendering) with django.test.Client() as an anonymous user, timed around client.get().
      Responses other than 200 are counted as errors, printed, and left out of the timings.
    - at the size closest to 100,000 only, times a naive statement on the first --naive-requests requests:
      `WHERE need_id = ANY(...) AND <the same hard filters> ORDER BY ST_Distance(public_point, origin) LIMIT k`
-     with k = what the indexed statement can return (k per need pair), which computes the distance of
-     every row with one of the needs and sorts them instead of walking the GiST index in distance order.
+     with k = what the walks can return (k per need pair), which computes the distance of every row with
+     one of the needs and sorts them instead of walking the GiST index in distance order; it is compared
+     with the walks alone.
    The anonymous rate limit (THROTTLE_ANON) is raised so that it counts every request but refuses none, and
    LOG_LEVEL=WARNING leaves out the per-request log line.
    Times are wall-clock (time.perf_counter) in the one client process, the database on the same machine;
@@ -139,7 +143,7 @@ def fmt_ms(value: float | None) -> str:
 
 
 def print_size(result: dict) -> None:
-    api, sql, naive = (percentiles(result[key]) for key in ("api_ms", "sql_ms", "naive_ms"))
+    api, sql, walk, naive = (percentiles(result[key]) for key in ("api_ms", "sql_ms", "walk_ms", "naive_ms"))
     print(
         f"size {result['size']:,}: {result['sal_rows']:,} services at location, "
         f"{result['index_rows']:,} match index rows"
@@ -153,8 +157,13 @@ def print_size(result: dict) -> None:
     else:
         print(f"  API   no successful request (errors={result['errors']})")
     print(
-        f"  SQL   candidate statement         n={len(result['sql_ms'])}: "
+        f"  SQL   the match statement         n={len(result['sql_ms'])}: "
         f"p50 {fmt_ms(sql[0])} ms  p95 {fmt_ms(sql[1])} ms  p99 {fmt_ms(sql[2])} ms  "
+        f"(mean {result['mean_statement_rows']:.1f} rows)"
+    )
+    print(
+        f"  walks the GiST walks alone        n={len(result['walk_ms'])}: "
+        f"p50 {fmt_ms(walk[0])} ms  p95 {fmt_ms(walk[1])} ms  p99 {fmt_ms(walk[2])} ms  "
         f"(mean {result['mean_candidate_rows']:.1f} rows)"
     )
     if api:
@@ -163,11 +172,11 @@ def print_size(result: dict) -> None:
         print(
             f"  naive ORDER BY ST_Distance scan   n={len(result['naive_ms'])}: "
             f"p50 {fmt_ms(naive[0])} ms  p95 {fmt_ms(naive[1])} ms  p99 {fmt_ms(naive[2])} ms  "
-            f"(p50 {naive[0] / sql[0]:.1f}x the indexed statement)"
+            f"(p50 {naive[0] / walk[0]:.1f}x the walks)"
         )
-    print(f"  plan (indexed): {result['plan']}")
+    print(f"  plan (walks): {result['plan']}")
     if result.get("naive_plan"):
-        print(f"  plan (naive):   {result['naive_plan']}")
+        print(f"  plan (naive): {result['naive_plan']}")
     print(flush=True)
 
 
@@ -178,18 +187,19 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
     print(
         f"{first['postgres']}; PostGIS {first['postgis']}; Python {platform.python_version()}; "
         f"{os.cpu_count()} CPUs. {args.requests} requests per size after {WARMUP_REQUESTS} warm-up requests; "
-        f"API = anonymous GET /api/match/ through django.test.Client; SQL = the candidate statement alone; "
-        f"naive = ORDER BY ST_Distance without the GiST walk ({args.naive_requests} requests). "
-        f"Times in ms.\n"
+        f"API = anonymous GET /api/match/ through django.test.Client; SQL = the one match statement the API "
+        f"runs; walks = its GiST walks alone; naive = ORDER BY ST_Distance without the GiST walk "
+        f"({args.naive_requests} requests). Times in ms.\n"
     )
     print(
         "| size | SAL rows | API p50 | API p95 | API p99 | SQL p50 | SQL p95 | SQL p99 | API/SQL p95 "
-        "| naive p50 | naive p95 |"
+        "| walks p50 | walks p95 | naive p50 | naive p95 |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for result in results:
         api = percentiles(result["api_ms"]) or (None, None, None)
         sql = percentiles(result["sql_ms"]) or (None, None, None)
+        walk = percentiles(result["walk_ms"]) or (None, None, None)
         naive = percentiles(result["naive_ms"]) or (None, None, None)
         ratio = f"{api[1] / sql[1]:.1f}x" if api[1] is not None and sql[1] else "-"
         cells = [
@@ -198,10 +208,16 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
             *map(fmt_ms, api),
             *map(fmt_ms, sql),
             ratio,
+            fmt_ms(walk[0]),
+            fmt_ms(walk[1]),
             fmt_ms(naive[0]),
             fmt_ms(naive[1]),
         ]
         print("| " + " | ".join(cells) + " |")
+    if len(results) > 1 and all(percentiles(result["api_ms"]) for result in results):
+        smallest, largest = results[0], results[-1]
+        growth = percentiles(largest["api_ms"])[1] / percentiles(smallest["api_ms"])[1]
+        print(f"\nAPI p95 at {largest['size']:,} / API p95 at {smallest['size']:,}: {growth:.2f}x")
     errors = sum(result["errors"] for result in results)
     if errors:
         print(f"\n{errors} API requests did not answer 200 (see above); they are not in the timings.")
@@ -325,26 +341,37 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
     from django.http import QueryDict
     from django.test import Client
 
+    from config.database import prepared_cursor
     from geo.geocoding import geocode
-    from matching.engine import _hard_filters, _origin_param, _Taxonomy, candidate_sql
+    from matching.engine import _hard_filters, _origin_param, _Taxonomy, candidate_sql, match_sql
     from matching.serializers import MatchInputSerializer
 
     queries = generate_requests(WARMUP_REQUESTS + requests, seed)
     warmup, timed = queries[:WARMUP_REQUESTS], queries[WARMUP_REQUESTS:]
     taxonomy = _Taxonomy()
 
-    def statement(query: str) -> tuple[str, dict, object]:
-        """Return the anonymous caller's candidate statement (SQL, params) for a query string, and the request."""
+    def parse(query: str):
+        """Return the request as the API parses it, its need pairs and the geocoded origin parameter."""
         serializer = MatchInputSerializer(data=QueryDict(query))
         serializer.is_valid(raise_exception=True)
         request = serializer.to_request()
         pairs = [(taxonomy.terms[sub].id, code) for code in request.needs for sub in sorted(taxonomy.expand(code))]
+        return request, pairs, _origin_param(geocode(request.near))
+
+    def statement(query: str) -> tuple[str, dict]:
+        """Return the anonymous caller's whole match statement (SQL, params) for a query string."""
+        request, pairs, origin = parse(query)
+        sql, params = match_sql(request, column="public_point", need_pairs=pairs)
+        return sql, dict(params, origin=origin)
+
+    def walk_statement(query: str) -> tuple[str, dict, object]:
+        """Return the walks alone (SQL, params) for a query string, and the request."""
+        request, pairs, origin = parse(query)
         sql, params = candidate_sql(request, column="public_point", need_pairs=pairs)
-        params["origin"] = _origin_param(geocode(request.near))
-        return sql, params, request
+        return sql, dict(params, origin=origin), request
 
     def naive_statement(query: str) -> tuple[str, dict]:
-        sql, params, request = statement(query)
+        sql, params, request = walk_statement(query)
         conditions, _ = _hard_filters(request)  # the same conditions; their values are already in params
         where = " AND ".join(["mc.need_id = ANY(%(need_ids)s::int[])", "mc.public_point IS NOT NULL", *conditions])
         sql = f"""
@@ -384,24 +411,33 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
         flush=True,
     )
 
-    statements = [statement(query)[:2] for query in timed]
-    with connection.cursor() as cursor:
+    statements = [statement(query) for query in timed]
+    walks = [walk_statement(query)[:2] for query in timed]
+    with prepared_cursor() as cursor:
         for query in warmup:
-            run_sql(cursor, *statement(query)[:2])
+            run_sql(cursor, *statement(query))
+            run_sql(cursor, *walk_statement(query)[:2])
             run_api(query)
-        # Steady state: every timed request has been answered once through both paths before either is
-        # timed, so neither path pays for reading index pages from disk that the other then finds cached.
-        for query, (sql, params) in zip(timed, statements, strict=True):
+        # Steady state: every timed request has been answered once through every path before any is
+        # timed, so no path pays for reading index pages from disk that another then finds cached.
+        for query, (sql, params), (walk_sql, walk_params) in zip(timed, statements, walks, strict=True):
             run_sql(cursor, sql, params)
+            run_sql(cursor, walk_sql, walk_params)
             run_api(query)
 
-        sql_ms, candidate_rows = [], []
+        sql_ms, statement_rows = [], []
         for sql, params in statements:
             elapsed, count = run_sql(cursor, sql, params)
             sql_ms.append(elapsed)
+            statement_rows.append(count)
+        walk_ms, candidate_rows = [], []
+        for sql, params in walks:
+            elapsed, count = run_sql(cursor, sql, params)
+            walk_ms.append(elapsed)
             candidate_rows.append(count)
-        plan = plan_summary(cursor, *statements[0])
 
+    with connection.cursor() as cursor:
+        plan = plan_summary(cursor, *walks[0])
         naive_ms, naive_plan = [], ""
         if naive_requests:
             naive = [naive_statement(query) for query in timed[:naive_requests]]
@@ -428,11 +464,13 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
                 "postgis": postgis,
                 "api_ms": api_ms,
                 "sql_ms": sql_ms,
+                "walk_ms": walk_ms,
                 "naive_ms": naive_ms,
                 "errors": errors,
                 "mean_results": statistics.fmean(results) if results else 0.0,
                 "empty_results": sum(1 for count in results if count == 0),
                 "mean_candidate_rows": statistics.fmean(candidate_rows),
+                "mean_statement_rows": statistics.fmean(statement_rows),
                 "plan": plan,
                 "naive_plan": naive_plan,
             }

@@ -125,6 +125,14 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL with PostGIS")
 # Behind PgBouncer (or another pooler) in transaction mode, server-side cursors cannot outlive a transaction.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
+# Statements run through config.database.prepared_cursor() (matching's) are prepared on their first run in a
+# connection and always run with their one generic plan (they are written so that it is the right plan for
+# every request); Django's own cursors bind on the client and are never prepared. A pooler in transaction
+# mode cannot keep prepared statements, so there nothing is prepared and each run is planned.
+if not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        prepare_threshold=0, options="-c plan_cache_mode=force_generic_plan"
+    )
 # Test databases are created from a template that already has postgis and btree_gist, so the app
 # role needs CREATEDB but not superuser. Set DATABASE_TEST_TEMPLATE="" to create them from template1.
 _test_template = os.environ.get("DATABASE_TEST_TEMPLATE", "directory_template")

@@ -1,27 +1,31 @@
 """Matching: a survivor's needs, place and constraints -> ranked options, a coverage plan, specialists.
 
-The work is a constant number of queries, whatever the number of results:
-1. candidates: for every requested need (expanded to its sub-terms), the k nearest eligible rows of the
-   match index, one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index
-   each, all in one SQL statement (LATERAL);
-2. services whose service area covers the origin (statewide hotlines, virtual clinics);
-3. the details of the options found (one query per related table, prefetched);
-4. for needs nothing in reach meets, the nearest provider beyond the radius (one statement);
-5. specialists whose coverage contains the origin, else the nearest.
+The database work is one SQL statement (match_sql), whatever the number of results, which
+1. walks, for every requested need (expanded to its sub-terms), the k nearest eligible rows of the match
+   index: one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index each
+   (LATERAL);
+2. finds the services whose service area covers the origin (statewide hotlines, virtual clinics);
+3. for needs nothing found in 1 or 2 meets, walks to the nearest few providers beyond the radius;
+4. reads what ranking and the response need of every offer found (facts, names, address, phones).
+Python then applies the checks that need the clock or the caller (open now, who may see a site exactly),
+ranks, and builds the coverage plan. Only when those checks leave a need unmet that the statement saw met
+is a second statement run (beyond_sql), and signed-in callers get one more for specialists.
+
+The statement's text is the same for every request (values are parameters), so it is prepared once per
+database connection and runs with one generic plan (config.database.prepared_cursor): planning it took as
+long as running it.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from django.contrib.gis.db.models.functions import GeometryDistance
-from django.db import connection
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast
 from geopy.distance import geodesic
 from geopy.location import Location as GeoPoint
 
+from config.database import prepared_cursor
 from geo.geocoding import geocode
 from geo.queries import make_point
 from geo.units import m_to_mi, miles_to_m
@@ -29,11 +33,8 @@ from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKIN
 from matching.ranking import RankInput, rank
 from providers.access import ConfidentialAccess
 from providers.models import (
-    Address,
     Language,
     NeedTerm,
-    Phone,
-    ServiceAtLocation,
     VictimAssistanceSpecialist,
     is_stale,
     open_at,
@@ -147,95 +148,231 @@ class MatchResult:
 # --- SQL -------------------------------------------------------------------------------------------------
 
 
+# Conditions on the match index (alias mc) for the client's eligibility and requirements. The text is the
+# same for every request (a constraint the client did not give is a parameter that lets every row through),
+# so PostgreSQL plans each statement once per connection (config/database.py).
+HARD_FILTERS = (
+    "(%(age)s::int IS NULL OR ((mc.min_age IS NULL OR mc.min_age <= %(age)s::int)"
+    " AND (mc.max_age IS NULL OR mc.max_age >= %(age)s::int)))",
+    # Unrestricted (0), or restricted to values that include all of the client's (0: nothing asked).
+    *(
+        f"(mc.{column} = 0 OR mc.{column} & %({column})s::int = %({column})s::int)"
+        for column in ("genders", "trafficking_types", "citizenship")
+    ),
+    "(NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)",
+    "(NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])",
+    "(NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)",
+    "(%(include_virtual)s::boolean OR NOT mc.is_virtual)",
+)
+
+
 def _hard_filters(request: MatchRequest) -> tuple[list[str], dict]:
-    """Return SQL conditions on the match index (alias mc) for the client's eligibility and requirements."""
-    conditions, params = [], {}
-    if request.age is not None:
-        conditions.append(
-            "(mc.min_age IS NULL OR mc.min_age <= %(age)s) AND (mc.max_age IS NULL OR mc.max_age >= %(age)s)"
-        )
-        params["age"] = request.age
-    for column, value, bits in (
-        ("genders", request.gender, GENDER_REQUEST),
-        ("trafficking_types", request.trafficking_type, TRAFFICKING_REQUEST),
-        ("citizenship", request.citizenship, CITIZENSHIP_REQUEST),
-    ):
-        if value is not None:
-            # Unrestricted (0), or restricted to values that include all of the client's.
-            conditions.append(f"(mc.{column} = 0 OR mc.{column} & %({column})s = %({column})s)")
-            params[column] = bits[value]
-    if request.lgbtq is False:
-        conditions.append("NOT mc.lgbtq_specific")
-    if request.language_required and request.languages:
-        conditions.append("mc.languages && %(languages)s::varchar[]")
-        params["languages"] = list(request.languages)
-    if request.accepting_referrals:
-        conditions.append("mc.accepting_referrals")
-    return conditions, params
+    """Return HARD_FILTERS and their parameters for a request."""
+    return list(HARD_FILTERS), {
+        "age": request.age,
+        "genders": GENDER_REQUEST[request.gender] if request.gender else 0,
+        "trafficking_types": TRAFFICKING_REQUEST[request.trafficking_type] if request.trafficking_type else 0,
+        "citizenship": CITIZENSHIP_REQUEST[request.citizenship] if request.citizenship else 0,
+        "exclude_lgbtq": request.lgbtq is False,
+        "language_required": bool(request.language_required and request.languages),
+        "languages": list(request.languages),
+        "accepting_referrals": request.accepting_referrals,
+        "include_virtual": request.include_virtual,
+    }
 
 
-def candidate_sql(
-    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None
-) -> tuple[str, dict]:
-    """Return the one statement that fetches every need's nearest eligible rows (see module docstring)."""
+def _walk(column: str, conditions: list[str], limit_param: str) -> str:
+    """Return the k-nearest walk for one need (q.need_id) through the composite (need, point) GiST index."""
     assert column in ("point", "public_point")
-    conditions, params = _hard_filters(request)
-    if organization_id is not None:
-        conditions.append("mc.organization_id = %(organization_id)s")
-        params["organization_id"] = organization_id
     where = " AND ".join(["mc.need_id = q.need_id", f"mc.{column} IS NOT NULL", *conditions])
     # Only fixed fragments and a whitelisted column name are formatted in; values are parameters.
-    sql = f"""
-        SELECT c.service_at_location_id, q.requested, c.distance_m
-        FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
-        CROSS JOIN LATERAL (
-            SELECT mc.service_at_location_id,
-                   ST_Distance(mc.{column}, %(origin)s::geography) AS distance_m
-            FROM matching_matchcandidate mc
-            WHERE {where}
-            ORDER BY mc.{column} <-> %(origin)s::geography
-            LIMIT %(k)s
-        ) c
+    return f"""
+        SELECT mc.service_at_location_id, ST_Distance(mc.{column}, %(origin)s::geography) AS distance_m
+        FROM matching_matchcandidate mc
+        WHERE {where}
+        ORDER BY mc.{column} <-> %(origin)s::geography
+        LIMIT %({limit_param})s
     """
-    params.update(
-        need_ids=[need_id for need_id, _ in need_pairs],
-        requested=[code for _, code in need_pairs],
-        k=request.candidates_per_need,
-    )
+
+
+NEEDS_CTE = "q AS (SELECT * FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested))"
+
+
+def _need_params(need_pairs: list[tuple[int, str]]) -> dict:
+    return {"need_ids": [need_id for need_id, _ in need_pairs], "requested": [code for _, code in need_pairs]}
+
+
+def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]]) -> tuple[str, dict]:
+    """Return the nearest-neighbour walk alone: every need's k nearest eligible rows, without details.
+
+    match_sql() runs this same walk inside its one statement; the benchmark also times it on its own.
+    """
+    conditions, params = _hard_filters(request)
+    sql = f"""
+        WITH {NEEDS_CTE}
+        SELECT c.service_at_location_id, q.requested, c.distance_m
+        FROM q CROSS JOIN LATERAL ({_walk(column, conditions, "k")}) c
+    """
+    params.update(_need_params(need_pairs), k=request.candidates_per_need)
     return sql, params
+
+
+# What ranking and the response need of every offer found, read in the same statement. The LATERAL with
+# OFFSET 0 is planned on its own, per offer by primary key, so the one generic plan can never turn into a
+# scan of whole tables whatever the number of offers (columns in the
+# order of Facts, then of OfferView). The address is the location's first (physical before postal); phones
+# are chosen in Python (_offer_view), from the site's front door and the first of the site's, the service's
+# and the organization's numbers (a phone has exactly one owner).
+DETAILS_SELECT = """
+    SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, d.*
+    FROM offers o
+    CROSS JOIN LATERAL (
+        SELECT sal.service_id, l.organization_id, l.is_confidential, l.location_type, l.latitude, l.longitude,
+               l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, l.accepting_referrals,
+               l.beds_total, l.beds_available, s.last_verified_on, btrim(s.interpretation_services) <> '',
+               ARRAY(SELECT n.code FROM providers_service_needs sn
+                     JOIN providers_needterm n ON n.id = sn.needterm_id WHERE sn.service_id = s.id),
+               ARRAY(SELECT sl.language_id FROM providers_service_languages sl WHERE sl.service_id = s.id),
+               EXISTS(SELECT 1 FROM providers_service_populations sp JOIN providers_population p
+                      ON p.id = sp.population_id WHERE sp.service_id = s.id AND p.code = 'lgbtq'),
+               ARRAY(SELECT ARRAY[sc.weekday::text, sc.opens_at::text, sc.closes_at::text,
+                                  (sc.service_id IS NOT NULL)::text]
+                     FROM providers_schedule sc
+                     WHERE sc.location_id = l.id AND (sc.service_id IS NULL OR sc.service_id = s.id)),
+               s.name, s.organization_id, org.name, l.id, l.name,
+               a.address_type, a.attention, a.address_1, a.address_2, a.city, a.region, a.state_province,
+               a.postal_code, a.country,
+               front.number, front.extension, front.type,
+               first.number, first.extension, first.type, first.is_front_door
+        FROM providers_serviceatlocation sal
+        JOIN providers_service s ON s.id = sal.service_id
+        JOIN providers_organization org ON org.id = s.organization_id
+        JOIN providers_location l ON l.id = sal.location_id
+        LEFT JOIN LATERAL (
+            SELECT * FROM providers_address a WHERE a.location_id = l.id ORDER BY a.address_type, a.id LIMIT 1
+        ) a ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT * FROM providers_phone p
+            WHERE p.location_id = l.id AND p.is_front_door AND p.type <> 'fax' ORDER BY p.id LIMIT 1
+        ) front ON TRUE
+        LEFT JOIN LATERAL (
+            (SELECT * FROM providers_phone p WHERE p.location_id = l.id AND p.type <> 'fax'
+             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+            UNION ALL
+            (SELECT * FROM providers_phone p WHERE p.service_id = s.id AND p.type <> 'fax'
+             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+            UNION ALL
+            (SELECT * FROM providers_phone p WHERE p.organization_id = s.organization_id AND p.type <> 'fax'
+             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+            LIMIT 1
+        ) first ON TRUE
+        WHERE sal.id = o.offer_id
+        OFFSET 0
+    ) d
+"""
+
+
+def _compact(sql: str) -> str:
+    """Return the statement on one line: shorter to send, and short enough for psycopg to cache its parsing."""
+    return " ".join(sql.split())
+
+
+@cache
+def _match_statement(column: str, own_organization: bool) -> str:
+    walk = "SELECT c.service_at_location_id AS offer_id, q.need_id, q.requested, c.distance_m FROM q, LATERAL ({}) c"
+    near = walk.format(_walk(column, HARD_FILTERS, "k"))
+    if own_organization:
+        # Provider staff see their own confidential sites exactly, so those are also walked by their exact point.
+        own = [*HARD_FILTERS, "mc.organization_id = %(organization_id)s"]
+        near += " UNION ALL " + walk.format(_walk("point", own, "k"))
+    covering = ["%(include_virtual)s::boolean", "ST_Covers(sa.extent, %(origin)s::geometry)", *HARD_FILTERS]
+    # The walks are not limited to the radius (it is applied to what they return), so for a need nothing in
+    # reach meets they have already found the nearest rows beyond it: `beyond` keeps the first few.
+    return _compact(f"""
+        WITH {NEEDS_CTE},
+        near AS ({near}),
+        covering AS (
+            SELECT mc.service_at_location_id AS offer_id, q.requested, sa.name AS area
+            FROM q
+            JOIN matching_matchcandidate mc ON mc.need_id = q.need_id
+            JOIN providers_servicearea sa ON sa.service_id = mc.service_id
+            WHERE {" AND ".join(covering)}
+        ),
+        beyond AS (
+            SELECT offer_id, requested, distance_m
+            FROM (SELECT n.*, row_number() OVER (PARTITION BY n.need_id, n.requested ORDER BY n.distance_m) AS nth
+                  FROM near n
+                  WHERE NOT EXISTS (SELECT 1 FROM near m
+                                    WHERE m.requested = n.requested AND m.distance_m <= %(radius_m)s)
+                    AND NOT EXISTS (SELECT 1 FROM covering cv WHERE cv.requested = n.requested)) ranked
+            WHERE nth <= %(beyond_k)s
+        ),
+        offers AS (
+            SELECT 'reach' AS kind, offer_id, NULL::text AS requested, min(distance_m) AS distance_m,
+                   bool_or(covers) AS covers, min(area) AS area
+            FROM (SELECT offer_id, distance_m, FALSE AS covers, NULL::text AS area
+                  FROM near WHERE distance_m <= %(radius_m)s
+                  UNION ALL
+                  SELECT offer_id, NULL, TRUE, area FROM covering) found
+            GROUP BY offer_id
+            UNION ALL
+            SELECT 'beyond', offer_id, requested, distance_m, FALSE, NULL FROM beyond
+        )
+        {DETAILS_SELECT}
+    """)
+
+
+def match_sql(
+    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None
+) -> tuple[str, dict]:
+    """Return the one statement that finds and describes every offer a request can use (module docstring).
+
+    Rows: kind 'reach' (one per offer within the radius or whose service area covers the origin, with its
+    nearest distance and its area's name) and kind 'beyond' (for each need nothing in reach meets, the
+    nearest BEYOND_PER_NEED offers per sub-term anywhere), each followed by its details (DETAILS_SELECT).
+    """
+    assert column in ("point", "public_point")
+    _, params = _hard_filters(request)
+    params.update(
+        _need_params(need_pairs), k=request.candidates_per_need, beyond_k=BEYOND_PER_NEED, radius_m=request.radius_m
+    )
+    if organization_id is not None:
+        params["organization_id"] = organization_id
+    return _match_statement(column, organization_id is not None), params
+
+
+@cache
+def _beyond_statement(column: str) -> str:
+    return _compact(f"""
+        WITH {NEEDS_CTE},
+        offers AS (
+            SELECT 'beyond' AS kind, c.service_at_location_id AS offer_id, q.requested, c.distance_m,
+                   FALSE AS covers, NULL::text AS area
+            FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "beyond_k")}) c
+        )
+        {DETAILS_SELECT}
+    """)
+
+
+def beyond_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]]) -> tuple[str, dict]:
+    """Return the statement for the nearest offers beyond the radius of some needs, with their details.
+
+    match_sql() already answers this for needs nothing it found meets; this is for needs that only the
+    checks made after it (open now, a virtual or own site left out) leave unmet.
+    """
+    assert column in ("point", "public_point")
+    _, params = _hard_filters(request)
+    params.update(_need_params(need_pairs), beyond_k=BEYOND_PER_NEED)
+    return _beyond_statement(column), params
 
 
 def _origin_param(origin: GeoPoint) -> str:
     return f"SRID=4326;POINT({origin.longitude} {origin.latitude})"
 
 
-def _fetch_candidates(request, origin, *, column, need_pairs, limit_per_need=None, organization_id=None):
-    sql, params = candidate_sql(request, column=column, need_pairs=need_pairs, organization_id=organization_id)
+def _fetch(sql: str, params: dict, origin: GeoPoint) -> list[tuple]:
     params["origin"] = _origin_param(origin)
-    if limit_per_need is not None:
-        params["k"] = limit_per_need
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _fetch_covering(request, origin, *, need_pairs) -> list[tuple]:
-    """Return (service_at_location_id, requested code, service area name) of services covering the origin."""
-    conditions, params = _hard_filters(request)
-    where = " AND ".join(["mc.need_id = q.need_id", "ST_Covers(sa.extent, %(origin)s::geometry)", *conditions])
-    sql = f"""
-        SELECT DISTINCT ON (mc.service_at_location_id, q.requested)
-               mc.service_at_location_id, q.requested, sa.name
-        FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
-        JOIN matching_matchcandidate mc ON mc.need_id = q.need_id
-        JOIN providers_servicearea sa ON sa.service_id = mc.service_id
-        WHERE {where}
-        ORDER BY mc.service_at_location_id, q.requested, sa.name
-    """
-    params.update(
-        need_ids=[n for n, _ in need_pairs], requested=[c for _, c in need_pairs], origin=_origin_param(origin)
-    )
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -292,57 +429,41 @@ class Facts:
     languages: set = field(default_factory=set)
     lgbtq_specific: bool = False
     periods: list = field(default_factory=list)
+    display: tuple = ()  # names, the first address and phones as read (see _offer_view)
 
 
-FACTS_SQL = """
-    SELECT sal.id, sal.service_id, l.organization_id, l.is_confidential, l.location_type, l.latitude,
-           l.longitude, l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, l.accepting_referrals,
-           l.beds_total, l.beds_available, s.last_verified_on, btrim(s.interpretation_services) <> '',
-           ARRAY(SELECT n.code FROM providers_service_needs sn JOIN providers_needterm n ON n.id = sn.needterm_id
-                 WHERE sn.service_id = s.id),
-           ARRAY(SELECT sl.language_id FROM providers_service_languages sl WHERE sl.service_id = s.id),
-           EXISTS(SELECT 1 FROM providers_service_populations sp JOIN providers_population p
-                  ON p.id = sp.population_id WHERE sp.service_id = s.id AND p.code = 'lgbtq'),
-           ARRAY(SELECT ARRAY[sc.weekday::text, sc.opens_at::text, sc.closes_at::text,
-                              (sc.service_id IS NOT NULL)::text]
-                 FROM providers_schedule sc
-                 WHERE sc.location_id = l.id AND (sc.service_id IS NULL OR sc.service_id = s.id))
-    FROM providers_serviceatlocation sal
-    JOIN providers_service s ON s.id = sal.service_id
-    JOIN providers_location l ON l.id = sal.location_id
-    WHERE sal.id = ANY(%s::uuid[])
-"""
-
-
-def _facts(offer_ids) -> dict:
-    """Return Facts for the offers in one statement, whatever their number."""
-    offer_ids = [str(offer_id) for offer_id in offer_ids]
-    if not offer_ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(FACTS_SQL, [offer_ids])
-        rows = cursor.fetchall()
-    facts = {}
-    for row in rows:
-        *scalars, needs, languages, lgbtq, hours = row
+def _read_rows(rows) -> tuple[dict, list, list]:
+    """Split match_sql()/beyond_sql() rows into Facts by offer, the reach rows (offer, distance, covers, area)
+    and the beyond rows (offer, need code, distance)."""
+    facts, reach, beyond = {}, [], []
+    for kind, offer_id, requested, distance_m, covers, area, *row in rows:
+        if kind == "reach":
+            reach.append((offer_id, distance_m, covers, area or ""))
+        else:
+            beyond.append((offer_id, requested, distance_m))
+        if offer_id in facts:
+            continue
+        scalars, (needs, languages, lgbtq, hours), display = row[:15], row[15:19], tuple(row[19:])
         general = [
             (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "false"
         ]
         specific = [
             (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "true"
         ]
-        fact = Facts(*scalars, needs=set(needs), languages=set(languages), lgbtq_specific=lgbtq)
         # Hours given for this service at the site win over the site's own hours.
-        fact.periods = specific or general
-        facts[fact.offer_id] = fact
-    return facts
+        facts[offer_id] = Facts(
+            offer_id, *scalars, needs=set(needs), languages=set(languages), lgbtq_specific=lgbtq,
+            periods=specific or general, display=display,
+        )  # fmt: skip
+    return facts, reach, beyond
 
 
 def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
     exact = access.may_see_exact(fact)
-    if fact.is_confidential and distance_m is not None:
-        # Measure to the point this caller is shown, whatever query found the row: the exact point for
-        # those who may see it (provider staff and their own sites), the public point for everyone else.
+    if fact.is_confidential and distance_m is not None and exact != access.all:
+        # Measure to the point this caller is shown: the statement measured to the point its walk used (the
+        # exact one for callers who see every site, else the public one), but provider staff are shown their
+        # own confidential sites exactly, however the row was found.
         shown = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
         if shown[0] is not None:
             distance_m = geodesic((origin.latitude, origin.longitude), shown).meters
@@ -398,58 +519,28 @@ ADDRESS_FIELDS = ["address_type", "attention", "address_1", "address_2", "city",
 GENERALIZED_ADDRESS_FIELDS = ["address_type", "city", "state_province", "postal_code", "country"]
 
 
-def _attach_views(options: list[MatchOption]) -> None:
-    """Load what is shown for the options that are shown, as plain values: three queries in all."""
-    if not options:
-        return
-    offer_ids = {option.facts.offer_id for option in options}
-    rows = ServiceAtLocation.objects.filter(pk__in=offer_ids).values_list(
-        "id", "service_id", "service__name", "service__organization_id", "service__organization__name",
-        "location_id", "location__name",
-    )  # fmt: skip
-    by_offer = {row[0]: row for row in rows}
-    location_ids = {row[5] for row in rows}
-    service_ids = {row[1] for row in rows}
-    organization_ids = {row[3] for row in rows}
-    addresses = {}
-    for address in (
-        Address.objects.filter(location_id__in=location_ids)
-        .order_by("address_type", "id")
-        .values("location_id", *ADDRESS_FIELDS)
-    ):
-        addresses.setdefault(address.pop("location_id"), address)
-    phones = defaultdict(list)
-    phone_rows = (
-        Phone.objects.filter(
-            Q(location_id__in=location_ids) | Q(service_id__in=service_ids) | Q(organization_id__in=organization_ids)
-        )
-        .exclude(type=Phone.PhoneType.FAX)
-        .order_by("-is_front_door", "id")
-        # The stored E.164 text as it is: no phone-number object per row.
-        .values_list("location_id", "service_id", "organization_id", Cast("number", CharField()), "extension",
-                     "type", "is_front_door")
-    )  # fmt: skip
-    for location_id, service_id, organization_id, number, extension, kind, front_door in phone_rows:
-        phone = {"number": number, "extension": extension, "type": kind, "is_front_door": front_door}
-        owner = ("location", location_id) if location_id else ("service", service_id) if service_id else (
-            "organization", organization_id)  # fmt: skip
-        phones[owner].append(phone)
-    for option in options:
-        _, service_id, service_name, organization_id, organization_name, location_id, location_name = by_offer[
-            option.facts.offer_id
-        ]
-        address = addresses.get(location_id)
-        if address is not None and not option.exact:
+def _phone(number, extension, kind, front_door) -> dict | None:
+    if number is None:
+        return None
+    return {"number": number, "extension": extension, "type": kind, "is_front_door": front_door}
+
+
+def _offer_view(fact: Facts, exact: bool) -> OfferView:
+    """Return what is shown of an offer to a caller who may (exact) or may not see the site."""
+    service_name, organization_id, organization_name, location_id, location_name, *rest = fact.display
+    address_values, front, first = rest[:9], rest[9:12], rest[12:16]
+    address = None
+    if address_values[0] is not None:
+        address = dict(zip(ADDRESS_FIELDS, address_values, strict=True))
+        if not exact:
             address = {key: address[key] for key in GENERALIZED_ADDRESS_FIELDS}
-        at_site = phones[("location", location_id)]
-        if option.facts.is_confidential and not option.exact:
-            phone = next((p for p in at_site if p["is_front_door"]), None)
-        else:
-            candidates = at_site + phones[("service", service_id)] + phones[("organization", organization_id)]
-            phone = candidates[0] if candidates else None
-        option.view = OfferView(
-            service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
-        )
+    if fact.is_confidential and not exact:
+        phone = _phone(*front, True)  # the front door only: a direct line would place the site
+    else:
+        phone = _phone(*first)
+    return OfferView(
+        fact.service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
+    )
 
 
 def _sort_key(option: MatchOption):
@@ -501,37 +592,26 @@ def match(
     expanded = {code: taxonomy.expand(code) for code in request.needs}
     need_pairs = [(taxonomy.terms[sub].id, code) for code in request.needs for sub in sorted(expanded[code])]
     column = "point" if access.all else "public_point"
+    own_organization = access.organization_id if not access.all else None
 
-    nearest_rows = _fetch_candidates(request, origin, column=column, need_pairs=need_pairs)
-    if not access.all and access.organization_id is not None:
-        # Provider staff see their own confidential sites exactly, so those are found by their exact point.
-        nearest_rows += _fetch_candidates(
-            request, origin, column="point", need_pairs=need_pairs, organization_id=access.organization_id
-        )
-    covering_rows = _fetch_covering(request, origin, need_pairs=need_pairs) if request.include_virtual else []
-
-    distance_by_offer: dict = {}
-    for offer_id, _code, distance_m in nearest_rows:
-        if distance_m <= request.radius_m:
-            distance_by_offer[offer_id] = min(distance_m, distance_by_offer.get(offer_id, distance_m))
-    area_by_offer = {offer_id: area for offer_id, _code, area in covering_rows}
-
-    facts = _facts(set(distance_by_offer) | set(area_by_offer))
+    sql, params = match_sql(request, column=column, need_pairs=need_pairs, organization_id=own_organization)
+    facts, reach, beyond = _read_rows(_fetch(sql, params, origin))
     language_names = taxonomy.language_names
 
     options = []
-    for offer_id, fact in facts.items():
+    for offer_id, distance_m, covers, area in reach:
+        fact = facts[offer_id]
         if not request.include_virtual and fact.location_type == "virtual":
             continue
         option = _build_option(
-            fact, access=access, origin=origin, distance_m=distance_by_offer.get(offer_id),
-            in_service_area=offer_id in area_by_offer, request=request, expanded=expanded, now=now,
+            fact, access=access, origin=origin, distance_m=distance_m, in_service_area=covers, request=request,
+            expanded=expanded, now=now,
         )  # fmt: skip
         if option.distance_m is not None and option.distance_m > request.radius_m and not option.in_service_area:
             continue  # an own confidential site whose exact point is outside the radius
         if request.open_now and option.open_now is not True:
             continue
-        _rank_option(option, request=request, language_names=language_names, area_name=area_by_offer.get(offer_id, ""))
+        _rank_option(option, request=request, language_names=language_names, area_name=area)
         options.append(option)
     options.sort(key=_sort_key)
 
@@ -539,10 +619,21 @@ def match(
     plan = CoveragePlan(options=chosen, covered=[c for c in request.needs if c in covered], uncovered=[])
     uncovered = [code for code in request.needs if code not in covered]
     if uncovered:
-        plan.uncovered = _nearest_beyond(request, origin, access, column, taxonomy, expanded, uncovered, now)
+        # The statement named the nearest offers beyond the radius for every need that nothing it found
+        # meets; a need met only by offers the checks above left out needs one more statement.
+        found = {code for offer_id, *_ in reach for code in request.needs if expanded[code] & facts[offer_id].needs}
+        again = [code for code in uncovered if code in found]
+        if again:
+            pairs = [(taxonomy.terms[sub].id, code) for code in again for sub in sorted(expanded[code])]
+            sql, params = beyond_sql(request, column=column, need_pairs=pairs)
+            more_facts, _, more_beyond = _read_rows(_fetch(sql, params, origin))
+            facts = {**more_facts, **facts}
+            beyond = [row for row in beyond if row[1] not in again] + more_beyond
+        plan.uncovered = _nearest_beyond(request, origin, access, taxonomy, expanded, uncovered, now, facts, beyond)
 
     shown = options[: request.limit]
-    _attach_views(shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None])
+    for option in shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]:
+        option.view = _offer_view(option.facts, option.exact)
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 
@@ -552,15 +643,12 @@ def _lower_first(name: str) -> str:
     return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
-def _nearest_beyond(request, origin, access, column, taxonomy, expanded, codes, now) -> list[UncoveredNeed]:
-    """For needs nothing in reach meets: the nearest eligible provider anywhere (one statement)."""
-    pairs = [(taxonomy.terms[sub].id, code) for code in codes for sub in sorted(expanded[code])]
-    # A few per need, so that the nearest one passing the same post-filters (open now) can be named.
-    rows = _fetch_candidates(request, origin, column=column, need_pairs=pairs, limit_per_need=BEYOND_PER_NEED)
-    facts = _facts({offer_id for offer_id, _code, _distance in rows})
+def _nearest_beyond(request, origin, access, taxonomy, expanded, codes, now, facts, beyond) -> list[UncoveredNeed]:
+    """For needs nothing in reach meets: the nearest eligible provider anywhere, from the beyond rows (a few
+    per need, so that the nearest one passing the same checks, such as open now, can be named)."""
     best: dict[str, MatchOption] = {}
-    for offer_id, code, distance_m in rows:
-        if offer_id not in facts:
+    for offer_id, code, distance_m in beyond:
+        if code not in codes:
             continue
         option = _build_option(
             facts[offer_id], access=access, origin=origin, distance_m=distance_m, in_service_area=False,

@@ -1,0 +1,110 @@
+"""How matching reads the database: one prepared statement with a generic plan, and the one case that needs
+a second statement (a need met in reach only by options that checks made after the statement leave out)."""
+
+from datetime import UTC, datetime, time
+
+import pytest
+import time_machine
+from django.db import connection
+
+from tests import factories
+from tests.matching.conftest import NEAR
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/match/"
+MONDAY_NOON_HOUSTON = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
+
+
+def get(client, **params):
+    params.setdefault("near", NEAR)
+    response = client.get(URL, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+class Statements:
+    """Record the statements that read the match index (an execute wrapper sees the SQL as it was given)."""
+
+    def __init__(self):
+        self.sql = []
+
+    def __call__(self, execute, sql, params, many, context):
+        if "matching_matchcandidate" in sql:
+            self.sql.append(sql)
+        return execute(sql, params, many, context)
+
+
+def test_a_need_met_in_reach_only_by_closed_options_names_the_nearest_open_one_beyond(api, make_offer):
+    closed = make_offer(3, needs=["medical"])
+    factories.schedule(closed.location, 1, time(20), time(22))  # Monday evenings only
+    far_open = make_offer(120, needs=["medical"], org=factories.organization(name="Far Open Clinic"))
+    factories.schedule(far_open.location, 1, time(8), time(18))
+    far_closed_nearer = make_offer(100, needs=["medical"])
+    factories.schedule(far_closed_nearer.location, 1, time(20), time(22))
+
+    statements = Statements()
+    with time_machine.travel(MONDAY_NOON_HOUSTON, tick=False), connection.execute_wrapper(statements):
+        body = get(api, needs="medical", open_now="true")
+
+    assert body["results"] == []
+    (uncovered,) = body["coverage_plan"]["uncovered"]
+    # The first statement saw a medical option in reach, so it named nothing beyond; the second one did.
+    assert uncovered["nearest"]["service_at_location_id"] == str(far_open.pk)
+    assert uncovered["message"].startswith("no medical care open now within 50 mi; nearest is Far Open Clinic")
+    assert len(statements.sql) == 2
+
+
+def test_a_need_nothing_in_reach_meets_is_answered_by_the_one_statement(api, make_offer):
+    make_offer(3, needs=["medical"])
+    far = make_offer(120, needs=["dental"])
+
+    statements = Statements()
+    with connection.execute_wrapper(statements):
+        body = get(api, needs="medical,dental")
+
+    assert body["coverage_plan"]["uncovered"][0]["nearest"]["service_at_location_id"] == str(far.pk)
+    assert len(statements.sql) == 1
+
+
+def test_the_statement_is_prepared_once_and_reused_with_its_generic_plan(api, make_offer):
+    make_offer(3, needs=["medical"])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()  # psycopg's record of what it prepared, now deallocated
+
+    for age in (10, 30, 50, 70):  # different parameters, one statement text
+        get(api, needs="medical", age=age)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%matching_matchcandidate%"],
+        )
+        assert cursor.fetchall() == [(4, 0)]
+
+
+def test_unprepared_runs_give_the_same_answer(api, make_offer):
+    """Behind a pooler in transaction mode (DATABASE_POOLER_TRANSACTION_MODE) nothing is prepared."""
+    make_offer(3, needs=["medical", "emergency-shelter"], location_fields={"beds_total": 4, "beds_available": 1})
+    make_offer(9, needs=["medical"], languages=("es",))
+    make_offer(150, needs=["dental"])
+    params = {"needs": "medical,emergency-shelter,dental", "language": "es", "age": 30}
+    prepared = get(api, **params)
+
+    raw = connection.connection
+    threshold, raw.prepare_threshold = raw.prepare_threshold, None
+    try:
+        unprepared = get(api, **params)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            before = cursor.fetchone()[0]
+        get(api, **params)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == before  # nothing new was prepared
+    finally:
+        raw.prepare_threshold = threshold
+
+    assert unprepared == prepared
+    assert len(prepared["results"]) == 2 and prepared["coverage_plan"]["uncovered"][0]["need"] == "dental"
