@@ -1,19 +1,20 @@
 """Matching: a survivor's needs, place and constraints -> ranked options, a coverage plan, specialists.
 
-The database work is one SQL statement (match_sql), whatever the number of results, which
-1. walks, for every requested need (expanded to its sub-terms), the k nearest eligible rows of the match
-   index: one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index each
-   (LATERAL);
-2. finds the services whose service area covers the origin (statewide hotlines, virtual clinics);
-3. for needs nothing found in 1 or 2 meets, walks to the nearest few providers beyond the radius;
-4. reads what ranking and the response need of every offer found (facts, names, address, phones).
+The database work is a constant number of statements, whatever the number of results. The first
+(match_sql) finds every offer a request can use and what ranking needs of each:
+1. for every requested need (expanded to its sub-terms), the k nearest eligible rows of the match index:
+   one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index each (LATERAL);
+2. the services whose service area covers the origin (statewide hotlines, virtual clinics);
+3. for needs nothing found in 1 or 2 meets, the nearest few of the walks' rows beyond the radius;
+4. each offer's facts: hours, beds, verification, needs, languages.
 Python then applies the checks that need the clock or the caller (open now, who may see a site exactly),
-ranks, and builds the coverage plan. Only when those checks leave a need unmet that the statement saw met
-is a second statement run (beyond_sql), and signed-in callers get one more for specialists.
+ranks, and builds the coverage plan. The second statement (VIEWS_SQL) reads names, addresses and phones of
+the twenty or so offers shown. Only when the checks leave a need unmet that the first statement saw met
+is one more run (beyond_sql), and signed-in callers get one for specialists.
 
-The statement's text is the same for every request (values are parameters), so it is prepared once per
-database connection and runs with one generic plan (config.database.prepared_cursor): planning it took as
-long as running it.
+Each statement's text is the same for every request (values are parameters), so it is prepared once per
+database connection and runs with one generic plan (config.database.prepared_cursor): planning the first
+took as long as running it.
 """
 
 from collections import defaultdict
@@ -217,58 +218,63 @@ def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[
     return sql, params
 
 
-# What ranking and the response need of every offer found, read in the same statement. The LATERAL with
-# OFFSET 0 is planned on its own, per offer by primary key, so the one generic plan can never turn into a
-# scan of whole tables whatever the number of offers (columns in the
-# order of Facts, then of OfferView). The address is the location's first (physical before postal); phones
-# are chosen in Python (_offer_view), from the site's front door and the first of the site's, the service's
-# and the organization's numbers (a phone has exactly one owner).
+# What ranking needs of every offer found, read in the same statement (columns in the order of Facts); what
+# the offer's match index row already holds (its service, languages, eligibility flags) is taken from there.
+# The LATERAL with OFFSET 0 is planned on its own, per offer by key, so the one generic plan can never turn
+# into a scan of whole tables whatever the number of offers.
 DETAILS_SELECT = """
     SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, d.*
     FROM offers o
     CROSS JOIN LATERAL (
-        SELECT sal.service_id, l.organization_id, l.is_confidential, l.location_type, l.latitude, l.longitude,
-               l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, l.accepting_referrals,
+        SELECT mc.service_id, mc.organization_id, mc.is_confidential, l.location_type, l.latitude, l.longitude,
+               l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, mc.accepting_referrals,
                l.beds_total, l.beds_available, s.last_verified_on, btrim(s.interpretation_services) <> '',
-               ARRAY(SELECT n.code FROM providers_service_needs sn
-                     JOIN providers_needterm n ON n.id = sn.needterm_id WHERE sn.service_id = s.id),
-               ARRAY(SELECT sl.language_id FROM providers_service_languages sl WHERE sl.service_id = s.id),
-               EXISTS(SELECT 1 FROM providers_service_populations sp JOIN providers_population p
-                      ON p.id = sp.population_id WHERE sp.service_id = s.id AND p.code = 'lgbtq'),
+               ARRAY(SELECT sn.needterm_id FROM providers_service_needs sn WHERE sn.service_id = s.id),
+               mc.languages, mc.lgbtq_specific,
                ARRAY(SELECT ARRAY[sc.weekday::text, sc.opens_at::text, sc.closes_at::text,
                                   (sc.service_id IS NOT NULL)::text]
                      FROM providers_schedule sc
-                     WHERE sc.location_id = l.id AND (sc.service_id IS NULL OR sc.service_id = s.id)),
-               s.name, s.organization_id, org.name, l.id, l.name,
-               a.address_type, a.attention, a.address_1, a.address_2, a.city, a.region, a.state_province,
-               a.postal_code, a.country,
-               front.number, front.extension, front.type,
-               first.number, first.extension, first.type, first.is_front_door
-        FROM providers_serviceatlocation sal
-        JOIN providers_service s ON s.id = sal.service_id
-        JOIN providers_organization org ON org.id = s.organization_id
-        JOIN providers_location l ON l.id = sal.location_id
-        LEFT JOIN LATERAL (
-            SELECT * FROM providers_address a WHERE a.location_id = l.id ORDER BY a.address_type, a.id LIMIT 1
-        ) a ON TRUE
-        LEFT JOIN LATERAL (
-            SELECT * FROM providers_phone p
-            WHERE p.location_id = l.id AND p.is_front_door AND p.type <> 'fax' ORDER BY p.id LIMIT 1
-        ) front ON TRUE
-        LEFT JOIN LATERAL (
-            (SELECT * FROM providers_phone p WHERE p.location_id = l.id AND p.type <> 'fax'
-             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-            UNION ALL
-            (SELECT * FROM providers_phone p WHERE p.service_id = s.id AND p.type <> 'fax'
-             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-            UNION ALL
-            (SELECT * FROM providers_phone p WHERE p.organization_id = s.organization_id AND p.type <> 'fax'
-             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-            LIMIT 1
-        ) first ON TRUE
-        WHERE sal.id = o.offer_id
+                     WHERE sc.location_id = l.id AND (sc.service_id IS NULL OR sc.service_id = s.id))
+        FROM (SELECT * FROM matching_matchcandidate mc WHERE mc.service_at_location_id = o.offer_id LIMIT 1) mc
+        JOIN providers_service s ON s.id = mc.service_id
+        JOIN providers_location l ON l.id = mc.location_id
         OFFSET 0
     ) d
+"""
+
+# What is shown of the offers that are shown (a request ranks up to a few hundred and shows about twenty),
+# in the order of OfferView: names, the location's first address (physical before postal) and the candidate
+# phones. Which phone a caller gets is decided in Python (_offer_view), from the site's front door and the
+# first of the site's, the service's and the organization's numbers (a phone has exactly one owner).
+VIEWS_SQL = """
+    SELECT sal.id, s.id, s.name, org.id, org.name, l.id, l.name,
+           a.address_type, a.attention, a.address_1, a.address_2, a.city, a.region, a.state_province,
+           a.postal_code, a.country,
+           front.number, front.extension, front.type,
+           first.number, first.extension, first.type, first.is_front_door
+    FROM providers_serviceatlocation sal
+    JOIN providers_service s ON s.id = sal.service_id
+    JOIN providers_organization org ON org.id = s.organization_id
+    JOIN providers_location l ON l.id = sal.location_id
+    LEFT JOIN LATERAL (
+        SELECT * FROM providers_address a WHERE a.location_id = l.id ORDER BY a.address_type, a.id LIMIT 1
+    ) a ON TRUE
+    LEFT JOIN LATERAL (
+        SELECT * FROM providers_phone p
+        WHERE p.location_id = l.id AND p.is_front_door AND p.type <> 'fax' ORDER BY p.id LIMIT 1
+    ) front ON TRUE
+    LEFT JOIN LATERAL (
+        (SELECT * FROM providers_phone p WHERE p.location_id = l.id AND p.type <> 'fax'
+         ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+        UNION ALL
+        (SELECT * FROM providers_phone p WHERE p.service_id = s.id AND p.type <> 'fax'
+         ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+        UNION ALL
+        (SELECT * FROM providers_phone p WHERE p.organization_id = s.organization_id AND p.type <> 'fax'
+         ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+        LIMIT 1
+    ) first ON TRUE
+    WHERE sal.id = ANY(%(offer_ids)s::uuid[])
 """
 
 
@@ -370,8 +376,9 @@ def _origin_param(origin: GeoPoint) -> str:
     return f"SRID=4326;POINT({origin.longitude} {origin.latitude})"
 
 
-def _fetch(sql: str, params: dict, origin: GeoPoint) -> list[tuple]:
-    params["origin"] = _origin_param(origin)
+def _fetch(sql: str, params: dict, origin: GeoPoint | None = None) -> list[tuple]:
+    if origin is not None:
+        params["origin"] = _origin_param(origin)
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -387,6 +394,7 @@ class _Taxonomy:
     def __init__(self):
         self.terms = {term.code: term for term in NeedTerm.objects.all()}
         by_id = {term.id: term for term in self.terms.values()}
+        self.codes_by_id = {term_id: term.code for term_id, term in by_id.items()}
         self.children = defaultdict(list)
         for term in self.terms.values():
             if term.parent_id:
@@ -429,12 +437,11 @@ class Facts:
     languages: set = field(default_factory=set)
     lgbtq_specific: bool = False
     periods: list = field(default_factory=list)
-    display: tuple = ()  # names, the first address and phones as read (see _offer_view)
 
 
-def _read_rows(rows) -> tuple[dict, list, list]:
+def _read_rows(rows, need_codes: dict) -> tuple[dict, list, list]:
     """Split match_sql()/beyond_sql() rows into Facts by offer, the reach rows (offer, distance, covers, area)
-    and the beyond rows (offer, need code, distance)."""
+    and the beyond rows (offer, need code, distance). `need_codes` maps need term ids to codes."""
     facts, reach, beyond = {}, [], []
     for kind, offer_id, requested, distance_m, covers, area, *row in rows:
         if kind == "reach":
@@ -443,7 +450,7 @@ def _read_rows(rows) -> tuple[dict, list, list]:
             beyond.append((offer_id, requested, distance_m))
         if offer_id in facts:
             continue
-        scalars, (needs, languages, lgbtq, hours), display = row[:15], row[15:19], tuple(row[19:])
+        scalars, (needs, languages, lgbtq, hours) = row[:15], row[15:]
         general = [
             (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "false"
         ]
@@ -452,8 +459,10 @@ def _read_rows(rows) -> tuple[dict, list, list]:
         ]
         # Hours given for this service at the site win over the site's own hours.
         facts[offer_id] = Facts(
-            offer_id, *scalars, needs=set(needs), languages=set(languages), lgbtq_specific=lgbtq,
-            periods=specific or general, display=display,
+            # A term added since this process read the taxonomy cannot be one it was asked for: left out.
+            offer_id, *scalars, needs={need_codes.get(need_id) for need_id in needs} - {None}, languages=set(languages),
+            lgbtq_specific=lgbtq,
+            periods=specific or general,
         )  # fmt: skip
     return facts, reach, beyond
 
@@ -525,9 +534,9 @@ def _phone(number, extension, kind, front_door) -> dict | None:
     return {"number": number, "extension": extension, "type": kind, "is_front_door": front_door}
 
 
-def _offer_view(fact: Facts, exact: bool) -> OfferView:
-    """Return what is shown of an offer to a caller who may (exact) or may not see the site."""
-    service_name, organization_id, organization_name, location_id, location_name, *rest = fact.display
+def _offer_view(fact: Facts, exact: bool, shown: tuple) -> OfferView:
+    """Return what is shown of an offer (a VIEWS_SQL row) to a caller who may (exact) or may not see the site."""
+    service_id, service_name, organization_id, organization_name, location_id, location_name, *rest = shown
     address_values, front, first = rest[:9], rest[9:12], rest[12:16]
     address = None
     if address_values[0] is not None:
@@ -539,7 +548,7 @@ def _offer_view(fact: Facts, exact: bool) -> OfferView:
     else:
         phone = _phone(*first)
     return OfferView(
-        fact.service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
+        service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
     )
 
 
@@ -548,22 +557,26 @@ def _sort_key(option: MatchOption):
     return (-option.score, distance, str(option.facts.offer_id))
 
 
-def _gain_key(option: MatchOption, uncovered: frozenset[str]):
-    distance = option.distance_m if option.distance_m is not None else float("inf")
-    return (-len(uncovered & set(option.needs_met)), distance, _sort_key(option))
-
-
 def coverage_plan(options: list[MatchOption], needs: tuple[str, ...]) -> tuple[list[MatchOption], set[str]]:
     """Greedy set cover: repeatedly take the option meeting most still-uncovered needs (nearer first on
     ties, then better ranked); return the chosen options and the needs they cover."""
     uncovered, chosen = set(needs), []
-    pool = list(options)
+    # (option, the needs it meets, its place in the ranking), worked out once rather than at every step.
+    pool = [(option, frozenset(option.needs_met), place) for place, option in enumerate(sorted(options, key=_sort_key))]
+    infinity = float("inf")
     while uncovered and pool:
-        best = min(pool, key=lambda option, still=frozenset(uncovered): _gain_key(option, still))
-        if not uncovered & set(best.needs_met):
+        best = min(
+            pool,
+            key=lambda entry: (
+                -len(uncovered & entry[1]),
+                entry[0].distance_m if entry[0].distance_m is not None else infinity,
+                entry[2],
+            ),
+        )
+        if not uncovered & best[1]:
             break
-        chosen.append(best)
-        uncovered -= set(best.needs_met)
+        chosen.append(best[0])
+        uncovered -= best[1]
         pool.remove(best)
     return chosen, set(needs) - uncovered
 
@@ -595,7 +608,7 @@ def match(
     own_organization = access.organization_id if not access.all else None
 
     sql, params = match_sql(request, column=column, need_pairs=need_pairs, organization_id=own_organization)
-    facts, reach, beyond = _read_rows(_fetch(sql, params, origin))
+    facts, reach, beyond = _read_rows(_fetch(sql, params, origin), taxonomy.codes_by_id)
     language_names = taxonomy.language_names
 
     options = []
@@ -626,14 +639,18 @@ def match(
         if again:
             pairs = [(taxonomy.terms[sub].id, code) for code in again for sub in sorted(expanded[code])]
             sql, params = beyond_sql(request, column=column, need_pairs=pairs)
-            more_facts, _, more_beyond = _read_rows(_fetch(sql, params, origin))
+            more_facts, _, more_beyond = _read_rows(_fetch(sql, params, origin), taxonomy.codes_by_id)
             facts = {**more_facts, **facts}
             beyond = [row for row in beyond if row[1] not in again] + more_beyond
         plan.uncovered = _nearest_beyond(request, origin, access, taxonomy, expanded, uncovered, now, facts, beyond)
 
     shown = options[: request.limit]
-    for option in shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]:
-        option.view = _offer_view(option.facts, option.exact)
+    described = shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]
+    if described:
+        offer_ids = list({str(option.facts.offer_id) for option in described})
+        views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, {"offer_ids": offer_ids})}
+        for option in described:
+            option.view = _offer_view(option.facts, option.exact, views[option.facts.offer_id])
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 

@@ -5,6 +5,7 @@ schedule, service_area, language); HSDS ids are UUIDs, so ours are too. Where HS
 field needs a rule (eligibility, capacity, confidentiality), the rule is a column with a constraint.
 """
 
+import functools
 import uuid
 import zoneinfo
 from datetime import datetime, time
@@ -38,14 +39,25 @@ def period_covers(weekday: int, opens_at: time, closes_at: time, local: datetime
     A closing time at or before the opening time means the period runs past midnight into the next day;
     00:00-00:00 is the whole day.
     """
-    now = local.time().replace(tzinfo=None)
-    today = local.isoweekday()
+    return _covers(weekday, opens_at, closes_at, local.isoweekday(), local.time())
+
+
+def _covers(weekday: int, opens_at: time, closes_at: time, today: int, now: time) -> bool:
+    """period_covers() for a local ISO weekday and a naive local time of day."""
     if closes_at > opens_at:
         return today == weekday and opens_at <= now < closes_at
     previous_day = 7 if today == 1 else today - 1
     started_today = today == weekday and now >= opens_at
     carried_over = previous_day == weekday and now < closes_at
     return started_today or carried_over
+
+
+@functools.lru_cache(maxsize=256)
+def _local_day_and_time(moment: datetime, time_zone: str) -> tuple[int, time]:
+    """Return the ISO weekday and time of day of a moment in a time zone (matching asks once per site for
+    the same moment, and most sites share a few zones)."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+    return local.isoweekday(), local.time()
 
 
 def open_at(moment: datetime, *, time_zone: str, open_24_7: bool, periods) -> bool | None:
@@ -56,11 +68,12 @@ def open_at(moment: datetime, *, time_zone: str, open_24_7: bool, periods) -> bo
     """
     if open_24_7:
         return True
-    periods = list(periods)
+    if not isinstance(periods, list | tuple):
+        periods = list(periods)
     if not periods:
         return None
-    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
-    return any(period_covers(weekday, opens, closes, local) for weekday, opens, closes in periods)
+    today, now = _local_day_and_time(moment, time_zone)
+    return any(_covers(weekday, opens, closes, today, now) for weekday, opens, closes in periods)
 
 
 class TimestampedModel(models.Model):

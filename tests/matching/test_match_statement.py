@@ -108,3 +108,9 @@ def test_unprepared_runs_give_the_same_answer(api, make_offer):
 
     assert unprepared == prepared
     assert len(prepared["results"]) == 2 and prepared["coverage_plan"]["uncovered"][0]["need"] == "dental"
+
+
+def test_app_connections_reuse_generic_plans_and_never_jit_compile(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
+        assert cursor.fetchone() == ("force_generic_plan", "off")
