@@ -554,7 +554,8 @@ def _offer_view(fact: Facts, exact: bool, shown: tuple) -> OfferView:
 
 def _sort_key(option: MatchOption):
     distance = option.distance_m if option.distance_m is not None else float("inf")
-    return (-option.score, distance, str(option.facts.offer_id))
+    # UUIDs order as their text does (fixed-width hex), without making the text for every comparison.
+    return (-option.score, distance, option.facts.offer_id)
 
 
 def coverage_plan(options: list[MatchOption], needs: tuple[str, ...]) -> tuple[list[MatchOption], set[str]]:
