@@ -17,14 +17,16 @@ Sizes are numbers of service-at-location rows. For each size the script
      trafficking_type with 0.2, citizenship with 0.2; radius 50 mi; limit 20;
    - sends the 20 warm-up requests through both paths below (not timed), then every timed request once
      through both paths (not timed), so that both are measured with a warm cache (steady state);
-   - SQL pass: for each request, times the one statement that matching.engine.match() runs for an
-     anonymous caller (`match_sql(..., column="public_point")`: the k-nearest walks of the (need,
-     public_point) GiST index per need and sub-term, the services whose area covers the origin, the nearest
-     offers beyond the radius for needs nothing in reach meets, and the details of every offer found), run
-     as the engine runs it (config.database.prepared_cursor: prepared once per connection, generic plan):
-     cursor.execute() + fetchall(). It also times the walks alone (`candidate_sql`, the same cursor), the
-     figure earlier versions of this script called "SQL". The request goes through MatchInputSerializer
-     exactly as the API parses it; the need pairs are built with the engine's own _Taxonomy.
+   - SQL pass: for each request, times the statement that matching.engine.match() runs first for an
+     anonymous caller (`match_sql(..., column="public_point")`): it fetches the candidate rows (the k-nearest
+     walks of the (need, public_point) GiST index per need and sub-term, the services whose area covers the
+     origin, the nearest rows beyond the radius for needs nothing in reach meets) and what ranking needs of
+     each. It runs as the engine runs it (config.database.prepared_cursor: prepared once per connection,
+     generic plan): cursor.execute() + fetchall(). Not in it: the engine's second statement, which reads
+     names, addresses and phones of the ~20 offers shown. It also times the walks alone (`candidate_sql`,
+     same cursor), which is what earlier versions of this script called "SQL". The request goes through
+     MatchInputSerializer exactly as the API parses it; the need pairs are built with the engine's own
+     _Taxonomy.
    - API pass (after the SQL pass, over the same requests): GET /api/match/?... through the whole Django/DRF
      stack (middleware, validation, geocoding of "lat,lon", all the engine's queries, ranking, coverage plan,
      specialists, JSON rendering) with django.test.Client() as an anonymous user, timed around client.get().
@@ -157,7 +159,7 @@ def print_size(result: dict) -> None:
     else:
         print(f"  API   no successful request (errors={result['errors']})")
     print(
-        f"  SQL   the match statement         n={len(result['sql_ms'])}: "
+        f"  SQL   the first match statement   n={len(result['sql_ms'])}: "
         f"p50 {fmt_ms(sql[0])} ms  p95 {fmt_ms(sql[1])} ms  p99 {fmt_ms(sql[2])} ms  "
         f"(mean {result['mean_statement_rows']:.1f} rows)"
     )
@@ -187,9 +189,9 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
     print(
         f"{first['postgres']}; PostGIS {first['postgis']}; Python {platform.python_version()}; "
         f"{os.cpu_count()} CPUs. {args.requests} requests per size after {WARMUP_REQUESTS} warm-up requests; "
-        f"API = anonymous GET /api/match/ through django.test.Client; SQL = the one match statement the API "
-        f"runs; walks = its GiST walks alone; naive = ORDER BY ST_Distance without the GiST walk "
-        f"({args.naive_requests} requests). Times in ms.\n"
+        f"API = anonymous GET /api/match/ through django.test.Client; SQL = the engine's first statement "
+        f"(candidate rows and their facts); walks = its GiST walks alone; "
+        f"naive = ORDER BY ST_Distance without the GiST walk ({args.naive_requests} requests). Times in ms.\n"
     )
     print(
         "| size | SAL rows | API p50 | API p95 | API p99 | SQL p50 | SQL p95 | SQL p99 | API/SQL p95 "
