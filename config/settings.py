@@ -132,9 +132,10 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_POOLER_
 # runs in 10 ms (JIT is for long analytical queries, not these). A pooler in transaction mode cannot keep
 # prepared statements (nor startup options), so there nothing is prepared and each run is planned.
 if not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]:
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        prepare_threshold=0, options="-c plan_cache_mode=force_generic_plan -c jit=off"
-    )
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = 0
+    # After any startup options DATABASE_URL already gives (?options=...), which are kept.
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan -c jit=off".strip()
 # Test databases are created from a template that already has postgis and btree_gist, so the app
 # role needs CREATEDB but not superuser. Set DATABASE_TEST_TEMPLATE="" to create them from template1.
 _test_template = os.environ.get("DATABASE_TEST_TEMPLATE", "directory_template")
