@@ -219,14 +219,15 @@ def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[
 
 
 # What ranking needs of every offer found, read in the same statement (columns in the order of Facts); what
-# the offer's match index row already holds (its service, languages, eligibility flags) is taken from there.
+# the offer's match index row already holds (its service, languages, LGBTQ+ flag) is taken from there; who may
+# see the site exactly is decided on the location row itself.
 # The LATERAL with OFFSET 0 is planned on its own, per offer by key, so the one generic plan can never turn
 # into a scan of whole tables whatever the number of offers.
 DETAILS_SELECT = """
     SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, d.*
     FROM offers o
     CROSS JOIN LATERAL (
-        SELECT mc.service_id, mc.organization_id, mc.is_confidential, l.location_type, l.latitude, l.longitude,
+        SELECT mc.service_id, l.organization_id, l.is_confidential, l.location_type, l.latitude, l.longitude,
                l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, mc.accepting_referrals,
                l.beds_total, l.beds_available, s.last_verified_on, btrim(s.interpretation_services) <> '',
                ARRAY(SELECT sn.needterm_id FROM providers_service_needs sn WHERE sn.service_id = s.id),
@@ -264,15 +265,17 @@ VIEWS_SQL = """
         WHERE p.location_id = l.id AND p.is_front_door AND p.type <> 'fax' ORDER BY p.id LIMIT 1
     ) front ON TRUE
     LEFT JOIN LATERAL (
-        (SELECT * FROM providers_phone p WHERE p.location_id = l.id AND p.type <> 'fax'
-         ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-        UNION ALL
-        (SELECT * FROM providers_phone p WHERE p.service_id = s.id AND p.type <> 'fax'
-         ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-        UNION ALL
-        (SELECT * FROM providers_phone p WHERE p.organization_id = s.organization_id AND p.type <> 'fax'
-         ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-        LIMIT 1
+        SELECT * FROM (
+            (SELECT 1 AS owner, p.* FROM providers_phone p WHERE p.location_id = l.id AND p.type <> 'fax'
+             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+            UNION ALL
+            (SELECT 2, p.* FROM providers_phone p WHERE p.service_id = s.id AND p.type <> 'fax'
+             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+            UNION ALL
+            (SELECT 3, p.* FROM providers_phone p WHERE p.organization_id = s.organization_id AND p.type <> 'fax'
+             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
+        ) candidates
+        ORDER BY owner LIMIT 1
     ) first ON TRUE
     WHERE sal.id = ANY(%(offer_ids)s::uuid[])
 """

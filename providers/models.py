@@ -53,10 +53,11 @@ def _covers(weekday: int, opens_at: time, closes_at: time, today: int, now: time
 
 
 @functools.lru_cache(maxsize=256)
-def _local_day_and_time(moment: datetime, time_zone: str) -> tuple[int, time]:
-    """Return the ISO weekday and time of day of a moment in a time zone (matching asks once per site for
-    the same moment, and most sites share a few zones)."""
-    local = moment.astimezone(zoneinfo.ZoneInfo(time_zone))
+def _local_day_and_time(timestamp: float, time_zone: str) -> tuple[int, time]:
+    """Return the ISO weekday and time of day of a POSIX timestamp in a time zone (matching asks once per site
+    for the same moment, and most sites share a few zones). Keyed on the timestamp, not the datetime: two
+    aware datetimes an hour apart across a DST change (fold) compare and hash equal."""
+    local = datetime.fromtimestamp(timestamp, zoneinfo.ZoneInfo(time_zone))
     return local.isoweekday(), local.time()
 
 
@@ -72,7 +73,7 @@ def open_at(moment: datetime, *, time_zone: str, open_24_7: bool, periods) -> bo
         periods = list(periods)
     if not periods:
         return None
-    today, now = _local_day_and_time(moment, time_zone)
+    today, now = _local_day_and_time(moment.timestamp(), time_zone)
     return any(_covers(weekday, opens, closes, today, now) for weekday, opens, closes in periods)
 
 

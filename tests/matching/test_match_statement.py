@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 
 from tests import factories
@@ -85,7 +86,9 @@ def test_the_statement_is_prepared_once_and_reused_with_its_generic_plan(api, ma
 
 
 def test_unprepared_runs_give_the_same_answer(api, make_offer):
-    """Behind a pooler in transaction mode (DATABASE_POOLER_TRANSACTION_MODE) nothing is prepared."""
+    """Behind a pooler in transaction mode (DATABASE_POOLER_TRANSACTION_MODE) nothing is prepared. This turns
+    preparation off on the test's connection only (its startup options stay), so it checks the statements'
+    answers without preparation, not the pooler's configuration."""
     make_offer(3, needs=["medical", "emergency-shelter"], location_fields={"beds_total": 4, "beds_available": 1})
     make_offer(9, needs=["medical"], languages=("es",))
     make_offer(150, needs=["dental"])
@@ -110,7 +113,26 @@ def test_unprepared_runs_give_the_same_answer(api, make_offer):
     assert len(prepared["results"]) == 2 and prepared["coverage_plan"]["uncovered"][0]["need"] == "dental"
 
 
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"], reason="no startup options behind a pooler"
+)
 def test_app_connections_reuse_generic_plans_and_never_jit_compile(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('plan_cache_mode'), current_setting('jit')")
         assert cursor.fetchone() == ("force_generic_plan", "off")
+
+
+def test_who_sees_a_site_exactly_is_read_from_the_location_not_the_match_index(api, make_offer):
+    offer = make_offer(3)
+    factories.address(offer.location, address_1="12 Hidden Lane")
+    # A write that bypasses model signals leaves the match index saying "not confidential" (and its public
+    # point where the site is; the database insists that the location's own public point moves).
+    location = offer.location
+    type(location).objects.filter(pk=location.pk).update(
+        is_confidential=True, public_latitude=round(location.latitude, 1), public_longitude=round(location.longitude, 1)
+    )
+
+    row = get(api, needs="emergency-shelter")["results"][0]
+
+    assert row["location"]["precision"] == "approximate"
+    assert "address_1" not in row["location"]["address"]

@@ -1,5 +1,6 @@
 """Opening hours are read in the location's own time zone, including periods past midnight."""
 
+import zoneinfo
 from datetime import UTC, datetime, time
 
 import pytest
@@ -62,3 +63,15 @@ def test_open_24_7_is_always_open():
 def test_unknown_hours_are_none_not_closed():
     loc = factories.location()
     assert loc.is_open_at(at_utc(2026, 11, 30, 15, 0)) is None
+
+
+def test_the_repeated_hour_of_a_dst_change_is_two_moments():
+    """01:30 in New York happens twice on 2026-11-01 (fold 0: EDT, 05:30 UTC; fold 1: EST, 06:30 UTC); the two
+    compare equal as datetimes but are 00:30 and 01:30 in Chicago."""
+    new_york = zoneinfo.ZoneInfo("America/New_York")
+    first, second = (datetime(2026, 11, 1, 1, 30, tzinfo=new_york, fold=fold) for fold in (0, 1))
+    assert first == second  # the trap: same wall time and zone
+    chicago = factories.location(time_zone="America/Chicago")
+    factories.schedule(chicago, 7, time(1), time(2))  # Sunday 01:00-02:00
+    assert chicago.is_open_at(first) is False
+    assert chicago.is_open_at(second) is True
