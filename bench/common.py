@@ -1,5 +1,5 @@
 """What the benchmark scripts share: scratch databases through psql, manage.py against them, percentiles,
-and the command line to record beside the figures."""
+the command line to record beside the figures, and what their requests draw from."""
 
 import os
 import shlex
@@ -11,6 +11,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+# Leaf need codes the demo data offers (providers/migrations/0002_vocabularies.py, providers/demo.py).
+NEEDS = (
+    "emergency-shelter", "transitional-housing", "case-management", "safety-planning", "crisis-hotline",
+    "legal-civil", "legal-criminal", "immigration-legal", "t-visa", "u-visa", "medical", "mental-health",
+    "dental", "substance-use", "interpretation", "education-esl", "job-training", "public-benefits",
+    "transportation", "basic-needs",
+)  # fmt: skip
+GENDERS = ("women", "men", "transgender-nonbinary")
+# Origins: ZIP codes of the 50 states and DC: no territories, no military (AA/AE/AP) or freely associated
+# states' ZIP codes.
+ORIGIN_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
+    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
 # As the postgres superuser over 127.0.0.1 (trust auth): scratch databases are created and dropped here.
 PSQL = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"]
 

@@ -96,7 +96,20 @@ from urllib.parse import urlencode
 
 import gevent
 import psutil
-from common import PSQL, ROOT, command_line, database_env, database_exists, drop_database, manage, percentiles, psql
+from common import (
+    GENDERS,
+    NEEDS,
+    ORIGIN_STATES,
+    PSQL,
+    ROOT,
+    command_line,
+    database_env,
+    database_exists,
+    drop_database,
+    manage,
+    percentiles,
+    psql,
+)
 
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DATABASE = "directory_load"
@@ -114,18 +127,6 @@ RETRY_FOR_S = 60
 PROBE_PER_S = 10
 PYTEST_WAIT_S = 600
 
-# Leaf need codes the demo data offers (as bench/match_bench.py).
-NEEDS = (
-    "emergency-shelter", "transitional-housing", "case-management", "safety-planning", "crisis-hotline",
-    "legal-civil", "legal-criminal", "immigration-legal", "t-visa", "u-visa", "medical", "mental-health",
-    "dental", "substance-use", "interpretation", "education-esl", "job-training", "public-benefits",
-    "transportation", "basic-needs",
-)  # fmt: skip
-GENDERS = ("women", "men", "transgender-nonbinary")
-ORIGIN_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
-)
 KIND_OF = {
     "GET /api/locations/": "search",
     "GET /api/services/": "search",
@@ -420,26 +421,13 @@ class DirectoryUser(FastHttpUser):
         zip_code, _, _ = self.rng.choice(SCENARIO.origins)
         params = {"near": zip_code, "need": self.rng.choice(NEEDS)}
         if self.rng.random() < 1 / 3:
-            call(
-                self.client,
-                "GET",
-                f"/api/services/?{urlencode(params)}",
-                name="GET /api/services/",
-                expect=200,
-                headers={"Accept": "application/json"},
-            )
-            return
-        params["radius_mi"] = 25
-        if self.rng.random() < 0.3:
-            params["language"] = "es"
-        call(
-            self.client,
-            "GET",
-            f"/api/locations/?{urlencode(params)}",
-            name="GET /api/locations/",
-            expect=200,
-            headers={"Accept": "application/json"},
-        )
+            path, name = f"/api/services/?{urlencode(params)}", "GET /api/services/"
+        else:
+            params["radius_mi"] = 25
+            if self.rng.random() < 0.3:
+                params["language"] = "es"
+            path, name = f"/api/locations/?{urlencode(params)}", "GET /api/locations/"
+        call(self.client, "GET", path, name=name, expect=200, headers={"Accept": "application/json"})
 
     @task(30)
     def match(self):

@@ -60,28 +60,28 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import PYTHON, ROOT, command_line, database_env, database_exists, drop_database, manage, percentiles, psql
+from common import (
+    GENDERS,
+    NEEDS,
+    ORIGIN_STATES,
+    PYTHON,
+    ROOT,
+    command_line,
+    database_env,
+    database_exists,
+    drop_database,
+    manage,
+    percentiles,
+    psql,
+)
 
 DB_PREFIX = "directory_bench_"
 SAL_PER_LOCATION = 2.0
 WARMUP_REQUESTS = 20
 NAIVE_NEAR_SIZE = 100_000
 
-# Leaf need codes the demo data offers (providers/migrations/0002_vocabularies.py, providers/demo.py).
-NEEDS = (
-    "emergency-shelter", "transitional-housing", "case-management", "safety-planning", "crisis-hotline",
-    "legal-civil", "legal-criminal", "immigration-legal", "t-visa", "u-visa", "medical", "mental-health",
-    "dental", "substance-use", "interpretation", "education-esl", "job-training", "public-benefits",
-    "transportation", "basic-needs",
-)  # fmt: skip
-GENDERS = ("women", "men", "transgender-nonbinary")
 TRAFFICKING_TYPES = ("sex", "labor", "both")
 CITIZENSHIPS = ("foreign_national", "us_citizen_or_lpr")
-# The 50 states and DC: no territories, no military (AA/AE/AP) or freely associated states' ZIP codes.
-ORIGIN_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND "
-    "OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
-)
 
 
 # --- orchestration (the parent process) -------------------------------------------------------------------
@@ -345,7 +345,7 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
 
     from config.database import prepared_cursor
     from geo.geocoding import geocode
-    from matching.engine import _hard_filters, _origin_param, _Taxonomy, candidate_sql, match_sql
+    from matching.engine import HARD_FILTERS, _origin_param, _Taxonomy, candidate_sql, match_sql
     from matching.serializers import MatchInputSerializer
 
     queries = generate_requests(WARMUP_REQUESTS + requests, seed)
@@ -373,9 +373,8 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
         return sql, dict(params, origin=origin), request
 
     def naive_statement(query: str) -> tuple[str, dict]:
-        sql, params, request = walk_statement(query)
-        conditions, _ = _hard_filters(request)  # the same conditions; their values are already in params
-        where = " AND ".join(["mc.need_id = ANY(%(need_ids)s::int[])", "mc.public_point IS NOT NULL", *conditions])
+        sql, params, _ = walk_statement(query)  # the same conditions; their values are already in params
+        where = " AND ".join(["mc.need_id = ANY(%(need_ids)s::int[])", "mc.public_point IS NOT NULL", *HARD_FILTERS])
         sql = f"""
             SELECT mc.service_at_location_id, ST_Distance(mc.public_point, %(origin)s::geography) AS distance_m
             FROM matching_matchcandidate mc

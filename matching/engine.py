@@ -167,9 +167,9 @@ HARD_FILTERS = (
 )
 
 
-def _hard_filters(request: MatchRequest) -> tuple[list[str], dict]:
-    """Return HARD_FILTERS and their parameters for a request."""
-    return list(HARD_FILTERS), {
+def _filter_params(request: MatchRequest) -> dict:
+    """Return the parameters of HARD_FILTERS for a request."""
+    return {
         "age": request.age,
         "genders": GENDER_REQUEST[request.gender] if request.gender else 0,
         "trafficking_types": TRAFFICKING_REQUEST[request.trafficking_type] if request.trafficking_type else 0,
@@ -182,7 +182,7 @@ def _hard_filters(request: MatchRequest) -> tuple[list[str], dict]:
     }
 
 
-def _walk(column: str, conditions: list[str], limit_param: str) -> str:
+def _walk(column: str, conditions, limit_param: str) -> str:
     """Return the k-nearest walk for one need (q.need_id) through the composite (need, point) GiST index."""
     assert column in ("point", "public_point")
     where = " AND ".join(["mc.need_id = q.need_id", f"mc.{column} IS NOT NULL", *conditions])
@@ -208,11 +208,11 @@ def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[
 
     match_sql() runs this same walk inside its one statement; the benchmark also times it on its own.
     """
-    conditions, params = _hard_filters(request)
+    params = _filter_params(request)
     sql = f"""
         WITH {NEEDS_CTE}
         SELECT c.service_at_location_id, q.requested, c.distance_m
-        FROM q CROSS JOIN LATERAL ({_walk(column, conditions, "k")}) c
+        FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "k")}) c
     """
     params.update(_need_params(need_pairs), k=request.candidates_per_need)
     return sql, params
@@ -341,7 +341,7 @@ def match_sql(
     nearest BEYOND_PER_NEED offers per sub-term anywhere), each followed by its details (DETAILS_SELECT).
     """
     assert column in ("point", "public_point")
-    _, params = _hard_filters(request)
+    params = _filter_params(request)
     params.update(
         _need_params(need_pairs), k=request.candidates_per_need, beyond_k=BEYOND_PER_NEED, radius_m=request.radius_m
     )
@@ -370,7 +370,7 @@ def beyond_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int
     checks made after it (open now, a virtual or own site left out) leave unmet.
     """
     assert column in ("point", "public_point")
-    _, params = _hard_filters(request)
+    params = _filter_params(request)
     params.update(_need_params(need_pairs), beyond_k=BEYOND_PER_NEED)
     return _beyond_statement(column), params
 
@@ -417,8 +417,8 @@ def vocabulary() -> _Taxonomy:
 
 @dataclass
 class Facts:
-    """What ranking needs to know about one candidate, read with plain value queries (no model objects):
-    a request looks at up to a few hundred candidates and shows twenty."""
+    """What ranking needs to know about one candidate, as match_sql() reads it (no model objects): a request
+    looks at up to a few hundred candidates and shows twenty."""
 
     offer_id: object
     service_id: object
@@ -683,4 +683,4 @@ def _nearest_beyond(request, origin, access, taxonomy, expanded, codes, now, fac
 
 
 def _sort_distance(option: MatchOption) -> tuple:
-    return (option.distance_m if option.distance_m is not None else float("inf"), str(option.facts.offer_id))
+    return (option.distance_m if option.distance_m is not None else float("inf"), option.facts.offer_id)
