@@ -430,6 +430,8 @@ class _Writer:
             Schedule(location=location, service=service, weekday=w, opens_at=o, closes_at=c, description=d)
             for w, o, c, d in after
         )
+        # bulk_create sends no signals: the hours are ranking facts in the match index (deferred to the end).
+        match_index_refresh(location_ids=[location.pk])
         # A service's own hours at a location are the service's history; a location's hours, the location's.
         self.record_history(service or location, {"schedules": ([" ".join(map(str, p[:3])) for p in before],
                                                     [" ".join(map(str, p[:3])) for p in after])})  # fmt: skip

@@ -18,7 +18,8 @@ from providers.models import ADULT_AGE_YEARS
 COLUMNS = (
     "need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, "
     "is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, "
-    "languages, accepting_referrals"
+    "languages, accepting_referrals, location_type, latitude, longitude, public_latitude, public_longitude, "
+    "time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours"
 )
 
 
@@ -26,16 +27,57 @@ def _bits(dimension: str, bits: dict[str, int]) -> str:
     return f"bit_or(CASE WHEN p.dimension = '{dimension}' THEN {mask_sql(bits)} ELSE 0 END)"
 
 
-def select_rows(service_filter: str = "TRUE", row_filter: str = "TRUE") -> str:
-    """Return the SELECT producing index rows for services passing service_filter (SQL on `s`).
+def _seconds(column: str) -> str:
+    return f"EXTRACT(EPOCH FROM sc.{column})::int"
 
-    Per-service attributes are aggregated once per service (hash aggregates), then joined to each
-    service-at-location and need, so the rebuild stays linear in the number of rows. Age groups narrow the
-    numeric limits: adults-only means at least 18, minors-only at most 17 (GREATEST/LEAST ignore NULLs).
+
+def select_rows(scoped: bool = False) -> str:
+    """Return the SELECT producing index rows: of every active service at location, or (scoped) of the
+    services at location in %(offer_ids)s, whose services and locations are in %(service_ids)s and
+    %(location_ids)s (match_index_refresh works them out).
+
+    Per-service attributes (populations, languages, needs) and per-site hours are aggregated once each
+    (hash aggregates), then joined to each service at location and need, so the rebuild stays linear in the
+    number of rows; scoped, every aggregate reads only the rows of the given ids through their indexes, so a
+    refresh costs the same at 10k rows as at 1M. Age groups narrow the numeric limits: adults-only means at
+    least 18, minors-only at most 17 (GREATEST/LEAST ignore NULLs).
     """
+
+    def scope(column: str, ids: str) -> str:
+        return f"{column} = ANY(%({ids})s::uuid[])" if scoped else "TRUE"
+
     return f"""
-    WITH svc AS (
-        SELECT s.id, s.organization_id,
+    WITH pop AS (
+        SELECT sp.service_id,
+               bool_or(p.code = 'adults') AS adults,
+               bool_or(p.code = 'minors') AS minors,
+               bool_or(p.code = 'lgbtq') AS lgbtq,
+               {_bits("gender", GENDER_BITS)} AS genders,
+               {_bits("trafficking_type", TRAFFICKING_BITS)} AS trafficking_types,
+               {_bits("citizenship", CITIZENSHIP_BITS)} AS citizenship
+        FROM providers_service_populations sp
+        JOIN providers_population p ON p.id = sp.population_id
+        WHERE {scope("sp.service_id", "service_ids")}
+        GROUP BY sp.service_id
+    ),
+    lang AS (
+        SELECT service_id, array_agg(language_id ORDER BY language_id) AS codes
+        FROM providers_service_languages WHERE {scope("service_id", "service_ids")} GROUP BY service_id
+    ),
+    need AS (
+        SELECT service_id, array_agg(needterm_id ORDER BY needterm_id) AS ids
+        FROM providers_service_needs WHERE {scope("service_id", "service_ids")} GROUP BY service_id
+    ),
+    hours AS (
+        SELECT sc.location_id, sc.service_id,
+               array_agg(ARRAY[sc.weekday, {_seconds("opens_at")}, {_seconds("closes_at")}]
+                         ORDER BY sc.weekday, sc.opens_at, sc.closes_at) AS periods
+        FROM providers_schedule sc
+        WHERE {scope("sc.location_id", "location_ids")}
+        GROUP BY sc.location_id, sc.service_id
+    ),
+    svc AS (
+        SELECT s.id,
                GREATEST(s.minimum_age,
                         CASE WHEN pop.adults AND NOT pop.minors THEN {ADULT_AGE_YEARS} END) AS min_age,
                LEAST(s.maximum_age,
@@ -44,34 +86,31 @@ def select_rows(service_filter: str = "TRUE", row_filter: str = "TRUE") -> str:
                COALESCE(pop.trafficking_types, 0) AS trafficking_types,
                COALESCE(pop.citizenship, 0) AS citizenship,
                COALESCE(pop.lgbtq, FALSE) AS lgbtq_specific,
-               COALESCE(lang.codes, '{{}}') AS languages
+               COALESCE(lang.codes, '{{}}') AS languages,
+               s.last_verified_on,
+               btrim(s.interpretation_services) <> '' AS interpretation,
+               need.ids AS needs
         FROM providers_service s
-        LEFT JOIN (
-            SELECT sp.service_id,
-                   bool_or(p.code = 'adults') AS adults,
-                   bool_or(p.code = 'minors') AS minors,
-                   bool_or(p.code = 'lgbtq') AS lgbtq,
-                   {_bits("gender", GENDER_BITS)} AS genders,
-                   {_bits("trafficking_type", TRAFFICKING_BITS)} AS trafficking_types,
-                   {_bits("citizenship", CITIZENSHIP_BITS)} AS citizenship
-            FROM providers_service_populations sp
-            JOIN providers_population p ON p.id = sp.population_id
-            GROUP BY sp.service_id
-        ) pop ON pop.service_id = s.id
-        LEFT JOIN (
-            SELECT service_id, array_agg(language_id ORDER BY language_id) AS codes
-            FROM providers_service_languages GROUP BY service_id
-        ) lang ON lang.service_id = s.id
-        WHERE s.status = 'active' AND ({service_filter})
+        JOIN need ON need.service_id = s.id
+        LEFT JOIN pop ON pop.service_id = s.id
+        LEFT JOIN lang ON lang.service_id = s.id
+        WHERE s.status = 'active' AND {scope("s.id", "service_ids")}
     )
-    SELECT sn.needterm_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_point,
+    SELECT n.need_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_point,
            l.is_confidential, l.location_type = 'virtual', svc.min_age, svc.max_age, svc.genders,
-           svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals
+           svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals,
+           l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
+           l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
+           svc.needs,
+           -- The service's own hours at this site win over the site's.
+           COALESCE(own.periods, site.periods, '{{}}')
     FROM svc
     JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
     JOIN providers_location l ON l.id = sal.location_id
-    JOIN providers_service_needs sn ON sn.service_id = svc.id
-    WHERE {row_filter}
+    LEFT JOIN hours own ON own.location_id = l.id AND own.service_id = svc.id
+    LEFT JOIN hours site ON site.location_id = l.id AND site.service_id IS NULL
+    CROSS JOIN unnest(svc.needs) AS n(need_id)
+    WHERE {scope("sal.id", "offer_ids")}
     """
 
 
@@ -89,7 +128,12 @@ def match_index_rebuild() -> int:
             editor.remove_index(MatchCandidate, index)
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {table}")
-        cursor.execute(f"INSERT INTO {table} ({COLUMNS}) {select_rows()}")
+        # Stored by need, then by place (geohash order): the rows one walk returns (the nearest of one need)
+        # then sit on a few pages instead of one page each. Rows refreshed later are appended at the end.
+        cursor.execute(
+            f"INSERT INTO {table} ({COLUMNS}) SELECT * FROM ({select_rows()}) derived "
+            "ORDER BY 1, ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry)"
+        )
         count = cursor.rowcount
     with connection.schema_editor() as editor:
         for index in gist_indexes:
@@ -142,21 +186,24 @@ def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = 
     if not service_ids and not location_ids and not offer_ids:
         return
     table = MatchCandidate._meta.db_table
+    ids = {"services": service_ids, "locations": location_ids, "offers": offer_ids}
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {table} WHERE service_id = ANY(%(services)s::uuid[]) "
             "OR location_id = ANY(%(locations)s::uuid[]) OR service_at_location_id = ANY(%(offers)s::uuid[])",
-            {"services": service_ids, "locations": location_ids, "offers": offer_ids},
+            ids,
         )
-        service_filter = (
-            "s.id = ANY(%(services)s::uuid[]) OR s.id IN (SELECT service_id FROM providers_serviceatlocation "
-            "WHERE location_id = ANY(%(locations)s::uuid[]) OR id = ANY(%(offers)s::uuid[]))"
-        )
-        row_filter = (
-            "svc.id = ANY(%(services)s::uuid[]) OR l.id = ANY(%(locations)s::uuid[]) "
-            "OR sal.id = ANY(%(offers)s::uuid[])"
-        )
+        # The services at location to derive again, with their services and sites (through indexes).
         cursor.execute(
-            f"INSERT INTO {table} ({COLUMNS}) {select_rows(service_filter, row_filter)}",
-            {"services": service_ids, "locations": location_ids, "offers": offer_ids},
+            "SELECT COALESCE(array_agg(id), '{}'), COALESCE(array_agg(DISTINCT service_id), '{}'), "
+            "COALESCE(array_agg(DISTINCT location_id), '{}') FROM providers_serviceatlocation "
+            "WHERE service_id = ANY(%(services)s::uuid[]) OR location_id = ANY(%(locations)s::uuid[]) "
+            "OR id = ANY(%(offers)s::uuid[])",
+            ids,
         )
+        offers, services, locations = cursor.fetchone()
+        if offers:
+            cursor.execute(
+                f"INSERT INTO {table} ({COLUMNS}) {select_rows(scoped=True)}",
+                {"offer_ids": offers, "service_ids": services, "location_ids": locations},
+            )

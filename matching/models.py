@@ -1,10 +1,16 @@
 """The match index: one row per (need, service at location) of every active service, with what the hard
-filters and the nearest-neighbour walk need, and nothing else.
+filters and the nearest-neighbour walk need, and what ranking needs of the service at that site.
 
 Matching asks, for each requested need, "the k nearest rows with this need that this client is eligible
 for". A composite GiST index on (need, point) (btree_gist) answers that with one short index walk per
 need, which DESIGN.md measured at p95 5 ms over 1M rows, where a GiST on the point alone with the need as
 a filter walks far longer. Rows are derived from the registry by matching.index; never edit them.
+
+The ranking facts (hours, beds, verification, the service's needs) are copied here so that the walk that
+finds a row has everything ranking needs: reading them from the registry cost five index lookups per
+candidate, half of the match statement at 1M rows (docs/benchmarks.md). The copy is refreshed in the
+same transaction as every registry write (matching.signals, and services that write in bulk call
+matching.index.match_index_refresh), so it is never behind committed data.
 """
 
 from django.contrib.gis.db import models as gis_models
@@ -39,6 +45,23 @@ class MatchCandidate(models.Model):
     lgbtq_specific = models.BooleanField(default=False)
     languages = ArrayField(models.CharField(max_length=2), default=list)
     accepting_referrals = models.BooleanField()
+    # Ranking facts (see the module docstring): the location's,
+    location_type = models.CharField(max_length=16, default="")
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    public_latitude = models.FloatField(null=True)
+    public_longitude = models.FloatField(null=True)
+    time_zone = models.CharField(max_length=64, default="")
+    open_24_7 = models.BooleanField(default=False)
+    beds_total = models.PositiveIntegerField(null=True)
+    beds_available = models.PositiveIntegerField(null=True)
+    # the service's (its needs as need term ids, whether it offers interpretation),
+    last_verified_on = models.DateField(null=True)
+    interpretation = models.BooleanField(default=False)
+    service_needs = ArrayField(models.IntegerField(), default=list)
+    # and the weekly hours of this service at this site, as [weekday, opens, closes] with times in seconds
+    # since midnight: the service's own hours there if it has any, else the site's.
+    hours = ArrayField(ArrayField(models.IntegerField(), size=3), default=list)
 
     class Meta:
         indexes = [

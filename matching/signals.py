@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from matching.index import match_index_refresh
-from providers.models import Language, Location, NeedTerm, Population, Service, ServiceAtLocation
+from providers.models import Language, Location, NeedTerm, Population, Schedule, Service, ServiceAtLocation
 
 
 def _schedule(*, service_id=None, location_id=None) -> None:
@@ -29,6 +29,14 @@ def _service_changed(sender, instance, **kwargs):
 @receiver(post_delete, sender=Location)
 def _location_changed(sender, instance, **kwargs):
     _schedule(location_id=instance.pk)
+
+
+@receiver(post_save, sender=Schedule)
+@receiver(post_delete, sender=Schedule)
+def _schedule_changed(sender, instance, **kwargs):
+    # Hours are ranking facts of every service at the site (a service's own hours there, of its offer only;
+    # refreshing the site's rows covers both).
+    _schedule(location_id=instance.location_id)
 
 
 @receiver(post_save, sender=ServiceAtLocation)

@@ -17,6 +17,7 @@ from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import ReadError
 from matching.models import MatchCandidate
 from providers.models import ListingChange, Location, NeedTerm, Organization, Service
+from tests.matching.test_match_index import assert_index_current
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,27 @@ def test_a_changed_record_updates_the_existing_one_with_history(sf_services, wri
     assert history["latitude"].after == pytest.approx(
         original[0]["service_at_locations"][0]["location"]["latitude"] + 0.01
     )
+
+
+def test_hours_added_by_a_reimport_reach_the_match_index(sf_services, write_json):
+    listings = copy.deepcopy([s for s in sf_services if s["id"] != PHONE_211][:3])
+    data = listings[0]  # a women's clinic, "medical" in the source's taxonomy
+    TaxonomyMapping.objects.create(taxonomy="linksf", code="medical", name="Medical care",
+                                   need=NeedTerm.objects.get(code="medical"))  # fmt: skip
+    hours = data.pop("schedules")
+    import_hsds(write_json(listings))
+    assert MatchCandidate.objects.filter(service=_service_of(data), hours=[]).exists()
+    data["schedules"] = hours
+
+    import_hsds(write_json(listings, "with-hours.json"))
+
+    assert_index_current()
+    rows = MatchCandidate.objects.filter(service=_service_of(data))
+    assert rows and all(len(row.hours) == len(hours) for row in rows)
+
+
+def _service_of(data: dict) -> Service:
+    return Service.objects.get(pk=ExternalId.objects.get(record_type="service", external_id=data["id"]).record_id)
 
 
 # --- every input form --------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """The match index stays in step with the registry, and cross-organization offers leak nothing."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 from geopy.distance import geodesic
 
+from accounts.roles import Role
 from matching.index import match_index_rebuild
 from matching.models import MatchCandidate
 from providers.models import NeedTerm, Population
+from providers.services import listing_edit, location_schedules_replace, organization_verify
 from tests import factories
 from tests.matching.conftest import NEAR, ORIGIN
 
@@ -15,12 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def index_rows():
-    return sorted(
-        MatchCandidate.objects.values_list(
-            "need_id", "service_at_location_id", "service_id", "organization_id", "min_age", "max_age", "genders",
-            "trafficking_types", "citizenship", "lgbtq_specific", "languages", "accepting_referrals",
-        )
-    )  # fmt: skip
+    """Every derived column of every index row (not the row id), in a fixed order."""
+    names = [f.attname for f in MatchCandidate._meta.concrete_fields if not f.primary_key]
+    rows = [dict(zip(names, row, strict=True)) for row in MatchCandidate.objects.values_list(*names)]
+    for row in rows:
+        row["point"], row["public_point"] = (p.ewkt if p else None for p in (row["point"], row["public_point"]))
+    return sorted(rows, key=lambda row: (row["need_id"], str(row["service_at_location_id"])))
 
 
 def assert_index_current():
@@ -87,6 +89,62 @@ class TestFreshness:
         offer.service.save()
         assert_index_current()
         assert not MatchCandidate.objects.exists()
+
+
+class TestRankingFactsStayCurrent:
+    """Hours, beds, verification and needs are read from the index by matching: every write keeps them current
+    (assert_index_current compares the index with a rebuild from the registry)."""
+
+    def test_hours_saved_and_deleted_one_by_one(self, make_offer):
+        offer = make_offer(2)
+        period = factories.schedule(offer.location, 1, time(9), time(17, 30))
+        assert_index_current()
+        assert MatchCandidate.objects.get().hours == [[1, 9 * 3600, 17 * 3600 + 1800]]
+        period.delete()
+        assert_index_current()
+        assert MatchCandidate.objects.get().hours == []
+
+    def test_a_services_own_hours_at_a_site_win_over_the_sites(self, make_offer):
+        offer = make_offer(2)
+        factories.schedule(offer.location, 1, time(9), time(17))
+        factories.schedule(offer.location, 2, time(10), time(12), service=offer.service)
+        assert_index_current()
+        assert MatchCandidate.objects.get().hours == [[2, 10 * 3600, 12 * 3600]]
+
+    def test_hours_replaced_by_the_provider_portal(self, make_offer):
+        offer = make_offer(2)  # no hours yet: nothing is deleted, only added (bulk_create sends no signals)
+        user = factories.user(Role.PROVIDER, organization=offer.location.organization)
+        location_schedules_replace(
+            user=user, location=offer.location, periods=[{"weekday": 6, "opens_at": time(8), "closes_at": time(20)}]
+        )
+        assert_index_current()
+        assert MatchCandidate.objects.get().hours == [[6, 8 * 3600, 20 * 3600]]
+
+    def test_confirming_an_organizations_listings(self, make_offer):
+        offer = make_offer(2, last_verified_on="2020-01-01")
+        user = factories.user(Role.PROVIDER, organization=offer.location.organization)
+        organization_verify(user=user, organization=offer.service.organization, now=datetime(2026, 11, 29, tzinfo=UTC))
+        assert_index_current()
+        assert MatchCandidate.objects.get().last_verified_on == date(2026, 11, 29)
+
+    def test_beds_edited_by_the_provider(self, make_offer):
+        offer = make_offer(2, location_fields={"beds_total": 10, "beds_available": 0})
+        user = factories.user(Role.PROVIDER, organization=offer.location.organization)
+        listing_edit(user=user, instance=offer.location, values={"beds_available": 4}, confirm_capacity=True)
+        assert_index_current()
+        assert MatchCandidate.objects.get().beds_available == 4
+
+    def test_needs_interpretation_and_site_moves(self, make_offer):
+        offer = make_offer(2, needs=["medical", "dental"])
+        offer.service.interpretation_services = "Phone interpretation in 200 languages"
+        offer.service.save()
+        offer.location.time_zone = "America/Denver"
+        offer.location.save()
+        assert_index_current()
+        rows = MatchCandidate.objects.all()
+        assert all(row.interpretation and row.time_zone == "America/Denver" for row in rows)
+        assert sorted(rows[0].service_needs) == sorted(NeedTerm.objects.filter(
+            code__in=["medical", "dental"]).values_list("id", flat=True))  # fmt: skip
 
 
 def test_unknown_population_code_fails_closed(api, make_offer):
