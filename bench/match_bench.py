@@ -36,6 +36,8 @@ Sizes are numbers of service-at-location rows. For each size the script
      with k = what the walks can return (k per need pair), which computes the distance of every row with
      one of the needs and sorts them instead of walking the GiST index in distance order; it is compared
      with the walks alone.
+   - last, times match_index_refresh() of one site (what a listing edit runs in its transaction) for 100
+     sites drawn with the seed, each rolled back.
    The anonymous rate limit (THROTTLE_ANON) is raised so that it counts every request but refuses none, and
    LOG_LEVEL=WARNING leaves out the per-request log line.
    Times are wall-clock (time.perf_counter) in the one client process, the database on the same machine;
@@ -79,6 +81,7 @@ DB_PREFIX = "directory_bench_"
 SAL_PER_LOCATION = 2.0
 WARMUP_REQUESTS = 20
 NAIVE_NEAR_SIZE = 100_000
+REFRESHED_SITES = 100
 
 TRAFFICKING_TYPES = ("sex", "labor", "both")
 CITIZENSHIPS = ("foreign_national", "us_citizen_or_lpr")
@@ -176,6 +179,11 @@ def print_size(result: dict) -> None:
             f"p50 {fmt_ms(naive[0])} ms  p95 {fmt_ms(naive[1])} ms  p99 {fmt_ms(naive[2])} ms  "
             f"(p50 {naive[0] / walk[0]:.1f}x the walks)"
         )
+    refresh = percentiles(result["refresh_ms"])
+    print(
+        f"  refresh one site's match index rows (an edit)  n={len(result['refresh_ms'])}: "
+        f"p50 {fmt_ms(refresh[0])} ms  p95 {fmt_ms(refresh[1])} ms  p99 {fmt_ms(refresh[2])} ms"
+    )
     print(f"  plan (walks): {result['plan']}")
     if result.get("naive_plan"):
         print(f"  plan (naive): {result['naive_plan']}")
@@ -220,6 +228,11 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
         smallest, largest = results[0], results[-1]
         growth = percentiles(largest["api_ms"])[1] / percentiles(smallest["api_ms"])[1]
         print(f"\nAPI p95 at {largest['size']:,} / API p95 at {smallest['size']:,}: {growth:.2f}x")
+    print("\nRefreshing one site's match index rows, as a listing edit does (ms):\n")
+    print("| size | p50 | p95 | p99 |")
+    print("| ---: | ---: | ---: | ---: |")
+    for result in results:
+        print(f"| {result['size']:,} | " + " | ".join(map(fmt_ms, percentiles(result["refresh_ms"]))) + " |")
     errors = sum(result["errors"] for result in results)
     if errors:
         print(f"\n{errors} API requests did not answer 200 (see above); they are not in the timings.")
@@ -456,9 +469,12 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
         api_ms.append(elapsed)
         results.append(len(response.json()["results"]))
 
+    refresh_ms = measure_refresh(seed)
+
     out.write_text(
         json.dumps(
             {
+                "refresh_ms": refresh_ms,
                 "sal_rows": sal_rows,
                 "index_rows": index_rows,
                 "postgres": postgres,
@@ -477,6 +493,26 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
             }
         )
     )
+
+
+def measure_refresh(seed: int) -> list[float]:
+    """Time match_index_refresh() of one site, as an edit of a listing runs it (inside the edit's
+    transaction), for REFRESHED_SITES sites drawn with random.Random(seed); each is rolled back."""
+    from django.db import transaction
+
+    from matching.index import match_index_refresh
+    from providers.models import Location
+
+    ids = list(Location.objects.order_by("id").values_list("id", flat=True))
+    sites = random.Random(seed).sample(ids, min(REFRESHED_SITES, len(ids)))
+    elapsed = []
+    for site in sites:
+        with transaction.atomic():
+            started = time.perf_counter()
+            match_index_refresh(location_ids=[site])
+            elapsed.append((time.perf_counter() - started) * 1000)
+            transaction.set_rollback(True)
+    return elapsed
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ The database work is a constant number of statements, whatever the number of res
    one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index each (LATERAL);
 2. the services whose service area covers the origin (statewide hotlines, virtual clinics);
 3. for needs nothing found in 1 or 2 meets, the nearest few of the walks' rows beyond the radius;
-4. each offer's facts: hours, beds, verification, needs, languages.
+4. each offer's facts (hours, beds, verification, needs, languages), which its index rows hold: the walks
+   return them with the rows they find, so there is no lookup per candidate.
 Python then applies the checks that need the clock or the caller (open now, who may see a site exactly),
 ranks, and builds the coverage plan. The second statement (VIEWS_SQL) reads names, addresses and phones of
-the twenty or so offers shown. Only when the checks leave a need unmet that the first statement saw met
-is one more run (beyond_sql), and signed-in callers get one for specialists.
+the twenty or so offers shown, and the location rows' own word on who may see them exactly. Only when the
+checks leave a need unmet that the first statement saw met is one more run (beyond_sql), and signed-in
+callers get one for specialists.
 
 Each statement's text is the same for every request (values are parameters), so it is prepared once per
 database connection and runs with one generic plan (config.database.prepared_cursor): planning the first
@@ -21,6 +23,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache, lru_cache
+from types import SimpleNamespace
 
 from django.contrib.gis.db.models.functions import GeometryDistance
 from geopy.distance import geodesic
@@ -182,16 +185,38 @@ def _filter_params(request: MatchRequest) -> dict:
     }
 
 
-def _walk(column: str, conditions, limit_param: str) -> str:
-    """Return the k-nearest walk for one need (q.need_id) through the composite (need, point) GiST index."""
+# What ranking needs of an offer, as its match index rows hold it (matching.models), in the order of Facts
+# after offer_id. The walks carry the whole index row they found (`mc AS f`): no further lookup per candidate.
+# The arrays come as text: many offers share their hours and needs, and the text is the key of their
+# parsing's cache (_periods, _need_codes).
+FACT_COLUMNS = (
+    "service_id", "location_id", "organization_id", "is_confidential", "location_type", "latitude", "longitude",
+    "public_latitude", "public_longitude", "time_zone", "open_24_7", "accepting_referrals", "beds_total",
+    "beds_available", "last_verified_on", "interpretation", "service_needs", "languages", "lgbtq_specific", "hours",
+)  # fmt: skip
+FACTS = ", ".join(f"(f).{name}::text" if name in ("service_needs", "hours") else f"(f).{name}" for name in FACT_COLUMNS)
+
+
+def _walk(column: str, conditions, limit_param: str, *, facts: bool = True) -> str:
+    """Return the k-nearest walk for one need (q.need_id) through the composite (need, point) GiST index:
+    offer_id, distance_m and (facts) the index row found, f."""
     assert column in ("point", "public_point")
     where = " AND ".join(["mc.need_id = q.need_id", f"mc.{column} IS NOT NULL", *conditions])
     # Only fixed fragments and a whitelisted column name are formatted in; values are parameters.
+    # The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter, the
+    # planner assumes a tenth of the need's rows are wanted, and reading all of them through the btree on
+    # need_id and sorting looked cheaper (and took a second at 1M rows). The outer LIMIT stops the walk at k
+    # rows; its ORDER BY is the walk's own order, so it adds no sort.
     return f"""
-        SELECT mc.service_at_location_id, ST_Distance(mc.{column}, %(origin)s::geography) AS distance_m
-        FROM matching_matchcandidate mc
-        WHERE {where}
-        ORDER BY mc.{column} <-> %(origin)s::geography
+        SELECT offer_id, distance_m {", f" if facts else ""}
+        FROM (SELECT mc.service_at_location_id AS offer_id,
+                     ST_Distance(mc.{column}, %(origin)s::geography) AS distance_m,
+                     mc.{column} <-> %(origin)s::geography AS nearness {", mc AS f" if facts else ""}
+              FROM matching_matchcandidate mc
+              WHERE {where}
+              ORDER BY nearness
+              LIMIT {MAX_CANDIDATES_PER_NEED}) walk
+        ORDER BY nearness
         LIMIT %({limit_param})s
     """
 
@@ -211,74 +236,57 @@ def candidate_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[
     params = _filter_params(request)
     sql = f"""
         WITH {NEEDS_CTE}
-        SELECT c.service_at_location_id, q.requested, c.distance_m
-        FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "k")}) c
+        SELECT c.offer_id, q.requested, c.distance_m
+        FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "k", facts=False)}) c
     """
     params.update(_need_params(need_pairs), k=request.candidates_per_need)
     return sql, params
 
 
-# What ranking needs of every offer found, read in the same statement (columns in the order of Facts); what
-# the offer's match index row already holds (its service, languages, LGBTQ+ flag) is taken from there; who may
-# see the site exactly is decided on the location row itself.
-# The LATERAL with OFFSET 0 is planned on its own, per offer by key, so the one generic plan can never turn
-# into a scan of whole tables whatever the number of offers.
-DETAILS_SELECT = """
-    SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, d.*
-    FROM offers o
-    CROSS JOIN LATERAL (
-        SELECT mc.service_id, l.organization_id, l.is_confidential, l.location_type, l.latitude, l.longitude,
-               l.public_latitude, l.public_longitude, l.time_zone, l.open_24_7, mc.accepting_referrals,
-               l.beds_total, l.beds_available, s.last_verified_on, btrim(s.interpretation_services) <> '',
-               ARRAY(SELECT sn.needterm_id FROM providers_service_needs sn WHERE sn.service_id = s.id),
-               mc.languages, mc.lgbtq_specific,
-               ARRAY(SELECT ARRAY[sc.weekday::text, sc.opens_at::text, sc.closes_at::text,
-                                  (sc.service_id IS NOT NULL)::text]
-                     FROM providers_schedule sc
-                     WHERE sc.location_id = l.id AND (sc.service_id IS NULL OR sc.service_id = s.id))
-        FROM (SELECT * FROM matching_matchcandidate mc WHERE mc.service_at_location_id = o.offer_id LIMIT 1) mc
-        JOIN providers_service s ON s.id = mc.service_id
-        JOIN providers_location l ON l.id = mc.location_id
-        OFFSET 0
-    ) d
+# Every offer found, each row followed by the offer's facts (taken from whichever of its index rows a walk
+# or the covering join found: an offer's rows are derived together, so they hold the same facts).
+DETAILS_SELECT = f"""
+    , facts AS (
+        SELECT DISTINCT ON (offer_id) offer_id, f
+        FROM (SELECT offer_id, f FROM near UNION ALL SELECT offer_id, f FROM covering) found
+        ORDER BY offer_id
+    )
+    SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, {FACTS}
+    FROM offers o JOIN facts ON facts.offer_id = o.offer_id
 """
 
 # What is shown of the offers that are shown (a request ranks up to a few hundred and shows about twenty),
-# in the order of OfferView: names, the location's first address (physical before postal) and the candidate
-# phones. Which phone a caller gets is decided in Python (_offer_view), from the site's front door and the
-# first of the site's, the service's and the organization's numbers (a phone has exactly one owner).
-VIEWS_SQL = """
-    SELECT sal.id, s.id, s.name, org.id, org.name, l.id, l.name,
+# in the order of OfferView, for the (offer, service, location) triples given: names, the location's first
+# address (physical before postal) and phones, then what decides who may see the site exactly, from the
+# location row itself (_confirm_exactness). Phones: the site's first (a front door first), and only when the
+# site has none the service's first, and only when that has none the organization's (a phone has exactly one
+# owner); which of them a caller gets is decided in _offer_view.
+_PHONE = """
+    LEFT JOIN LATERAL (
+        SELECT p.number, p.extension, p.type, p.is_front_door FROM providers_phone p
+        WHERE {gate} p.{owner} = {key} AND p.type <> 'fax' ORDER BY p.is_front_door DESC, p.id LIMIT 1
+    ) {alias} ON TRUE
+"""
+VIEWS_SQL = f"""
+    SELECT o.offer_id, s.id, s.name, org.id, org.name, l.id, l.name,
            a.address_type, a.attention, a.address_1, a.address_2, a.city, a.region, a.state_province,
            a.postal_code, a.country,
-           front.number, front.extension, front.type,
-           first.number, first.extension, first.type, first.is_front_door
-    FROM providers_serviceatlocation sal
-    JOIN providers_service s ON s.id = sal.service_id
+           site.number, site.extension, site.type, site.is_front_door,
+           svc.number, svc.extension, svc.type, svc.is_front_door,
+           own.number, own.extension, own.type, own.is_front_door,
+           l.is_confidential, l.organization_id, l.public_latitude, l.public_longitude
+    FROM unnest(%(offer_ids)s::uuid[], %(service_ids)s::uuid[], %(location_ids)s::uuid[])
+         AS o(offer_id, service_id, location_id)
+    JOIN providers_service s ON s.id = o.service_id
     JOIN providers_organization org ON org.id = s.organization_id
-    JOIN providers_location l ON l.id = sal.location_id
+    JOIN providers_location l ON l.id = o.location_id
     LEFT JOIN LATERAL (
         SELECT * FROM providers_address a WHERE a.location_id = l.id ORDER BY a.address_type, a.id LIMIT 1
     ) a ON TRUE
-    LEFT JOIN LATERAL (
-        SELECT * FROM providers_phone p
-        WHERE p.location_id = l.id AND p.is_front_door AND p.type <> 'fax' ORDER BY p.id LIMIT 1
-    ) front ON TRUE
-    LEFT JOIN LATERAL (
-        SELECT * FROM (
-            (SELECT 1 AS owner, p.* FROM providers_phone p WHERE p.location_id = l.id AND p.type <> 'fax'
-             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-            UNION ALL
-            (SELECT 2, p.* FROM providers_phone p WHERE p.service_id = s.id AND p.type <> 'fax'
-             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-            UNION ALL
-            (SELECT 3, p.* FROM providers_phone p WHERE p.organization_id = s.organization_id AND p.type <> 'fax'
-             ORDER BY p.is_front_door DESC, p.id LIMIT 1)
-        ) candidates
-        ORDER BY owner LIMIT 1
-    ) first ON TRUE
-    WHERE sal.id = ANY(%(offer_ids)s::uuid[])
-"""
+    {_PHONE.format(gate="", owner="location_id", key="l.id", alias="site")}
+    {_PHONE.format(gate="site.number IS NULL AND", owner="service_id", key="s.id", alias="svc")}
+    {_PHONE.format(gate="site.number IS NULL AND svc.number IS NULL AND", owner="organization_id", key="org.id", alias="own")}
+"""  # noqa: E501
 
 
 def _compact(sql: str) -> str:
@@ -288,7 +296,7 @@ def _compact(sql: str) -> str:
 
 @cache
 def _match_statement(column: str, own_organization: bool) -> str:
-    walk = "SELECT c.service_at_location_id AS offer_id, q.need_id, q.requested, c.distance_m FROM q, LATERAL ({}) c"
+    walk = "SELECT q.need_id, q.requested, c.* FROM q, LATERAL ({}) c"
     near = walk.format(_walk(column, HARD_FILTERS, "k"))
     if own_organization:
         # Provider staff see their own confidential sites exactly, so those are also walked by their exact point.
@@ -301,7 +309,7 @@ def _match_statement(column: str, own_organization: bool) -> str:
         WITH {NEEDS_CTE},
         near AS ({near}),
         covering AS (
-            SELECT mc.service_at_location_id AS offer_id, q.requested, sa.name AS area
+            SELECT mc.service_at_location_id AS offer_id, q.requested, sa.name AS area, mc AS f
             FROM q
             JOIN matching_matchcandidate mc ON mc.need_id = q.need_id
             JOIN providers_servicearea sa ON sa.service_id = mc.service_id
@@ -309,7 +317,8 @@ def _match_statement(column: str, own_organization: bool) -> str:
         ),
         beyond AS (
             SELECT offer_id, requested, distance_m
-            FROM (SELECT n.*, row_number() OVER (PARTITION BY n.need_id, n.requested ORDER BY n.distance_m) AS nth
+            FROM (SELECT n.offer_id, n.requested, n.distance_m,
+                         row_number() OVER (PARTITION BY n.need_id, n.requested ORDER BY n.distance_m) AS nth
                   FROM near n
                   WHERE NOT EXISTS (SELECT 1 FROM near m
                                     WHERE m.requested = n.requested AND m.distance_m <= %(radius_m)s)
@@ -353,13 +362,9 @@ def match_sql(
 @cache
 def _beyond_statement(column: str) -> str:
     return _compact(f"""
-        WITH {NEEDS_CTE},
-        offers AS (
-            SELECT 'beyond' AS kind, c.service_at_location_id AS offer_id, q.requested, c.distance_m,
-                   FALSE AS covers, NULL::text AS area
-            FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "beyond_k")}) c
-        )
-        {DETAILS_SELECT}
+        WITH {NEEDS_CTE}
+        SELECT 'beyond', c.offer_id, q.requested, c.distance_m, FALSE, NULL::text, {FACTS}
+        FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "beyond_k")}) c
     """)
 
 
@@ -422,6 +427,7 @@ class Facts:
 
     offer_id: object
     service_id: object
+    location_id: object
     organization_id: object  # the location's organization (confidential access is decided on it)
     is_confidential: bool
     location_type: str
@@ -436,15 +442,15 @@ class Facts:
     beds_available: int | None
     last_verified_on: date | None
     interpretation: bool
-    needs: set = field(default_factory=set)
+    needs: frozenset = frozenset()
     languages: set = field(default_factory=set)
     lgbtq_specific: bool = False
-    periods: list = field(default_factory=list)
+    periods: tuple = ()
 
 
-def _read_rows(rows, need_codes: dict) -> tuple[dict, list, list]:
+def _read_rows(rows, taxonomy: "_Taxonomy") -> tuple[dict, list, list]:
     """Split match_sql()/beyond_sql() rows into Facts by offer, the reach rows (offer, distance, covers, area)
-    and the beyond rows (offer, need code, distance). `need_codes` maps need term ids to codes."""
+    and the beyond rows (offer, need code, distance)."""
     facts, reach, beyond = {}, [], []
     for kind, offer_id, requested, distance_m, covers, area, *row in rows:
         if kind == "reach":
@@ -453,21 +459,36 @@ def _read_rows(rows, need_codes: dict) -> tuple[dict, list, list]:
             beyond.append((offer_id, requested, distance_m))
         if offer_id in facts:
             continue
-        scalars, (needs, languages, lgbtq, hours) = row[:15], row[15:]
-        general = [
-            (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "false"
-        ]
-        specific = [
-            (int(d), time.fromisoformat(o), time.fromisoformat(c)) for d, o, c, specific in hours if specific == "true"
-        ]
-        # Hours given for this service at the site win over the site's own hours.
+        scalars, (needs, languages, lgbtq, hours) = row[:16], row[16:]
         facts[offer_id] = Facts(
-            # A term added since this process read the taxonomy cannot be one it was asked for: left out.
-            offer_id, *scalars, needs={need_codes.get(need_id) for need_id in needs} - {None}, languages=set(languages),
-            lgbtq_specific=lgbtq,
-            periods=specific or general,
+            offer_id, *scalars, needs=_need_codes(needs, taxonomy), languages=set(languages), lgbtq_specific=lgbtq,
+            periods=_periods(hours),
         )  # fmt: skip
     return facts, reach, beyond
+
+
+def _numbers(array_text: str) -> list[int]:
+    """'{{1,32400,61200},{2,32400,61200}}' or '{3,7}' -> [1, 32400, 61200, 2, ...] (integer arrays only)."""
+    return [int(number) for number in array_text.replace("{", "").replace("}", "").split(",") if number]
+
+
+def _clock(seconds: int) -> time:
+    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+@lru_cache(maxsize=4096)
+def _periods(hours: str) -> tuple:
+    """An index row's hours (matching.models) as open_at() takes them: ((weekday, opens, closes), ...)."""
+    numbers = _numbers(hours)
+    return tuple((numbers[i], _clock(numbers[i + 1]), _clock(numbers[i + 2])) for i in range(0, len(numbers), 3))
+
+
+@lru_cache(maxsize=4096)
+def _need_codes(need_ids: str, taxonomy: "_Taxonomy") -> frozenset:
+    """An index row's service needs (term ids) as codes. A term added since this process read the taxonomy
+    cannot be one it was asked for: left out."""
+    codes = taxonomy.codes_by_id
+    return frozenset(codes[term_id] for term_id in _numbers(need_ids) if term_id in codes)
 
 
 def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
@@ -540,19 +561,37 @@ def _phone(number, extension, kind, front_door) -> dict | None:
 def _offer_view(fact: Facts, exact: bool, shown: tuple) -> OfferView:
     """Return what is shown of an offer (a VIEWS_SQL row) to a caller who may (exact) or may not see the site."""
     service_id, service_name, organization_id, organization_name, location_id, location_name, *rest = shown
-    address_values, front, first = rest[:9], rest[9:12], rest[12:16]
+    address_values, site, service, organization = rest[:9], rest[9:13], rest[13:17], rest[17:21]
     address = None
     if address_values[0] is not None:
         address = dict(zip(ADDRESS_FIELDS, address_values, strict=True))
         if not exact:
             address = {key: address[key] for key in GENERALIZED_ADDRESS_FIELDS}
     if fact.is_confidential and not exact:
-        phone = _phone(*front, True)  # the front door only: a direct line would place the site
+        # The front door only (the site's numbers list it first): a direct line would place the site.
+        phone = _phone(*site) if site[3] else None
     else:
-        phone = _phone(*first)
+        phone = _phone(*site) or _phone(*service) or _phone(*organization)
     return OfferView(
         service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
     )
+
+
+def _confirm_exactness(option: MatchOption, access: ConfidentialAccess, origin: GeoPoint, site: tuple) -> None:
+    """Decide again, on the location row itself, whether an option is shown exactly; only ever to show less.
+
+    The match index is refreshed with every registry write, so this changes nothing unless a write bypassed
+    that (a raw update()); a confidential site must not be placed even then.
+    """
+    is_confidential, organization_id, public_latitude, public_longitude = site
+    if not option.exact or access.may_see_exact(SimpleNamespace(is_confidential=is_confidential,
+                                                                organization_id=organization_id)):  # fmt: skip
+        return
+    option.exact = False
+    option.latitude, option.longitude = public_latitude, public_longitude
+    if public_latitude is not None and option.distance_m is not None:
+        option.distance_m = geodesic((origin.latitude, origin.longitude), (public_latitude, public_longitude)).meters
+    option.facts.is_confidential = True
 
 
 def _sort_key(option: MatchOption):
@@ -612,7 +651,7 @@ def match(
     own_organization = access.organization_id if not access.all else None
 
     sql, params = match_sql(request, column=column, need_pairs=need_pairs, organization_id=own_organization)
-    facts, reach, beyond = _read_rows(_fetch(sql, params, origin), taxonomy.codes_by_id)
+    facts, reach, beyond = _read_rows(_fetch(sql, params, origin), taxonomy)
     language_names = taxonomy.language_names
 
     options = []
@@ -643,7 +682,7 @@ def match(
         if again:
             pairs = [(taxonomy.terms[sub].id, code) for code in again for sub in sorted(expanded[code])]
             sql, params = beyond_sql(request, column=column, need_pairs=pairs)
-            more_facts, _, more_beyond = _read_rows(_fetch(sql, params, origin), taxonomy.codes_by_id)
+            more_facts, _, more_beyond = _read_rows(_fetch(sql, params, origin), taxonomy)
             facts = {**more_facts, **facts}
             beyond = [row for row in beyond if row[1] not in again] + more_beyond
         plan.uncovered = _nearest_beyond(request, origin, access, taxonomy, expanded, uncovered, now, facts, beyond)
@@ -651,10 +690,17 @@ def match(
     shown = options[: request.limit]
     described = shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]
     if described:
-        offer_ids = list({str(option.facts.offer_id) for option in described})
-        views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, {"offer_ids": offer_ids})}
+        facts = {option.facts.offer_id: option.facts for option in described}.values()
+        ids = {
+            "offer_ids": [fact.offer_id for fact in facts],
+            "service_ids": [fact.service_id for fact in facts],
+            "location_ids": [fact.location_id for fact in facts],
+        }
+        views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, ids)}
         for option in described:
-            option.view = _offer_view(option.facts, option.exact, views[option.facts.offer_id])
+            row = views[option.facts.offer_id]
+            _confirm_exactness(option, access, origin, row[-4:])
+            option.view = _offer_view(option.facts, option.exact, row)
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 

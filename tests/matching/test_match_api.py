@@ -280,6 +280,27 @@ class TestCoveragePlan:
         assert [row["service_at_location_id"] for row in plan["options"]] == [str(near.pk)]
 
 
+def test_the_phone_shown_is_the_sites_else_the_services_else_the_organizations(api, make_offer):
+    every = make_offer(1)
+    factories.phone(organization=every.service.organization, number="+17135550001")
+    factories.phone(service=every.service, number="+17135550002")
+    factories.phone(location=every.location, number="+17135550003")
+    service_and_org = make_offer(2)
+    factories.phone(organization=service_and_org.service.organization, number="+17135550011")
+    factories.phone(service=service_and_org.service, number="+17135550012")
+    org_and_site_fax = make_offer(3)
+    factories.phone(organization=org_and_site_fax.service.organization, number="+17135550021")
+    factories.phone(location=org_and_site_fax.location, number="+17135550023", type="fax")
+    nothing = make_offer(4)
+
+    rows = {row["service_at_location_id"]: row for row in match(api, needs="emergency-shelter")["results"]}
+
+    assert rows[str(every.pk)]["phone"]["number"] == "+17135550003"
+    assert rows[str(service_and_org.pk)]["phone"]["number"] == "+17135550012"
+    assert rows[str(org_and_site_fax.pk)]["phone"]["number"] == "+17135550021"
+    assert rows[str(nothing.pk)]["phone"] is None
+
+
 class TestConfidentiality:
     @pytest.fixture
     def shelter(self, make_offer, provider_org):
