@@ -7,12 +7,11 @@ The database work is a constant number of statements, whatever the number of res
 2. the services whose service area covers the origin (statewide hotlines, virtual clinics);
 3. for needs nothing found in 1 or 2 meets, the nearest few of the walks' rows beyond the radius;
 4. each offer's facts (hours, beds, verification, needs, languages), which its index rows hold: the walks
-   return them with the rows they find, so there is no lookup per candidate.
+   return them with the rows they find. Only who may see the site exactly is read from the location row.
 Python then applies the checks that need the clock or the caller (open now, who may see a site exactly),
 ranks, and builds the coverage plan. The second statement (VIEWS_SQL) reads names, addresses and phones of
-the twenty or so offers shown, and the location rows' own word on who may see them exactly. Only when the
-checks leave a need unmet that the first statement saw met is one more run (beyond_sql), and signed-in
-callers get one for specialists.
+the twenty or so offers shown. Only when the checks leave a need unmet that the first statement saw met is
+one more run (beyond_sql), and signed-in callers get one for specialists.
 
 Each statement's text is the same for every request (values are parameters), so it is prepared once per
 database connection and runs with one generic plan (config.database.prepared_cursor): planning the first
@@ -23,7 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache, lru_cache
-from types import SimpleNamespace
 
 from django.contrib.gis.db.models.functions import GeometryDistance
 from geopy.distance import geodesic
@@ -194,7 +192,22 @@ FACT_COLUMNS = (
     "public_latitude", "public_longitude", "time_zone", "open_24_7", "accepting_referrals", "beds_total",
     "beds_available", "last_verified_on", "interpretation", "service_needs", "languages", "lgbtq_specific", "hours",
 )  # fmt: skip
-FACTS = ", ".join(f"(f).{name}::text" if name in ("service_needs", "hours") else f"(f).{name}" for name in FACT_COLUMNS)
+# Who may see a site exactly, and the point shown to those who may not, are read from the location row itself
+# (one primary-key lookup per offer): they decide what a caller learns of a confidential site, so they must
+# hold even if the index were ever behind the registry (a raw update() that skipped the refresh).
+SITE_COLUMNS = ("organization_id", "is_confidential", "public_latitude", "public_longitude")
+FACTS = ", ".join(
+    [
+        f"l.{name}"
+        if name in SITE_COLUMNS
+        else f"(f).{name}::text"
+        if name in ("service_needs", "hours")
+        else f"(f).{name}"
+        for name in FACT_COLUMNS
+    ]
+    # Whether the index row disagrees with the location row on those (its distance is then re-measured).
+    + [" OR ".join(f"(f).{name} IS DISTINCT FROM l.{name}" for name in SITE_COLUMNS)]
+)
 
 
 def _walk(column: str, conditions, limit_param: str, *, facts: bool = True) -> str:
@@ -252,13 +265,14 @@ DETAILS_SELECT = f"""
         ORDER BY offer_id
     )
     SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, {FACTS}
-    FROM offers o JOIN facts ON facts.offer_id = o.offer_id
+    FROM offers o
+    JOIN facts ON facts.offer_id = o.offer_id
+    JOIN providers_location l ON l.id = (f).location_id
 """
 
 # What is shown of the offers that are shown (a request ranks up to a few hundred and shows about twenty),
 # in the order of OfferView, for the (offer, service, location) triples given: names, the location's first
-# address (physical before postal) and phones, then what decides who may see the site exactly, from the
-# location row itself (_confirm_exactness). Phones: the site's first (a front door first), and only when the
+# address (physical before postal) and phones. Phones: the site's first (a front door first), and only when the
 # site has none the service's first, and only when that has none the organization's (a phone has exactly one
 # owner); which of them a caller gets is decided in _offer_view.
 _PHONE = """
@@ -273,8 +287,7 @@ VIEWS_SQL = f"""
            a.postal_code, a.country,
            site.number, site.extension, site.type, site.is_front_door,
            svc.number, svc.extension, svc.type, svc.is_front_door,
-           own.number, own.extension, own.type, own.is_front_door,
-           l.is_confidential, l.organization_id, l.public_latitude, l.public_longitude
+           own.number, own.extension, own.type, own.is_front_door
     FROM unnest(%(offer_ids)s::uuid[], %(service_ids)s::uuid[], %(location_ids)s::uuid[])
          AS o(offer_id, service_id, location_id)
     JOIN providers_service s ON s.id = o.service_id
@@ -365,6 +378,7 @@ def _beyond_statement(column: str) -> str:
         WITH {NEEDS_CTE}
         SELECT 'beyond', c.offer_id, q.requested, c.distance_m, FALSE, NULL::text, {FACTS}
         FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "beyond_k")}) c
+        JOIN providers_location l ON l.id = (f).location_id
     """)
 
 
@@ -446,6 +460,7 @@ class Facts:
     languages: set = field(default_factory=set)
     lgbtq_specific: bool = False
     periods: tuple = ()
+    index_behind: bool = False  # the match index disagrees with the location row on who may see the site
 
 
 def _read_rows(rows, taxonomy: "_Taxonomy") -> tuple[dict, list, list]:
@@ -459,10 +474,10 @@ def _read_rows(rows, taxonomy: "_Taxonomy") -> tuple[dict, list, list]:
             beyond.append((offer_id, requested, distance_m))
         if offer_id in facts:
             continue
-        scalars, (needs, languages, lgbtq, hours) = row[:16], row[16:]
+        scalars, (needs, languages, lgbtq, hours, index_behind) = row[:16], row[16:]
         facts[offer_id] = Facts(
             offer_id, *scalars, needs=_need_codes(needs, taxonomy), languages=set(languages), lgbtq_specific=lgbtq,
-            periods=_periods(hours),
+            periods=_periods(hours), index_behind=index_behind,
         )  # fmt: skip
     return facts, reach, beyond
 
@@ -493,10 +508,11 @@ def _need_codes(need_ids: str, taxonomy: "_Taxonomy") -> frozenset:
 
 def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
     exact = access.may_see_exact(fact)
-    if fact.is_confidential and distance_m is not None and exact != access.all:
+    if fact.is_confidential and distance_m is not None and (exact != access.all or fact.index_behind):
         # Measure to the point this caller is shown: the statement measured to the point its walk used (the
         # exact one for callers who see every site, else the public one), but provider staff are shown their
-        # own confidential sites exactly, however the row was found.
+        # own confidential sites exactly, however the row was found, and an index row behind its location
+        # (say, not yet confidential there) holds another point.
         shown = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
         if shown[0] is not None:
             distance_m = geodesic((origin.latitude, origin.longitude), shown).meters
@@ -575,23 +591,6 @@ def _offer_view(fact: Facts, exact: bool, shown: tuple) -> OfferView:
     return OfferView(
         service_id, service_name, organization_id, organization_name, location_id, location_name, address, phone
     )
-
-
-def _confirm_exactness(option: MatchOption, access: ConfidentialAccess, origin: GeoPoint, site: tuple) -> None:
-    """Decide again, on the location row itself, whether an option is shown exactly; only ever to show less.
-
-    The match index is refreshed with every registry write, so this changes nothing unless a write bypassed
-    that (a raw update()); a confidential site must not be placed even then.
-    """
-    is_confidential, organization_id, public_latitude, public_longitude = site
-    if not option.exact or access.may_see_exact(SimpleNamespace(is_confidential=is_confidential,
-                                                                organization_id=organization_id)):  # fmt: skip
-        return
-    option.exact = False
-    option.latitude, option.longitude = public_latitude, public_longitude
-    if public_latitude is not None and option.distance_m is not None:
-        option.distance_m = geodesic((origin.latitude, origin.longitude), (public_latitude, public_longitude)).meters
-    option.facts.is_confidential = True
 
 
 def _sort_key(option: MatchOption):
@@ -698,9 +697,7 @@ def match(
         }
         views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, ids)}
         for option in described:
-            row = views[option.facts.offer_id]
-            _confirm_exactness(option, access, origin, row[-4:])
-            option.view = _offer_view(option.facts, option.exact, row)
+            option.view = _offer_view(option.facts, option.exact, views[option.facts.offer_id])
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 

@@ -28,7 +28,8 @@ def _bits(dimension: str, bits: dict[str, int]) -> str:
 
 
 def _seconds(column: str) -> str:
-    return f"EXTRACT(EPOCH FROM sc.{column})::int"
+    # Truncated, not rounded: 23:59:59.6 must not become 24:00:00, which no time of day is.
+    return f"floor(EXTRACT(EPOCH FROM sc.{column}))::int"
 
 
 def select_rows(scoped: bool = False) -> str:
@@ -146,6 +147,7 @@ def match_index_rebuild() -> int:
 _deferred = threading.local()
 # Past this many touched records, rebuilding the whole index is faster than refreshing them one by one.
 REBUILD_ABOVE = 5000
+REFRESH_LOCK = 0x6D61746368  # an application-wide advisory lock key ("match")
 
 
 @contextmanager
@@ -188,6 +190,11 @@ def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = 
     table = MatchCandidate._meta.db_table
     ids = {"services": service_ids, "locations": location_ids, "offers": offer_ids}
     with connection.cursor() as cursor:
+        # One refresh at a time, until its transaction ends. Two concurrent refreshes touching the same rows
+        # (an edit of a service and one of its site) would otherwise each delete what their snapshot saw and
+        # insert their own copy: duplicate rows, one derived from data the other changed. Waiting here, each
+        # statement below sees what the previous refresh committed.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
         cursor.execute(
             f"DELETE FROM {table} WHERE service_id = ANY(%(services)s::uuid[]) "
             "OR location_id = ANY(%(locations)s::uuid[]) OR service_at_location_id = ANY(%(offers)s::uuid[])",

@@ -7,9 +7,10 @@ need, which DESIGN.md measured at p95 5 ms over 1M rows, where a GiST on the poi
 a filter walks far longer. Rows are derived from the registry by matching.index; never edit them.
 
 The ranking facts (hours, beds, verification, the service's needs) are copied here so that the walk that
-finds a row has everything ranking needs: reading them from the registry cost five index lookups per
-candidate, half of the match statement at 1M rows (docs/benchmarks.md). The copy is refreshed in the
-same transaction as every registry write (matching.signals, and services that write in bulk call
+finds a row has everything ranking needs (who may see a site exactly is still read from the location
+row): reading them from the registry cost five index lookups per candidate, half of the match statement at
+1M rows (docs/benchmarks.md). The copy is refreshed in the same transaction as every registry write
+(matching.signals, and services that write in bulk call
 matching.index.match_index_refresh), so it is never behind committed data.
 """
 

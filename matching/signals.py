@@ -5,7 +5,7 @@ registry data: a rolled-back edit rolls back its index rows too. Each refresh to
 one service or location, so it is cheap.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from matching.index import match_index_refresh
@@ -31,12 +31,22 @@ def _location_changed(sender, instance, **kwargs):
     _schedule(location_id=instance.pk)
 
 
+@receiver(pre_save, sender=Schedule)
+def _schedule_saving(sender, instance, **kwargs):
+    # A period moved to another site (the admin allows it) changes the hours of the site it leaves too.
+    if instance.pk is not None:
+        instance._match_previous_location = (
+            sender.objects.filter(pk=instance.pk).values_list("location_id", flat=True).first()
+        )
+
+
 @receiver(post_save, sender=Schedule)
 @receiver(post_delete, sender=Schedule)
 def _schedule_changed(sender, instance, **kwargs):
     # Hours are ranking facts of every service at the site (a service's own hours there, of its offer only;
     # refreshing the site's rows covers both).
-    _schedule(location_id=instance.location_id)
+    previous = getattr(instance, "_match_previous_location", None)
+    match_index_refresh(location_ids={instance.location_id, previous} - {None})
 
 
 @receiver(post_save, sender=ServiceAtLocation)

@@ -12,6 +12,10 @@ def rebuild(apps, schema_editor):
     # The index's current rebuild (GiST indexes dropped and built again around the load): this is the newest
     # migration touching the index's columns. A later one that changes them must rebuild again, and make
     # this step a no-op, as 0002 is.
+    # A new database has no listings yet (nothing to derive, and the current derivation may read columns
+    # that later migrations add): only databases with listings rebuild here.
+    if not apps.get_model("providers", "ServiceAtLocation").objects.exists():
+        return
     from matching.index import match_index_rebuild
 
     match_index_rebuild()

@@ -111,6 +111,20 @@ class TestRankingFactsStayCurrent:
         assert_index_current()
         assert MatchCandidate.objects.get().hours == [[2, 10 * 3600, 12 * 3600]]
 
+    def test_a_period_moved_to_another_site_leaves_the_first(self, make_offer):
+        first, second = make_offer(2), make_offer(3)
+        period = factories.schedule(first.location, 1, time(9), time(17))
+        period.location = second.location
+        period.save()
+        assert_index_current()
+        assert MatchCandidate.objects.get(location=first.location).hours == []
+
+    def test_a_period_closing_just_before_midnight_stays_a_time_of_day(self, api, make_offer):
+        offer = make_offer(2)
+        factories.schedule(offer.location, 1, time(20), time(23, 59, 59, 600000))
+        assert MatchCandidate.objects.get().hours == [[1, 20 * 3600, 86399]]
+        assert api.get("/api/match/", {"near": NEAR, "needs": "emergency-shelter"}).status_code == 200
+
     def test_hours_replaced_by_the_provider_portal(self, make_offer):
         offer = make_offer(2)  # no hours yet: nothing is deleted, only added (bulk_create sends no signals)
         user = factories.user(Role.PROVIDER, organization=offer.location.organization)

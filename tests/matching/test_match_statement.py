@@ -7,9 +7,10 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from geopy.distance import geodesic
 
 from tests import factories
-from tests.matching.conftest import NEAR
+from tests.matching.conftest import NEAR, ORIGIN
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +133,16 @@ def test_who_sees_a_site_exactly_is_read_from_the_location_not_the_match_index(a
         is_confidential=True, public_latitude=round(location.latitude, 1), public_longitude=round(location.longitude, 1)
     )
 
+    factories.phone(location=location, number="+17135550111", description="direct")
+    location.refresh_from_db()
+
     row = get(api, needs="emergency-shelter")["results"][0]
 
     assert row["location"]["precision"] == "approximate"
     assert "address_1" not in row["location"]["address"]
+    assert row["phone"] is None  # the direct line is not shown, and there is no front door
+    # Distances are to the public point, in the figures and in the reasons: the stale index row's point is
+    # the exact one (3.0 km, 1.86 mi away), which must not show through.
+    public_km = geodesic(ORIGIN, (location.public_latitude, location.public_longitude)).km
+    assert row["distance_km"] == pytest.approx(public_km, abs=0.01)
+    assert f"{public_km / 1.609344:.1f} mi" in row["reasons"]
