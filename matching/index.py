@@ -23,6 +23,13 @@ COLUMNS = (
 )
 
 
+# What select_rows() reads.
+SOURCE_TABLES = (
+    "providers_service", "providers_service_populations", "providers_population", "providers_service_languages",
+    "providers_service_needs", "providers_schedule", "providers_serviceatlocation", "providers_location",
+)  # fmt: skip
+
+
 def _bits(dimension: str, bits: dict[str, int]) -> str:
     return f"bit_or(CASE WHEN p.dimension = '{dimension}' THEN {mask_sql(bits)} ELSE 0 END)"
 
@@ -128,6 +135,14 @@ def match_index_rebuild() -> int:
         for index in gist_indexes:
             editor.remove_index(MatchCandidate, index)
     with connection.cursor() as cursor:
+        # Rebuilds follow bulk loads (COPY, imports), when the planner's statistics of the source tables may
+        # describe tables a thousandth of their size: a nested loop over the per-site hours then took longer
+        # than ten minutes at 1M rows. Fresh statistics, and hash joins only (this is a whole-table
+        # derivation; refreshes, which read a few rows by key, are not affected).
+        for source in SOURCE_TABLES:
+            cursor.execute(f"ANALYZE {source}")
+        cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
+        (nestloop, _) = cursor.fetchone()
         cursor.execute(f"TRUNCATE {table}")
         # Stored by need, then by place (geohash order): the rows one walk returns (the nearest of one need)
         # then sit on a few pages instead of one page each. Rows refreshed later are appended at the end.
@@ -136,6 +151,7 @@ def match_index_rebuild() -> int:
             "ORDER BY 1, ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry)"
         )
         count = cursor.rowcount
+        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
     with connection.schema_editor() as editor:
         for index in gist_indexes:
             editor.add_index(MatchCandidate, index)
