@@ -697,7 +697,14 @@ def match(
         }
         views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, ids)}
         for option in described:
-            option.view = _offer_view(option.facts, option.exact, views[option.facts.offer_id])
+            if option.facts.offer_id in views:
+                option.view = _offer_view(option.facts, option.exact, views[option.facts.offer_id])
+        # A service or site deleted between the two statements has nothing left to show: leave it out.
+        shown = [option for option in shown if option.view is not None]
+        plan.options = [option for option in plan.options if option.view is not None]
+        for need in plan.uncovered:
+            if need.nearest is not None and need.nearest.view is None:
+                need.nearest = None
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 

@@ -146,3 +146,21 @@ def test_who_sees_a_site_exactly_is_read_from_the_location_not_the_match_index(a
     public_km = geodesic(ORIGIN, (location.public_latitude, location.public_longitude)).km
     assert row["distance_km"] == pytest.approx(public_km, abs=0.01)
     assert f"{public_km / 1.609344:.1f} mi" in row["reasons"]
+
+
+def test_a_listing_deleted_between_the_two_statements_is_left_out(api, make_offer, monkeypatch):
+    from matching import engine
+
+    kept, deleted = make_offer(2), make_offer(3)
+    fetch = engine._fetch
+
+    def delete_then_fetch(sql, params, origin=None):
+        if sql is engine.VIEWS_SQL:
+            type(deleted.service).objects.filter(pk=deleted.service_id).delete()
+        return fetch(sql, params, origin)
+
+    monkeypatch.setattr(engine, "_fetch", delete_then_fetch)
+    body = get(api, needs="emergency-shelter")
+
+    assert [row["service_at_location_id"] for row in body["results"]] == [str(kept.pk)]
+    assert [row["service_at_location_id"] for row in body["coverage_plan"]["options"]] == [str(kept.pk)]
