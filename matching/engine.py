@@ -186,7 +186,7 @@ def _filter_params(request: MatchRequest) -> dict:
 # What ranking needs of an offer, as its match index rows hold it (matching.models), in the order of Facts
 # after offer_id. The walks carry the whole index row they found (`mc AS f`): no further lookup per candidate.
 # The arrays come as text: many offers share their hours and needs, and the text is the key of their
-# parsing's cache (_periods, _need_codes).
+# parsing's cache (_periods, _Taxonomy.need_codes).
 FACT_COLUMNS = (
     "service_id", "location_id", "organization_id", "is_confidential", "location_type", "latitude", "longitude",
     "public_latitude", "public_longitude", "time_zone", "open_24_7", "accepting_referrals", "beds_total",
@@ -196,15 +196,16 @@ FACT_COLUMNS = (
 # (one primary-key lookup per offer): they decide what a caller learns of a confidential site, so they must
 # hold even if the index were ever behind the registry (a raw update() that skipped the refresh).
 SITE_COLUMNS = ("organization_id", "is_confidential", "public_latitude", "public_longitude")
+
+
+def _fact(name: str) -> str:
+    if name in SITE_COLUMNS:
+        return f"l.{name}"
+    return f"(f).{name}::text" if name in ("service_needs", "hours") else f"(f).{name}"
+
+
 FACTS = ", ".join(
-    [
-        f"l.{name}"
-        if name in SITE_COLUMNS
-        else f"(f).{name}::text"
-        if name in ("service_needs", "hours")
-        else f"(f).{name}"
-        for name in FACT_COLUMNS
-    ]
+    [_fact(name) for name in FACT_COLUMNS]
     # Whether the index row disagrees with the location row on those (its distance is then re-measured).
     + [" OR ".join(f"(f).{name} IS DISTINCT FROM l.{name}" for name in SITE_COLUMNS)]
 )
@@ -417,11 +418,22 @@ class _Taxonomy:
         self.terms = {term.code: term for term in NeedTerm.objects.all()}
         by_id = {term.id: term for term in self.terms.values()}
         self.codes_by_id = {term_id: term.code for term_id, term in by_id.items()}
+        self._need_codes: dict[str, frozenset] = {}
         self.children = defaultdict(list)
         for term in self.terms.values():
             if term.parent_id:
                 self.children[by_id[term.parent_id].code].append(term.code)
         self.language_names = dict(Language.objects.values_list("code", "name"))
+
+    def need_codes(self, need_ids: str) -> frozenset:
+        """An index row's service needs (term ids, as array text) as codes, parsed once per distinct text. A
+        term added since this taxonomy was read cannot be one it was asked for: left out."""
+        codes = self._need_codes.get(need_ids)
+        if codes is None:
+            by_id = self.codes_by_id
+            codes = frozenset(by_id[term_id] for term_id in _numbers(need_ids) if term_id in by_id)
+            self._need_codes[need_ids] = codes
+        return codes
 
     def expand(self, code: str) -> set[str]:
         """Return the code and every code below it."""
@@ -476,7 +488,7 @@ def _read_rows(rows, taxonomy: "_Taxonomy") -> tuple[dict, list, list]:
             continue
         scalars, (needs, languages, lgbtq, hours, index_behind) = row[:16], row[16:]
         facts[offer_id] = Facts(
-            offer_id, *scalars, needs=_need_codes(needs, taxonomy), languages=set(languages), lgbtq_specific=lgbtq,
+            offer_id, *scalars, needs=taxonomy.need_codes(needs), languages=set(languages), lgbtq_specific=lgbtq,
             periods=_periods(hours), index_behind=index_behind,
         )  # fmt: skip
     return facts, reach, beyond
@@ -496,14 +508,6 @@ def _periods(hours: str) -> tuple:
     """An index row's hours (matching.models) as open_at() takes them: ((weekday, opens, closes), ...)."""
     numbers = _numbers(hours)
     return tuple((numbers[i], _clock(numbers[i + 1]), _clock(numbers[i + 2])) for i in range(0, len(numbers), 3))
-
-
-@lru_cache(maxsize=4096)
-def _need_codes(need_ids: str, taxonomy: "_Taxonomy") -> frozenset:
-    """An index row's service needs (term ids) as codes. A term added since this process read the taxonomy
-    cannot be one it was asked for: left out."""
-    codes = taxonomy.codes_by_id
-    return frozenset(codes[term_id] for term_id in _numbers(need_ids) if term_id in codes)
 
 
 def _build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
@@ -689,11 +693,11 @@ def match(
     shown = options[: request.limit]
     described = shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]
     if described:
-        facts = {option.facts.offer_id: option.facts for option in described}.values()
+        described_facts = {option.facts.offer_id: option.facts for option in described}.values()
         ids = {
-            "offer_ids": [fact.offer_id for fact in facts],
-            "service_ids": [fact.service_id for fact in facts],
-            "location_ids": [fact.location_id for fact in facts],
+            "offer_ids": [fact.offer_id for fact in described_facts],
+            "service_ids": [fact.service_id for fact in described_facts],
+            "location_ids": [fact.location_id for fact in described_facts],
         }
         views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, ids)}
         for option in described:
