@@ -15,6 +15,14 @@ TRAFFICKING_REQUEST = {"sex": 1, "labor": 2, "both": 3}
 CITIZENSHIP_REQUEST = {"foreign_national": 1, "us_citizen_or_lpr": 2}
 
 
+# The row value that certainly leaves out a client of each citizenship answer: a service for the other group
+# only. The walks' GiST index has citizenship as a key column, so `citizenship <> this` skips whole subtrees
+# instead of reading and discarding their rows: for a US citizen asking about T visas, which every listed
+# service offers to foreign nationals only, the walk had read every row of the need (150 ms at 1M rows). The
+# bit-mask test in matching.engine.HARD_FILTERS stays the rule; this only prunes. No answer: no row has -1.
+CITIZENSHIP_EXCLUDED = {answer: sum(CITIZENSHIP_BITS.values()) & ~bit for answer, bit in CITIZENSHIP_REQUEST.items()}
+NO_ROW_VALUE = -1
+
 # A population code this module does not know (added in the admin, say) restricts the service to nobody
 # the matcher can name: fail closed rather than read it as "no restriction".
 UNKNOWN_CODE_BIT = 64

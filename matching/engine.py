@@ -31,7 +31,13 @@ from config.database import prepared_cursor
 from geo.geocoding import geocode
 from geo.queries import make_point
 from geo.units import m_to_mi, miles_to_m
-from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
+from matching.eligibility import (
+    CITIZENSHIP_EXCLUDED,
+    CITIZENSHIP_REQUEST,
+    GENDER_REQUEST,
+    NO_ROW_VALUE,
+    TRAFFICKING_REQUEST,
+)
 from matching.ranking import RankInput, rank
 from providers.access import ConfidentialAccess
 from providers.models import (
@@ -175,6 +181,7 @@ def _filter_params(request: MatchRequest) -> dict:
         "genders": GENDER_REQUEST[request.gender] if request.gender else 0,
         "trafficking_types": TRAFFICKING_REQUEST[request.trafficking_type] if request.trafficking_type else 0,
         "citizenship": CITIZENSHIP_REQUEST[request.citizenship] if request.citizenship else 0,
+        "citizenship_excluded": CITIZENSHIP_EXCLUDED[request.citizenship] if request.citizenship else NO_ROW_VALUE,
         "exclude_lgbtq": request.lgbtq is False,
         "language_required": bool(request.language_required and request.languages),
         "languages": list(request.languages),
@@ -215,7 +222,9 @@ def _walk(column: str, conditions, limit_param: str, *, facts: bool = True) -> s
     """Return the k-nearest walk for one need (q.need_id) through the composite (need, point) GiST index:
     offer_id, distance_m and (facts) the index row found, f."""
     assert column in ("point", "public_point")
-    where = " AND ".join(["mc.need_id = q.need_id", f"mc.{column} IS NOT NULL", *conditions])
+    # need_id and citizenship are the index's key columns (matching.models): index conditions, not filters.
+    keys = ["mc.need_id = q.need_id", "mc.citizenship <> %(citizenship_excluded)s::smallint"]
+    where = " AND ".join([*keys, f"mc.{column} IS NOT NULL", *conditions])
     # Only fixed fragments and a whitelisted column name are formatted in; values are parameters.
     # The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter, the
     # planner assumes a tenth of the need's rows are wanted, and reading all of them through the btree on

@@ -26,11 +26,16 @@ class MatchCandidate(models.Model):
     # Derived rows: no database foreign keys (they would make every bulk rebuild check millions of rows);
     # the registry rows they come from carry the constraints.
     need = models.ForeignKey("providers.NeedTerm", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # (Their btree indexes are the named ones in Meta, not the foreign keys' own: no index twice.)
     service_at_location = models.ForeignKey(
-        "providers.ServiceAtLocation", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "providers.ServiceAtLocation", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
-    service = models.ForeignKey("providers.Service", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    service = models.ForeignKey(
+        "providers.Service", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     organization = models.ForeignKey(
         "providers.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
@@ -66,10 +71,11 @@ class MatchCandidate(models.Model):
 
     class Meta:
         indexes = [
-            # matching.engine's candidate query: WHERE need_id = n ORDER BY point <-> origin LIMIT k.
-            GistIndex(fields=["need", "point"], name="match_need_point_gist"),
+            # matching.engine's candidate query: WHERE need_id = n AND citizenship <> c ORDER BY point <-> origin
+            # LIMIT k (citizenship: see matching.eligibility.CITIZENSHIP_EXCLUDED).
+            GistIndex(fields=["need", "citizenship", "point"], name="match_need_cit_point_gist"),
             # The same for callers answered from public points (confidential sites generalized).
-            GistIndex(fields=["need", "public_point"], name="match_need_public_point_gist"),
+            GistIndex(fields=["need", "citizenship", "public_point"], name="match_need_cit_pub_point_gist"),
             # Refreshing the rows of one service or location after an edit.
             models.Index(fields=["service"], name="match_service_idx"),
             models.Index(fields=["location"], name="match_location_idx"),

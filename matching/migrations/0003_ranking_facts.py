@@ -1,24 +1,12 @@
 """Copy the ranking facts (hours, beds, verification, the service's needs) into the match index.
 
-Existing rows get placeholder values and the whole index is rebuilt at the end, so every row holds its
-real facts when the migration commits.
+Existing rows get placeholder values (an empty location_type). This step used to rebuild the index with the
+current derivation; 0004 changed the index's GiST indexes, which a rebuild drops and builds again by their
+current names, so the rebuild moved there (it rebuilds exactly when placeholder rows exist).
 """
 
 import django.contrib.postgres.fields
 from django.db import migrations, models
-
-
-def rebuild(apps, schema_editor):
-    # The index's current rebuild (GiST indexes dropped and built again around the load): this is the newest
-    # migration touching the index's columns. A later one that changes them must rebuild again, and make
-    # this step a no-op, as 0002 is.
-    # A new database has no listings yet (nothing to derive, and the current derivation may read columns
-    # that later migrations add): only databases with listings rebuild here.
-    if not apps.get_model("providers", "ServiceAtLocation").objects.exists():
-        return
-    from matching.index import match_index_rebuild
-
-    match_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -49,5 +37,5 @@ class Migration(migrations.Migration):
                 default=list,
             ),
         ),
-        migrations.RunPython(rebuild, migrations.RunPython.noop),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

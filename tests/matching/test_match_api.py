@@ -72,6 +72,24 @@ class TestEligibility:
         assert offer_ids(body) == [str(open_to_all.pk)]
         assert len(match(api, needs="case-management", citizenship="us_citizen_or_lpr")["results"]) == 2
 
+    def test_citizenship_each_group_only_and_both_groups(self, api, make_offer):
+        foreign_only = make_offer(2, needs=["t-visa"], populations=["foreign-nationals"])
+        both = make_offer(3, needs=["t-visa"], populations=["foreign-nationals", "us-citizens-lpr"])
+        citizens_only = make_offer(4, needs=["t-visa"], populations=["us-citizens-lpr"])
+        everyone = [str(foreign_only.pk), str(both.pk), str(citizens_only.pk)]
+        assert offer_ids(match(api, needs="t-visa")) == everyone
+        assert offer_ids(match(api, needs="t-visa", citizenship="foreign_national")) == everyone[:2]
+        assert offer_ids(match(api, needs="t-visa", citizenship="us_citizen_or_lpr")) == everyone[1:]
+
+    def test_a_need_only_the_other_group_is_served_for_names_no_provider(self, api, make_offer):
+        make_offer(2, needs=["t-visa"], populations=["foreign-nationals"])
+        make_offer(150, needs=["t-visa"], populations=["foreign-nationals"])
+        body = match(api, needs="t-visa", citizenship="us_citizen_or_lpr")
+        assert body["results"] == []
+        (uncovered,) = body["coverage_plan"]["uncovered"]
+        assert uncovered["nearest"] is None
+        assert uncovered["message"] == "no T visa found in the directory for this person"
+
     def test_trafficking_type(self, api, make_offer):
         make_offer(2, needs=["case-management"], populations=["labor-trafficking"])
         sex_only = make_offer(3, needs=["case-management"], populations=["sex-trafficking"])
