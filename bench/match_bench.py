@@ -195,7 +195,8 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
     print(f"## Matching latency ({date.today().isoformat()})\n")
     print(f"Command: `{command_line()}`\n")
     print(
-        f"{first['postgres']}; PostGIS {first['postgis']}; Python {platform.python_version()}; "
+        f"{first['postgres']} (shared_buffers {first['shared_buffers']}); PostGIS {first['postgis']}; "
+        f"Python {platform.python_version()}; "
         f"{os.cpu_count()} CPUs. {args.requests} requests per size after {WARMUP_REQUESTS} warm-up requests; "
         f"API = anonymous GET /api/match/ through django.test.Client; SQL = the engine's first statement "
         f"(candidate rows and their facts); walks = its GiST walks alone; "
@@ -417,8 +418,10 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
         (sal_rows,) = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM matching_matchcandidate")
         (index_rows,) = cursor.fetchone()
-        cursor.execute("SELECT split_part(version(), ' on ', 1), postgis_lib_version()")
-        postgres, postgis = cursor.fetchone()
+        cursor.execute(
+            "SELECT split_part(version(), ' on ', 1), postgis_lib_version(), current_setting('shared_buffers')"
+        )
+        postgres, postgis, shared_buffers = cursor.fetchone()
     print(
         f"measuring {connection.settings_dict['NAME']}: {sal_rows:,} services at location; "
         f"{WARMUP_REQUESTS} warm-up + {requests} requests",
@@ -479,6 +482,7 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
                 "index_rows": index_rows,
                 "postgres": postgres,
                 "postgis": postgis,
+                "shared_buffers": shared_buffers,
                 "api_ms": api_ms,
                 "sql_ms": sql_ms,
                 "walk_ms": walk_ms,

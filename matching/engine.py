@@ -3,7 +3,8 @@
 The database work is a constant number of statements, whatever the number of results. The first
 (match_sql) finds every offer a request can use and what ranking needs of each:
 1. for every requested need (expanded to its sub-terms), the k nearest eligible rows of the match index:
-   one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, point) GiST index each (LATERAL);
+   one `ORDER BY point <-> origin LIMIT k` walk of the composite (need, citizenship, point) GiST index each
+   (LATERAL);
 2. the services whose service area covers the origin (statewide hotlines, virtual clinics);
 3. for needs nothing found in 1 or 2 meets, the nearest few of the walks' rows beyond the radius;
 4. each offer's facts (hours, beds, verification, needs, languages), which its index rows hold: the walks
@@ -219,8 +220,8 @@ FACTS = ", ".join(
 
 
 def _walk(column: str, conditions, limit_param: str, *, facts: bool = True) -> str:
-    """Return the k-nearest walk for one need (q.need_id) through the composite (need, point) GiST index:
-    offer_id, distance_m and (facts) the index row found, f."""
+    """Return the k-nearest walk for one need (q.need_id) through the composite (need, citizenship, point)
+    GiST index: offer_id, distance_m and (facts) the index row found, f."""
     assert column in ("point", "public_point")
     # need_id and citizenship are the index's key columns (matching.models): index conditions, not filters.
     keys = ["mc.need_id = q.need_id", "mc.citizenship <> %(citizenship_excluded)s::smallint"]

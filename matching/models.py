@@ -4,7 +4,9 @@ filters and the nearest-neighbour walk need, and what ranking needs of the servi
 Matching asks, for each requested need, "the k nearest rows with this need that this client is eligible
 for". A composite GiST index on (need, point) (btree_gist) answers that with one short index walk per
 need, which DESIGN.md measured at p95 5 ms over 1M rows, where a GiST on the point alone with the need as
-a filter walks far longer. Rows are derived from the registry by matching.index; never edit them.
+a filter walks far longer. Citizenship is a key column between them, so that a walk skips the rows of
+services only for the other group (matching.eligibility.CITIZENSHIP_EXCLUDED). Rows are derived from the
+registry by matching.index; never edit them.
 
 The ranking facts (hours, beds, verification, the service's needs) are copied here so that the walk that
 finds a row has everything ranking needs (who may see a site exactly is still read from the location
