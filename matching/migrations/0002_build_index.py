@@ -1,7 +1,8 @@
 """Filled the match index from whatever the registry already held (databases that predate matching).
 
-It ran the index's derivation as it was then; 0003 added columns to the index and rebuilds it with the
-current derivation, so this step now does nothing (on a new database the registry is empty here anyway).
+It ran the index's derivation as it was then; later migrations changed the index, and 0006 fills it with the
+current derivation wherever it is empty or behind, so this step now does nothing (on a new database the
+registry is empty here anyway).
 """
 
 from django.db import migrations

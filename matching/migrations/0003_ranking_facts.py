@@ -2,7 +2,7 @@
 
 Existing rows get placeholder values (an empty location_type). This step used to rebuild the index with the
 current derivation; 0004 changed the index's GiST indexes, which a rebuild drops and builds again by their
-current names, so the rebuild moved there (it rebuilds exactly when placeholder rows exist).
+current names, so the rebuild moved to 0006 (which rebuilds exactly when placeholder rows exist).
 """
 
 import django.contrib.postgres.fields
