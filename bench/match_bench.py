@@ -19,9 +19,9 @@ Sizes are numbers of service-at-location rows. For each size the script
      through both paths (not timed), so that both are measured with a warm cache (steady state);
    - SQL pass: for each request, times the statement that matching.engine.match() runs first for an
      anonymous caller (`match_sql(..., column="public_point")`): it fetches the candidate rows (the k-nearest
-     walks of the (need, citizenship, public_point) GiST index per need and sub-term, the services whose area covers the
-     origin, the nearest rows beyond the radius for needs nothing in reach meets) and what ranking needs of
-     each. It runs as the engine runs it (config.database.prepared_cursor: prepared once per connection,
+     walks of the (need, citizenship, public_point) GiST index per need and sub-term, the services whose area
+     covers the origin, the nearest rows beyond the radius for needs nothing in reach meets) and what ranking
+     needs of each. It runs as the engine runs it (config.database.prepared_cursor: prepared once per connection,
      generic plan): cursor.execute() + fetchall(). Not in it: the engine's second statement, which reads
      names, addresses and phones of the ~20 offers shown. It also times the walks alone (`candidate_sql`,
      same cursor), which is what earlier versions of this script called "SQL". The request goes through

@@ -38,6 +38,13 @@ class Statements:
         return execute(sql, params, many, context)
 
 
+def forget_prepared_statements():
+    """Deallocate this connection's prepared statements, so the next request prepares its own afresh."""
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()  # psycopg's record of what it prepared, now deallocated
+
+
 def test_a_need_met_in_reach_only_by_closed_options_names_the_nearest_open_one_beyond(api, make_offer):
     closed = make_offer(3, needs=["medical"])
     factories.schedule(closed.location, 1, time(20), time(22))  # Monday evenings only
@@ -72,9 +79,7 @@ def test_a_need_nothing_in_reach_meets_is_answered_by_the_one_statement(api, mak
 
 def test_the_statement_is_prepared_once_and_reused_with_its_generic_plan(api, make_offer):
     make_offer(3, needs=["medical"])
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection.connection._prepared.clear()  # psycopg's record of what it prepared, now deallocated
+    forget_prepared_statements()
 
     for age in (10, 30, 50, 70):  # different parameters, one statement text
         get(api, needs="medical", age=age)
@@ -98,9 +103,7 @@ def test_the_walks_search_their_index_by_need_and_citizenship(client_for, make_o
     condition whose type differs from the column's, say ::int on a smallint, silently becomes a filter).
     Anonymous callers walk the public points, hotline staff the exact ones."""
     make_offer(3, needs=["t-visa"], populations=["foreign-nationals"])
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
-    connection.connection._prepared.clear()  # psycopg's record of what it prepared, now deallocated
+    forget_prepared_statements()
     get(client_for(persona), needs="t-visa", citizenship="us_citizen_or_lpr")
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, parameter_types FROM pg_prepared_statements WHERE statement LIKE %s",
