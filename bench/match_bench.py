@@ -20,13 +20,14 @@ Sizes are numbers of service-at-location rows. For each size the script
    - SQL pass: for each request, times the statement that matching.engine.match() runs first for an
      anonymous caller (`match_sql(..., column="public_point")`): it fetches the candidate rows (the k-nearest
      walks of the (need, citizenship, public_point) GiST index per need and sub-term, the services whose area
-     covers the origin, the nearest rows beyond the radius for needs nothing in reach meets) and what ranking
-     needs of each. It runs as the engine runs it (config.database.prepared_cursor: prepared once per connection,
-     generic plan): cursor.execute() + fetchall(). Not in it: the engine's second statement, which reads
-     names, addresses and phones of the ~20 offers shown. It also times the walks alone (`candidate_sql`,
-     same cursor), which is what earlier versions of this script called "SQL". The request goes through
-     MatchInputSerializer exactly as the API parses it; the need pairs are built with the engine's own
-     _Taxonomy.
+     covers the origin, the nearest rows beyond the radius for needs nothing in reach meets), what ranking
+     needs of each and what is shown of each (its offer card). It runs as the engine runs it
+     (config.database.prepared_cursor: prepared once per connection, generic plan): cursor.execute() +
+     fetchall(). It is the only statement of an anonymous request that reads listings (the others count the
+     rate limit, and, rarely, name the nearest provider beyond the radius). It also times the walks alone
+     (`candidate_sql`, same cursor), which is what earlier versions of this script called "SQL". The request
+     goes through MatchInputSerializer exactly as the API parses it; the need pairs are built with the
+     engine's own _Taxonomy.
    - API pass (after the SQL pass, over the same requests): GET /api/match/?... through the whole Django/DRF
      stack (middleware, validation, geocoding of "lat,lon", all the engine's queries, ranking, coverage plan,
      specialists, JSON rendering) with django.test.Client() as an anonymous user, timed around client.get().

@@ -8,11 +8,13 @@ The database work is a constant number of statements, whatever the number of res
 2. the services whose service area covers the origin (statewide hotlines, virtual clinics);
 3. for needs nothing found in 1 or 2 meets, the nearest few of the walks' rows beyond the radius;
 4. each offer's facts (hours, beds, verification, needs, languages), which its index rows hold: the walks
-   return them with the rows they find. Only who may see the site exactly is read from the location row.
+   return them with the rows they find. Only who may see the site exactly is read from the location row;
+5. what is shown of each offer (names, address, phones): its card (matching.models.OfferCard), one lookup
+   by key.
 Python then applies the checks that need the clock or the caller (open now, who may see a site exactly),
-ranks, and builds the coverage plan. The second statement (VIEWS_SQL) reads names, addresses and phones of
-the twenty or so offers shown. Only when the checks leave a need unmet that the first statement saw met is
-one more run (beyond_sql), and signed-in callers get one for specialists.
+ranks, builds the coverage plan, and shows each option's card as the caller may see it (_offer_view). Only
+when the checks leave a need unmet that the first statement saw met is one more run (beyond_sql), and
+signed-in callers get one for specialists.
 
 Each statement's text is the same for every request (values are parameters), so it is prepared once per
 database connection and runs with one generic plan (config.database.prepared_cursor): planning the first
@@ -204,6 +206,23 @@ FACT_COLUMNS = (
 # (one primary-key lookup per offer): they decide what a caller learns of a confidential site, so they must
 # hold even if the index were ever behind the registry (a raw update() that skipped the refresh).
 SITE_COLUMNS = ("organization_id", "is_confidential", "public_latitude", "public_longitude")
+# What is shown of an offer (names, address, phones: its matching.models.OfferCard), in the order of OfferView
+# after its ids.
+CARD_COLUMNS = (
+    "service_name", "organization_id", "organization_name", "location_name", "address_type", "attention",
+    "address_1", "address_2", "city", "region", "state_province", "postal_code", "country",
+    *(f"{owner}_phone{part}" for owner in ("site", "service", "organization")
+      for part in ("", "_extension", "_type", "_is_front_door")),
+)  # fmt: skip
+# The location row (l) and the card (card) of each offer found. Each is a lookup by key per offer (OFFSET 0
+# keeps the subquery apart): otherwise the generic plan of a small registry hashes the whole table instead,
+# which made the statement three times slower at 10k services at location.
+SITE_AND_CARD = (
+    f"JOIN LATERAL (SELECT {', '.join(SITE_COLUMNS)} FROM providers_location"
+    " WHERE id = (f).location_id OFFSET 0) l ON TRUE"
+    f" LEFT JOIN LATERAL (SELECT {', '.join(CARD_COLUMNS)} FROM matching_offercard"
+    " WHERE service_at_location_id = {offer} OFFSET 0) card ON TRUE"
+)
 
 
 def _fact(name: str) -> str:
@@ -275,14 +294,14 @@ DETAILS_SELECT = f"""
         FROM (SELECT offer_id, f FROM near UNION ALL SELECT offer_id, f FROM covering) found
         ORDER BY offer_id
     )
-    SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, {FACTS}
+    SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area, {FACTS}, card.*
     FROM offers o
     JOIN facts ON facts.offer_id = o.offer_id
-    JOIN providers_location l ON l.id = (f).location_id
+    {SITE_AND_CARD.format(offer="o.offer_id")}
 """
 
-# What is shown of the offers that are shown (a request ranks up to a few hundred and shows about twenty),
-# in the order of OfferView, for the (offer, service, location) triples given: names, the location's first
+# What is shown of offers, read from the registry: only for an offer without a card (match()). In the order of
+# OfferView, for the (offer, service, location) triples given: names, the location's first
 # address (physical before postal) and phones. Phones: the site's first (a front door first), and only when the
 # site has none the service's first, and only when that has none the organization's (a phone has exactly one
 # owner); which of them a caller gets is decided in _offer_view.
@@ -387,9 +406,9 @@ def match_sql(
 def _beyond_statement(column: str) -> str:
     return _compact(f"""
         WITH {NEEDS_CTE}
-        SELECT 'beyond', c.offer_id, q.requested, c.distance_m, FALSE, NULL::text, {FACTS}
+        SELECT 'beyond', c.offer_id, q.requested, c.distance_m, FALSE, NULL::text, {FACTS}, card.*
         FROM q CROSS JOIN LATERAL ({_walk(column, HARD_FILTERS, "beyond_k")}) c
-        JOIN providers_location l ON l.id = (f).location_id
+        {SITE_AND_CARD.format(offer="c.offer_id")}
     """)
 
 
@@ -483,6 +502,7 @@ class Facts:
     lgbtq_specific: bool = False
     periods: tuple = ()
     index_behind: bool = False  # the match index disagrees with the location row on who may see the site
+    shown: tuple | None = None  # its card, as _offer_view takes it (None: no card, see match())
 
 
 def _read_rows(rows, taxonomy: "_Taxonomy") -> tuple[dict, list, list]:
@@ -496,11 +516,13 @@ def _read_rows(rows, taxonomy: "_Taxonomy") -> tuple[dict, list, list]:
             beyond.append((offer_id, requested, distance_m))
         if offer_id in facts:
             continue
-        scalars, (needs, languages, lgbtq, hours, index_behind) = row[:16], row[16:]
-        facts[offer_id] = Facts(
+        scalars, (needs, languages, lgbtq, hours, index_behind), card = row[:16], row[16:21], row[21:]
+        fact = facts[offer_id] = Facts(
             offer_id, *scalars, needs=taxonomy.need_codes(needs), languages=set(languages), lgbtq_specific=lgbtq,
             periods=_periods(hours), index_behind=index_behind,
         )  # fmt: skip
+        if card[0] is not None:
+            fact.shown = (fact.service_id, *card[:3], fact.location_id, *card[3:])
     return facts, reach, beyond
 
 
@@ -589,7 +611,8 @@ def _phone(number, extension, kind, front_door) -> dict | None:
 
 
 def _offer_view(fact: Facts, exact: bool, shown: tuple) -> OfferView:
-    """Return what is shown of an offer (a VIEWS_SQL row) to a caller who may (exact) or may not see the site."""
+    """Return what is shown of an offer (its card, or a VIEWS_SQL row) to a caller who may (exact) or may not see
+    the site."""
     service_id, service_name, organization_id, organization_name, location_id, location_name, *rest = shown
     address_values, site, service, organization = rest[:9], rest[9:13], rest[13:17], rest[17:21]
     address = None
@@ -702,23 +725,26 @@ def match(
 
     shown = options[: request.limit]
     described = shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]
-    if described:
-        described_facts = {option.facts.offer_id: option.facts for option in described}.values()
+    # What is shown of an option came with it: its card. The same transactions write an offer's index rows and
+    # its card, so one is missing only if the cards were emptied by hand; then it is read from the registry,
+    # and an offer deleted since the first statement has nothing left to show and is left out.
+    missing = {option.facts.offer_id: option.facts for option in described if option.facts.shown is None}
+    if missing:
         ids = {
-            "offer_ids": [fact.offer_id for fact in described_facts],
-            "service_ids": [fact.service_id for fact in described_facts],
-            "location_ids": [fact.location_id for fact in described_facts],
+            "offer_ids": list(missing),
+            "service_ids": [fact.service_id for fact in missing.values()],
+            "location_ids": [fact.location_id for fact in missing.values()],
         }
-        views = {row[0]: row[1:] for row in _fetch(VIEWS_SQL, ids)}
-        for option in described:
-            if option.facts.offer_id in views:
-                option.view = _offer_view(option.facts, option.exact, views[option.facts.offer_id])
-        # A service or site deleted between the two statements has nothing left to show: leave it out.
-        shown = [option for option in shown if option.view is not None]
-        plan.options = [option for option in plan.options if option.view is not None]
-        for need in plan.uncovered:
-            if need.nearest is not None and need.nearest.view is None:
-                need.nearest = None
+        for offer_id, *row in _fetch(VIEWS_SQL, ids):
+            missing[offer_id].shown = tuple(row)
+    for option in described:
+        if option.facts.shown is not None:
+            option.view = _offer_view(option.facts, option.exact, option.facts.shown)
+    shown = [option for option in shown if option.view is not None]
+    plan.options = [option for option in plan.options if option.view is not None]
+    for need in plan.uncovered:
+        if need.nearest is not None and need.nearest.view is None:
+            need.nearest = None
     specialists = _specialists(origin) if include_specialists else []
     return MatchResult(origin=origin, request=request, options=shown, coverage_plan=plan, specialists=specialists)
 

@@ -2,7 +2,8 @@
 
 `match_index_rebuild()` replaces every row (after bulk loads); `match_index_refresh(...)` replaces the rows
 of some services or locations (after an edit; see matching.signals). Both run the same SELECT, so the
-eligibility encoding below exists once.
+eligibility encoding below exists once. The offer cards (matching.models.OfferCard: what a match result shows
+of an offer) are derived with them, by one SELECT too (card_rows).
 """
 
 import threading
@@ -12,7 +13,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from matching.eligibility import CITIZENSHIP_BITS, GENDER_BITS, TRAFFICKING_BITS, mask_sql
-from matching.models import MatchCandidate
+from matching.models import MatchCandidate, OfferCard
 from providers.models import ADULT_AGE_YEARS
 
 COLUMNS = (
@@ -122,6 +123,67 @@ def select_rows(scoped: bool = False) -> str:
     """
 
 
+CARD_COLUMNS = (
+    "service_at_location_id, service_id, location_id, organization_id, service_name, organization_name, "
+    "location_name, address_type, attention, address_1, address_2, city, region, state_province, postal_code, "
+    "country, site_phone, site_phone_extension, site_phone_type, site_phone_is_front_door, service_phone, "
+    "service_phone_extension, service_phone_type, service_phone_is_front_door, organization_phone, "
+    "organization_phone_extension, organization_phone_type, organization_phone_is_front_door"
+)
+CARD_SOURCE_TABLES = (
+    "providers_serviceatlocation", "providers_service", "providers_organization", "providers_location",
+    "providers_address", "providers_phone",
+)  # fmt: skip
+
+
+def card_rows(scoped: bool = False) -> str:
+    """Return the SELECT producing offer cards: of every service at location, or (scoped) of those in
+    %(offer_ids)s, whose services, sites and the services' organizations are in %(service_ids)s,
+    %(location_ids)s and %(organization_ids)s.
+
+    A site's first address is its first physical one, else its first postal one (by type, then id); an
+    owner's first phone is its first front door, else its first other number, faxes left out.
+    """
+
+    def scope(column: str, ids: str) -> str:
+        return f"{column} = ANY(%({ids})s::uuid[])" if scoped else "TRUE"
+
+    def first_phone(owner: str, ids: str) -> str:
+        return f"""
+            SELECT DISTINCT ON (p.{owner}) p.{owner} AS owner, p.number, p.extension, p.type, p.is_front_door
+            FROM providers_phone p
+            WHERE p.{owner} IS NOT NULL AND p.type <> 'fax' AND {scope(f"p.{owner}", ids)}
+            ORDER BY p.{owner}, p.is_front_door DESC, p.id
+        """
+
+    return f"""
+    WITH addr AS (
+        SELECT DISTINCT ON (a.location_id) a.*
+        FROM providers_address a
+        WHERE {scope("a.location_id", "location_ids")}
+        ORDER BY a.location_id, a.address_type, a.id
+    ),
+    site AS ({first_phone("location_id", "location_ids")}),
+    svc AS ({first_phone("service_id", "service_ids")}),
+    own AS ({first_phone("organization_id", "organization_ids")})
+    SELECT sal.id, s.id, l.id, org.id, s.name, org.name, l.name,
+           addr.address_type, addr.attention, addr.address_1, addr.address_2, addr.city, addr.region,
+           addr.state_province, addr.postal_code, addr.country,
+           site.number, site.extension, site.type, site.is_front_door,
+           svc.number, svc.extension, svc.type, svc.is_front_door,
+           own.number, own.extension, own.type, own.is_front_door
+    FROM providers_serviceatlocation sal
+    JOIN providers_service s ON s.id = sal.service_id
+    JOIN providers_organization org ON org.id = s.organization_id
+    JOIN providers_location l ON l.id = sal.location_id
+    LEFT JOIN addr ON addr.location_id = l.id
+    LEFT JOIN site ON site.owner = l.id
+    LEFT JOIN svc ON svc.owner = s.id
+    LEFT JOIN own ON own.owner = org.id
+    WHERE {scope("sal.id", "offer_ids")}
+    """
+
+
 @transaction.atomic
 def match_index_rebuild() -> int:
     """Replace the whole index from the registry; return the number of rows.
@@ -139,7 +201,7 @@ def match_index_rebuild() -> int:
         # describe tables a thousandth of their size: a nested loop over the per-site hours then took longer
         # than ten minutes at 1M rows. Fresh statistics, and hash joins only (this is a whole-table
         # derivation; refreshes, which read a few rows by key, are not affected).
-        for source in SOURCE_TABLES:
+        for source in dict.fromkeys(SOURCE_TABLES + CARD_SOURCE_TABLES):
             cursor.execute(f"ANALYZE {source}")
         cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
         (nestloop, _) = cursor.fetchone()
@@ -151,12 +213,15 @@ def match_index_rebuild() -> int:
             "ORDER BY 1, ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry)"
         )
         count = cursor.rowcount
+        cursor.execute(f"TRUNCATE {OfferCard._meta.db_table}")
+        cursor.execute(f"INSERT INTO {OfferCard._meta.db_table} ({CARD_COLUMNS}) {card_rows()}")
         cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [nestloop])
     with connection.schema_editor() as editor:
         for index in gist_indexes:
             editor.add_index(MatchCandidate, index)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table}")
+        cursor.execute(f"ANALYZE {OfferCard._meta.db_table}")
     return count
 
 
@@ -192,7 +257,8 @@ def match_index_deferred():
 
 @transaction.atomic
 def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = (), offer_ids: Iterable = ()) -> None:
-    """Replace the index rows of these services, locations and services-at-location with their current state."""
+    """Replace the index rows and offer cards of these services, locations and services-at-location with their
+    current state."""
     service_ids, location_ids = [str(i) for i in service_ids], [str(i) for i in location_ids]
     offer_ids = [str(i) for i in offer_ids]
     pending = getattr(_deferred, "pending", None)
@@ -211,22 +277,28 @@ def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = 
         # insert their own copy: duplicate rows, one derived from data the other changed. Waiting here, each
         # statement below sees what the previous refresh committed.
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
-        cursor.execute(
-            f"DELETE FROM {table} WHERE service_id = ANY(%(services)s::uuid[]) "
-            "OR location_id = ANY(%(locations)s::uuid[]) OR service_at_location_id = ANY(%(offers)s::uuid[])",
-            ids,
-        )
-        # The services at location to derive again, with their services and sites (through indexes).
-        cursor.execute(
-            "SELECT COALESCE(array_agg(id), '{}'), COALESCE(array_agg(DISTINCT service_id), '{}'), "
-            "COALESCE(array_agg(DISTINCT location_id), '{}') FROM providers_serviceatlocation "
-            "WHERE service_id = ANY(%(services)s::uuid[]) OR location_id = ANY(%(locations)s::uuid[]) "
-            "OR id = ANY(%(offers)s::uuid[])",
-            ids,
-        )
-        offers, services, locations = cursor.fetchone()
-        if offers:
+        for derived in (table, OfferCard._meta.db_table):
             cursor.execute(
-                f"INSERT INTO {table} ({COLUMNS}) {select_rows(scoped=True)}",
-                {"offer_ids": offers, "service_ids": services, "location_ids": locations},
+                f"DELETE FROM {derived} WHERE service_id = ANY(%(services)s::uuid[]) "
+                "OR location_id = ANY(%(locations)s::uuid[]) OR service_at_location_id = ANY(%(offers)s::uuid[])",
+                ids,
+            )
+        # The services at location to derive again, with their services, sites and the services'
+        # organizations (through indexes).
+        cursor.execute(
+            "SELECT COALESCE(array_agg(sal.id), '{}'), COALESCE(array_agg(DISTINCT sal.service_id), '{}'), "
+            "COALESCE(array_agg(DISTINCT sal.location_id), '{}'), "
+            "COALESCE(array_agg(DISTINCT s.organization_id), '{}') "
+            "FROM providers_serviceatlocation sal JOIN providers_service s ON s.id = sal.service_id "
+            "WHERE sal.service_id = ANY(%(services)s::uuid[]) OR sal.location_id = ANY(%(locations)s::uuid[]) "
+            "OR sal.id = ANY(%(offers)s::uuid[])",
+            ids,
+        )
+        offers, services, locations, organizations = cursor.fetchone()
+        if offers:
+            scope = {"offer_ids": offers, "service_ids": services, "location_ids": locations}
+            cursor.execute(f"INSERT INTO {table} ({COLUMNS}) {select_rows(scoped=True)}", scope)
+            cursor.execute(
+                f"INSERT INTO {OfferCard._meta.db_table} ({CARD_COLUMNS}) {card_rows(scoped=True)}",
+                dict(scope, organization_ids=organizations),
             )

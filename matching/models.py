@@ -86,3 +86,58 @@ class MatchCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id} @ {self.service_at_location_id}"
+
+
+class OfferCard(models.Model):
+    """What is shown of one service at location in a match result, copied from the registry like the ranking
+    facts (matching.index derives it, in the same transactions): the service's, organization's and site's
+    names, the site's first address (physical before postal), and the first phone (not a fax; a front door
+    first) of the site, of the service and of the organization.
+
+    The match statement reads each candidate's card by its key (one index lookup) instead of a second
+    statement reading six registry tables for the offers shown (docs/benchmarks.md). All three phones and
+    the whole address are kept: which phone a caller gets and how much of the address is decided per caller
+    (matching.engine._offer_view). A card holds a confidential site's exact address and direct line, as the
+    registry does: never show one without that step.
+    """
+
+    service_at_location = models.OneToOneField(
+        "providers.ServiceAtLocation", on_delete=models.CASCADE, primary_key=True, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    # (The refresh finds a service's or a site's cards by these.)
+    service = models.ForeignKey("providers.Service", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    # The service's organization (the site's may be another), and the names.
+    organization = models.ForeignKey(
+        "providers.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    service_name = models.TextField()
+    organization_name = models.TextField()
+    location_name = models.TextField()
+    # The site's first address (none: all NULL).
+    address_type = models.TextField(null=True)
+    attention = models.TextField(null=True)
+    address_1 = models.TextField(null=True)
+    address_2 = models.TextField(null=True)
+    city = models.TextField(null=True)
+    region = models.TextField(null=True)
+    state_province = models.TextField(null=True)
+    postal_code = models.TextField(null=True)
+    country = models.TextField(null=True)
+    # The first phone of the site, of the service and of the organization (none: all NULL).
+    site_phone = models.TextField(null=True)
+    site_phone_extension = models.TextField(null=True)
+    site_phone_type = models.TextField(null=True)
+    site_phone_is_front_door = models.BooleanField(null=True)
+    service_phone = models.TextField(null=True)
+    service_phone_extension = models.TextField(null=True)
+    service_phone_type = models.TextField(null=True)
+    service_phone_is_front_door = models.BooleanField(null=True)
+    organization_phone = models.TextField(null=True)
+    organization_phone_extension = models.TextField(null=True)
+    organization_phone_type = models.TextField(null=True)
+    organization_phone_is_front_door = models.BooleanField(null=True)
+
+    def __str__(self) -> str:
+        return f"card of {self.service_at_location_id}"

@@ -1,4 +1,5 @@
-"""Keep the match index in step with registry edits (bulk loads call match_index_rebuild instead).
+"""Keep the match index and the offer cards in step with registry edits (bulk loads call
+match_index_rebuild instead).
 
 The refresh runs in the same transaction as the edit, so the index can never disagree with committed
 registry data: a rolled-back edit rolls back its index rows too. Each refresh touches only the rows of
@@ -9,7 +10,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from matching.index import match_index_refresh
-from providers.models import Language, Location, NeedTerm, Population, Schedule, Service, ServiceAtLocation
+from providers.models import (
+    Address,
+    Language,
+    Location,
+    NeedTerm,
+    Organization,
+    Phone,
+    Population,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+)
 
 
 def _schedule(*, service_id=None, location_id=None) -> None:
@@ -54,6 +66,50 @@ def _schedule_changed(sender, instance, **kwargs):
 def _offer_changed(sender, instance, **kwargs):
     # By offer id too: an offer moved to another service must lose the old service's rows.
     match_index_refresh(service_ids=[instance.service_id], offer_ids=[instance.pk])
+
+
+@receiver(post_save, sender=Organization)
+def _organization_changed(sender, instance, created, update_fields=None, **kwargs):
+    # Its name is on the offer cards of its services (deleting it deletes them, which refreshes them).
+    if not created and (update_fields is None or "name" in update_fields):
+        match_index_refresh(service_ids=list(instance.services.values_list("pk", flat=True)))
+
+
+@receiver(pre_save, sender=Address)
+@receiver(pre_save, sender=Phone)
+def _card_source_saving(sender, instance, **kwargs):
+    # An address or phone moved to another owner changes the cards of the owner it leaves too.
+    if instance.pk is not None:
+        owners = ("location_id",) if sender is Address else ("location_id", "service_id", "organization_id")
+        instance._match_previous_owners = sender.objects.filter(pk=instance.pk).values(*owners).first() or {}
+
+
+def _owners_refresh(instance) -> None:
+    """Refresh the cards of an address's or phone's owners, before and after the save (an organization: all
+    its services')."""
+    previous = getattr(instance, "_match_previous_owners", {})
+
+    def ids(owner: str) -> set:
+        return {getattr(instance, owner, None), previous.get(owner)} - {None}
+
+    service_ids = ids("service_id")
+    if organization_ids := ids("organization_id"):
+        service_ids |= set(Service.objects.filter(organization__in=organization_ids).values_list("pk", flat=True))
+    match_index_refresh(service_ids=service_ids, location_ids=ids("location_id"))
+
+
+@receiver(post_save, sender=Address)
+@receiver(post_delete, sender=Address)
+def _address_changed(sender, instance, **kwargs):
+    # A site's first address is on the offer cards of the services there.
+    _owners_refresh(instance)
+
+
+@receiver(post_save, sender=Phone)
+@receiver(post_delete, sender=Phone)
+def _phone_changed(sender, instance, **kwargs):
+    # The first phone of a site, a service and an organization is on the offer cards of its offers.
+    _owners_refresh(instance)
 
 
 @receiver(m2m_changed, sender=Service.needs.through)

@@ -7,9 +7,14 @@ from geopy.distance import geodesic
 
 from accounts.roles import Role
 from matching.index import match_index_rebuild
-from matching.models import MatchCandidate
-from providers.models import NeedTerm, Population
-from providers.services import listing_edit, location_schedules_replace, organization_verify
+from matching.models import MatchCandidate, OfferCard
+from providers.models import ChangeRequest, NeedTerm, Population
+from providers.services import (
+    change_request_approve,
+    listing_edit,
+    location_schedules_replace,
+    organization_verify,
+)
 from tests import factories
 from tests.matching.conftest import NEAR, ORIGIN
 
@@ -17,12 +22,17 @@ pytestmark = pytest.mark.django_db
 
 
 def index_rows():
-    """Every derived column of every index row (not the row id), in a fixed order."""
+    """Every derived column of every index row (not the row id) and every offer card, in a fixed order."""
     names = [f.attname for f in MatchCandidate._meta.concrete_fields if not f.primary_key]
     rows = [dict(zip(names, row, strict=True)) for row in MatchCandidate.objects.values_list(*names)]
     for row in rows:
         row["point"], row["public_point"] = (p.ewkt if p else None for p in (row["point"], row["public_point"]))
-    return sorted(rows, key=lambda row: (row["need_id"], str(row["service_at_location_id"])))
+    card_names = [f.attname for f in OfferCard._meta.concrete_fields]
+    cards = [dict(zip(card_names, row, strict=True)) for row in OfferCard.objects.values_list(*card_names)]
+    return (
+        sorted(rows, key=lambda row: (row["need_id"], str(row["service_at_location_id"]))),
+        sorted(cards, key=lambda card: str(card["service_at_location_id"])),
+    )
 
 
 def assert_index_current():
@@ -159,6 +169,86 @@ class TestRankingFactsStayCurrent:
         assert all(row.interpretation and row.time_zone == "America/Denver" for row in rows)
         assert sorted(rows[0].service_needs) == sorted(NeedTerm.objects.filter(
             code__in=["medical", "dental"]).values_list("id", flat=True))  # fmt: skip
+
+
+class TestOfferCardsStayCurrent:
+    """What a match result shows of an offer (names, address, phones) is read from its card: every write keeps
+    the cards current (assert_index_current compares them with a rebuild from the registry too)."""
+
+    def card(self, offer) -> OfferCard:
+        return OfferCard.objects.get(pk=offer.pk)
+
+    def test_a_card_holds_the_names_the_first_address_and_each_owners_first_phone(self, make_offer):
+        offer = make_offer(2)
+        factories.address(offer.location, address_type="postal", address_1="PO Box 1")
+        factories.address(offer.location, address_1="1 Main St")
+        factories.phone(location=offer.location, number="+17135550101", type="fax")
+        factories.phone(location=offer.location, number="+17135550102")
+        factories.phone(location=offer.location, number="+17135550103", is_front_door=True)
+        factories.phone(service=offer.service, number="+17135550104")
+        factories.phone(organization=offer.service.organization, number="+17135550105", extension="12")
+        assert_index_current()
+        card = self.card(offer)
+        assert (card.service_name, card.organization_name, card.location_name) == (
+            offer.service.name, offer.service.organization.name, offer.location.name)  # fmt: skip
+        assert (card.address_type, card.address_1) == ("physical", "1 Main St")
+        assert (card.site_phone, card.site_phone_is_front_door) == ("+17135550103", True)
+        assert (card.service_phone, card.organization_phone) == ("+17135550104", "+17135550105")
+        assert card.organization_phone_extension == "12"
+
+    def test_phones_added_edited_moved_and_deleted(self, make_offer):
+        first, second = make_offer(2), make_offer(3)
+        phone = factories.phone(location=first.location, number="+17135550110")
+        assert_index_current()
+        phone.number = "+17135550111"
+        phone.save()
+        assert_index_current()
+        assert self.card(first).site_phone == "+17135550111"
+        phone.location = second.location  # moved: the site it leaves has no phone left
+        phone.save()
+        assert_index_current()
+        assert (self.card(first).site_phone, self.card(second).site_phone) == (None, "+17135550111")
+        phone.delete()
+        assert_index_current()
+        assert self.card(second).site_phone is None
+
+    def test_an_organizations_phone_and_name_reach_every_card_of_its_services(self, make_offer, other_org):
+        org = factories.organization()
+        here, there = make_offer(2, org=org), make_offer(3, org=org)
+        elsewhere = factories.location(other_org)  # its service offered at another organization's site
+        abroad = factories.offer(here.service, elsewhere)
+        factories.phone(organization=org, number="+17135550120")
+        assert_index_current()
+        org.name = "Renamed Organization"
+        org.save()
+        assert_index_current()
+        cards = OfferCard.objects.filter(pk__in=[here.pk, there.pk, abroad.pk])
+        assert {(card.organization_name, card.organization_phone) for card in cards} == {
+            ("Renamed Organization", "+17135550120")}  # fmt: skip
+
+    def test_names_and_an_address_changed_through_review(self, make_offer):
+        offer = make_offer(2)
+        factories.address(offer.location, address_1="1 Main St")
+        user = factories.user(Role.PROVIDER, organization=offer.location.organization)
+        moderator = factories.user(Role.MODERATOR)
+        for instance, values in (
+            (offer.service, {"name": "Shelter intake"}),
+            (offer.location, {"name": "North house", "address.address_1": "2 Main St", "latitude": 29.8}),
+        ):
+            result = listing_edit(user=user, instance=instance, values=values)
+            assert isinstance(result.change_request, ChangeRequest)
+            change_request_approve(change_request=result.change_request, moderator=moderator)
+        assert_index_current()
+        card = self.card(offer)
+        assert (card.service_name, card.location_name, card.address_1) == ("Shelter intake", "North house", "2 Main St")
+
+    def test_a_deleted_site_takes_its_cards(self, make_offer):
+        offer = make_offer(2)
+        factories.address(offer.location)
+        factories.phone(location=offer.location)
+        offer.location.delete()
+        assert_index_current()
+        assert not OfferCard.objects.exists()
 
 
 def test_unknown_population_code_fails_closed(api, make_offer):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import connection
 from geopy.distance import geodesic
 
+from matching.models import OfferCard
 from tests import factories
 from tests.matching.conftest import NEAR, ORIGIN
 
@@ -182,10 +183,32 @@ def test_who_sees_a_site_exactly_is_read_from_the_location_not_the_match_index(a
     assert f"{public_km / 1.609344:.1f} mi" in row["reasons"]
 
 
-def test_a_listing_deleted_between_the_two_statements_is_left_out(api, make_offer, monkeypatch):
+def test_options_come_with_their_cards_and_no_statement_reads_the_registrys_names(api, make_offer):
+    make_offer(2)
+    make_offer(3)
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        body = get(api, needs="emergency-shelter")
+
+    assert len(body["results"]) == 2 and all(row["organization"]["name"] for row in body["results"])
+    assert [sql for sql in statements if "matching_offercard" in sql]
+    assert not [sql for sql in statements if "providers_address" in sql or "providers_phone" in sql]
+
+
+def test_without_cards_what_is_shown_is_read_from_the_registry_and_a_deleted_listing_is_left_out(
+    api, make_offer, monkeypatch
+):
     from matching import engine
 
     kept, deleted = make_offer(2), make_offer(3)
+    factories.phone(location=kept.location, number="+17135550123")
+    with_cards = get(api, needs="emergency-shelter")["results"]
+    OfferCard.objects.all().delete()  # as if emptied by hand: the registry is read instead
     fetch = engine._fetch
 
     def delete_then_fetch(sql, params, origin=None):
@@ -198,3 +221,6 @@ def test_a_listing_deleted_between_the_two_statements_is_left_out(api, make_offe
 
     assert [row["service_at_location_id"] for row in body["results"]] == [str(kept.pk)]
     assert [row["service_at_location_id"] for row in body["coverage_plan"]["options"]] == [str(kept.pk)]
+    # The same as its card showed.
+    assert body["results"] == [row for row in with_cards if row["service_at_location_id"] == str(kept.pk)]
+    assert body["results"][0]["phone"]["number"] == "+17135550123"

@@ -8,7 +8,7 @@ from matching.index import match_index_rebuild
 
 
 class Command(BaseCommand):
-    help = "Rebuild the match index from the registry (after bulk loads that bypass model saves)."
+    help = "Rebuild the match index and the offer cards from the registry (after bulk loads that bypass model saves)."
 
     def handle(self, *args, **options):
         started = time.perf_counter()
