@@ -504,12 +504,18 @@ class _Writer:
             model.objects.bulk_create(rows, batch_size=5000)
         ListingChange.objects.bulk_create(self.history, batch_size=2000)
         ExternalId.objects.bulk_update(self.changed_hashes, ["content_hash"], batch_size=5000)
-        # Bulk inserts send no signals: put the new records in the match index (applied when the deferred
-        # block ends, still inside the import's transaction).
-        created = by_model.get(Service, []), by_model.get(Location, []), by_model.get(ServiceAtLocation, [])
+        # Bulk inserts send no signals: put the new records in the match index, and new addresses and phones of
+        # records that already existed on their offer cards (applied when the deferred block ends, still inside
+        # the import's transaction).
+        phones = by_model.get(Phone, [])
+        organization_ids = {phone.organization_id for phone in phones if phone.organization_id}
+        service_ids = [r.pk for r in by_model.get(Service, [])] + [p.service_id for p in phones if p.service_id]
+        service_ids += Service.objects.filter(organization__in=organization_ids).values_list("pk", flat=True)
+        location_ids = [r.pk for r in by_model.get(Location, [])] + [p.location_id for p in phones if p.location_id]
+        location_ids += [address.location_id for address in by_model.get(Address, [])]
         match_index_refresh(
-            service_ids=[r.pk for r in created[0]], location_ids=[r.pk for r in created[1]],
-            offer_ids=[r.pk for r in created[2]],
+            service_ids=set(service_ids), location_ids=set(location_ids),
+            offer_ids=[r.pk for r in by_model.get(ServiceAtLocation, [])],
         )  # fmt: skip
         for location_id, external_id in self.unlocated.items():
             if Location.objects.filter(pk=location_id, latitude__isnull=True).exists():

@@ -108,9 +108,10 @@ class OfferCard(models.Model):
     # (The refresh finds a service's or a site's cards by these.)
     service = models.ForeignKey("providers.Service", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    # The service's organization (the site's may be another), and the names.
+    # The service's organization (the site's may be another), and the names. Not indexed: a card goes with its
+    # service and its site (CASCADE above), so deleting an organization needs no search by this column.
     organization = models.ForeignKey(
-        "providers.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        "providers.Organization", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     service_name = models.TextField()
     organization_name = models.TextField()

@@ -68,10 +68,18 @@ def _offer_changed(sender, instance, **kwargs):
     match_index_refresh(service_ids=[instance.service_id], offer_ids=[instance.pk])
 
 
+@receiver(pre_save, sender=Organization)
+def _organization_saving(sender, instance, update_fields=None, **kwargs):
+    if update_fields is None or "name" in update_fields:
+        instance._match_previous_name = sender.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
+
+
 @receiver(post_save, sender=Organization)
-def _organization_changed(sender, instance, created, update_fields=None, **kwargs):
-    # Its name is on the offer cards of its services (deleting it deletes them, which refreshes them).
-    if not created and (update_fields is None or "name" in update_fields):
+def _organization_changed(sender, instance, created, **kwargs):
+    # Its name is on the offer cards of its services: refresh them when it changed (deleting it deletes them,
+    # which refreshes them).
+    previous = getattr(instance, "_match_previous_name", None)
+    if not created and previous is not None and previous != instance.name:
         match_index_refresh(service_ids=list(instance.services.values_list("pk", flat=True)))
 
 

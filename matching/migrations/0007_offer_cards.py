@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('organization_phone_type', models.TextField(null=True)),
                 ('organization_phone_is_front_door', models.BooleanField(null=True)),
                 ('location', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='providers.location')),
-                ('organization', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='providers.organization')),
+                ('organization', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='providers.organization')),
                 ('service', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='providers.service')),
             ],
         ),

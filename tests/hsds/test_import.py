@@ -15,7 +15,7 @@ from django.utils import timezone
 from hsds.importer import import_hsds
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import ReadError
-from matching.models import MatchCandidate
+from matching.models import MatchCandidate, OfferCard
 from providers.models import ListingChange, Location, NeedTerm, Organization, Service
 from tests.matching.test_match_index import assert_index_current
 
@@ -149,6 +149,29 @@ def test_hours_added_by_a_reimport_reach_the_match_index(sf_services, write_json
     assert_index_current()
     rows = MatchCandidate.objects.filter(service=_service_of(data))
     assert rows and all(len(row.hours) == len(hours) for row in rows)
+
+
+def test_phones_added_by_a_reimport_reach_the_offer_cards(sf_services, write_json):
+    listings = copy.deepcopy([s for s in sf_services if s["id"] != PHONE_211][:3])
+    data = listings[0]
+    TaxonomyMapping.objects.create(taxonomy="linksf", code="medical", name="Medical care",
+                                   need=NeedTerm.objects.get(code="medical"))  # fmt: skip
+    import_hsds(write_json(listings))
+    card = OfferCard.objects.get(service=_service_of(data))
+    assert card.site_phone is None and card.service_phone is None
+    # Existing records each get a new phone, which the importer inserts in bulk (no signals).
+    data["service_at_locations"][0]["location"]["phones"] = [
+        {"id": "00000000-0000-4000-8000-000000000001", "number": "(415) 555-0101"}
+    ]
+    data["phones"] = [{"id": "00000000-0000-4000-8000-000000000002", "number": "(415) 555-0102"}]
+    data["organization"]["phones"].append({"id": "00000000-0000-4000-8000-000000000003", "number": "(415) 555-0103"})
+
+    report = import_hsds(write_json(listings, "with-phones.json"))
+
+    assert report.applied and report.problems == []
+    assert_index_current()
+    card = OfferCard.objects.get(service=_service_of(data))
+    assert (card.site_phone, card.service_phone) == ("+14155550101", "+14155550102")
 
 
 def _service_of(data: dict) -> Service:

@@ -242,13 +242,19 @@ class TestOfferCardsStayCurrent:
         card = self.card(offer)
         assert (card.service_name, card.location_name, card.address_1) == ("Shelter intake", "North house", "2 Main St")
 
-    def test_a_deleted_site_takes_its_cards(self, make_offer):
+    def test_an_address_deleted_leaves_the_next_one_and_a_renamed_organization_unchanged_skips_nothing(
+        self, make_offer
+    ):
         offer = make_offer(2)
-        factories.address(offer.location)
-        factories.phone(location=offer.location)
-        offer.location.delete()
+        first = factories.address(offer.location, address_1="1 Main St")
+        factories.address(offer.location, address_type="postal", address_1="PO Box 9")
+        first.delete()
         assert_index_current()
-        assert not OfferCard.objects.exists()
+        assert (self.card(offer).address_type, self.card(offer).address_1) == ("postal", "PO Box 9")
+        organization = offer.service.organization
+        organization.description = "Saved without a new name"
+        organization.save()
+        assert_index_current()
 
 
 def test_unknown_population_code_fails_closed(api, make_offer):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from geopy.distance import geodesic
 
-from matching.models import OfferCard
+from matching.models import MatchCandidate, OfferCard
 from tests import factories
 from tests.matching.conftest import NEAR, ORIGIN
 
@@ -161,15 +161,15 @@ def test_app_connections_reuse_generic_plans_and_never_jit_compile(db):
 def test_who_sees_a_site_exactly_is_read_from_the_location_not_the_match_index(api, make_offer):
     offer = make_offer(3)
     factories.address(offer.location, address_1="12 Hidden Lane")
+    factories.phone(location=offer.location, number="+17135550111", description="direct")
     # A write that bypasses model signals leaves the match index saying "not confidential" (and its public
     # point where the site is; the database insists that the location's own public point moves).
     location = offer.location
     type(location).objects.filter(pk=location.pk).update(
         is_confidential=True, public_latitude=round(location.latitude, 1), public_longitude=round(location.longitude, 1)
     )
-
-    factories.phone(location=location, number="+17135550111", description="direct")
     location.refresh_from_db()
+    assert MatchCandidate.objects.filter(location=location, is_confidential=False).exists()  # stale, as meant
 
     row = get(api, needs="emergency-shelter")["results"][0]
 
@@ -206,7 +206,9 @@ def test_without_cards_what_is_shown_is_read_from_the_registry_and_a_deleted_lis
     from matching import engine
 
     kept, deleted = make_offer(2), make_offer(3)
-    factories.phone(location=kept.location, number="+17135550123")
+    factories.address(kept.location, address_1="1 Main St")
+    factories.phone(service=kept.service, number="+17135550123")
+    factories.phone(organization=kept.service.organization, number="+17135550124")
     with_cards = get(api, needs="emergency-shelter")["results"]
     OfferCard.objects.all().delete()  # as if emptied by hand: the registry is read instead
     fetch = engine._fetch
@@ -223,4 +225,5 @@ def test_without_cards_what_is_shown_is_read_from_the_registry_and_a_deleted_lis
     assert [row["service_at_location_id"] for row in body["coverage_plan"]["options"]] == [str(kept.pk)]
     # The same as its card showed.
     assert body["results"] == [row for row in with_cards if row["service_at_location_id"] == str(kept.pk)]
-    assert body["results"][0]["phone"]["number"] == "+17135550123"
+    assert body["results"][0]["phone"]["number"] == "+17135550123"  # the service's: the site has none
+    assert body["results"][0]["location"]["address"]["address_1"] == "1 Main St"
