@@ -200,7 +200,7 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
         f"Python {platform.python_version()}; "
         f"{os.cpu_count()} CPUs. {args.requests} requests per size after {WARMUP_REQUESTS} warm-up requests; "
         f"API = anonymous GET /api/match/ through django.test.Client; SQL = the engine's first statement "
-        f"(candidate rows and their facts); walks = its GiST walks alone; "
+        f"(candidate rows, their facts and their cards); walks = its GiST walks alone; "
         f"naive = ORDER BY ST_Distance without the GiST walk ({args.naive_requests} requests). Times in ms.\n"
     )
     print(
