@@ -508,14 +508,13 @@ class _Writer:
         # records that already existed on their offer cards (applied when the deferred block ends, still inside
         # the import's transaction).
         phones = by_model.get(Phone, [])
-        organization_ids = {phone.organization_id for phone in phones if phone.organization_id}
         service_ids = [r.pk for r in by_model.get(Service, [])] + [p.service_id for p in phones if p.service_id]
-        service_ids += Service.objects.filter(organization__in=organization_ids).values_list("pk", flat=True)
         location_ids = [r.pk for r in by_model.get(Location, [])] + [p.location_id for p in phones if p.location_id]
         location_ids += [address.location_id for address in by_model.get(Address, [])]
         match_index_refresh(
             service_ids=set(service_ids), location_ids=set(location_ids),
             offer_ids=[r.pk for r in by_model.get(ServiceAtLocation, [])],
+            organization_ids={p.organization_id for p in phones if p.organization_id},
         )  # fmt: skip
         for location_id, external_id in self.unlocated.items():
             if Location.objects.filter(pk=location_id, latitude__isnull=True).exists():

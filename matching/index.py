@@ -241,7 +241,7 @@ def match_index_deferred():
     if getattr(_deferred, "pending", None) is not None:
         yield  # already deferring: the outer block applies everything
         return
-    _deferred.pending = {"services": set(), "locations": set(), "offers": set()}
+    _deferred.pending = {"services": set(), "locations": set(), "offers": set(), "organizations": set()}
     try:
         yield
         pending = _deferred.pending
@@ -251,32 +251,45 @@ def match_index_deferred():
         match_index_rebuild()
     else:
         match_index_refresh(
-            service_ids=pending["services"], location_ids=pending["locations"], offer_ids=pending["offers"]
-        )
+            service_ids=pending["services"], location_ids=pending["locations"], offer_ids=pending["offers"],
+            organization_ids=pending["organizations"],
+        )  # fmt: skip
 
 
 @transaction.atomic
-def match_index_refresh(*, service_ids: Iterable = (), location_ids: Iterable = (), offer_ids: Iterable = ()) -> None:
-    """Replace the index rows and offer cards of these services, locations and services-at-location with their
-    current state."""
+def match_index_refresh(
+    *,
+    service_ids: Iterable = (),
+    location_ids: Iterable = (),
+    offer_ids: Iterable = (),
+    organization_ids: Iterable = (),
+) -> None:
+    """Replace the index rows and offer cards of these services, locations, services-at-location and every
+    service of these organizations (whose name and phones are on their cards) with their current state."""
     service_ids, location_ids = [str(i) for i in service_ids], [str(i) for i in location_ids]
-    offer_ids = [str(i) for i in offer_ids]
+    offer_ids, organization_ids = [str(i) for i in offer_ids], [str(i) for i in organization_ids]
     pending = getattr(_deferred, "pending", None)
     if pending is not None:
         pending["services"].update(service_ids)
         pending["locations"].update(location_ids)
         pending["offers"].update(offer_ids)
+        pending["organizations"].update(organization_ids)
         return
-    if not service_ids and not location_ids and not offer_ids:
+    if not service_ids and not location_ids and not offer_ids and not organization_ids:
         return
     table = MatchCandidate._meta.db_table
-    ids = {"services": service_ids, "locations": location_ids, "offers": offer_ids}
     with connection.cursor() as cursor:
         # One refresh at a time, until its transaction ends. Two concurrent refreshes touching the same rows
         # (an edit of a service and one of its site) would otherwise each delete what their snapshot saw and
         # insert their own copy: duplicate rows, one derived from data the other changed. Waiting here, each
         # statement below sees what the previous refresh committed.
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
+        if organization_ids:
+            cursor.execute(
+                "SELECT id FROM providers_service WHERE organization_id = ANY(%s::uuid[])", [organization_ids]
+            )
+            service_ids += [str(service_id) for (service_id,) in cursor.fetchall()]
+        ids = {"services": service_ids, "locations": location_ids, "offers": offer_ids}
         for derived in (table, OfferCard._meta.db_table):
             cursor.execute(
                 f"DELETE FROM {derived} WHERE service_id = ANY(%(services)s::uuid[]) "

@@ -70,7 +70,7 @@ def _offer_changed(sender, instance, **kwargs):
 
 @receiver(pre_save, sender=Organization)
 def _organization_saving(sender, instance, update_fields=None, **kwargs):
-    if update_fields is None or "name" in update_fields:
+    if not instance._state.adding and (update_fields is None or "name" in update_fields):
         instance._match_previous_name = sender.objects.filter(pk=instance.pk).values_list("name", flat=True).first()
 
 
@@ -80,30 +80,28 @@ def _organization_changed(sender, instance, created, **kwargs):
     # which refreshes them).
     previous = getattr(instance, "_match_previous_name", None)
     if not created and previous is not None and previous != instance.name:
-        match_index_refresh(service_ids=list(instance.services.values_list("pk", flat=True)))
+        match_index_refresh(organization_ids=[instance.pk])
 
 
 @receiver(pre_save, sender=Address)
 @receiver(pre_save, sender=Phone)
 def _card_source_saving(sender, instance, **kwargs):
     # An address or phone moved to another owner changes the cards of the owner it leaves too.
-    if instance.pk is not None:
+    if not instance._state.adding:
         owners = ("location_id",) if sender is Address else ("location_id", "service_id", "organization_id")
         instance._match_previous_owners = sender.objects.filter(pk=instance.pk).values(*owners).first() or {}
 
 
 def _owners_refresh(instance) -> None:
-    """Refresh the cards of an address's or phone's owners, before and after the save (an organization: all
-    its services')."""
+    """Refresh the cards of an address's or phone's owners, before and after the save."""
     previous = getattr(instance, "_match_previous_owners", {})
 
     def ids(owner: str) -> set:
         return {getattr(instance, owner, None), previous.get(owner)} - {None}
 
-    service_ids = ids("service_id")
-    if organization_ids := ids("organization_id"):
-        service_ids |= set(Service.objects.filter(organization__in=organization_ids).values_list("pk", flat=True))
-    match_index_refresh(service_ids=service_ids, location_ids=ids("location_id"))
+    match_index_refresh(
+        service_ids=ids("service_id"), location_ids=ids("location_id"), organization_ids=ids("organization_id")
+    )
 
 
 @receiver(post_save, sender=Address)

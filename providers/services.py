@@ -366,7 +366,7 @@ def application_approve(
             organization=organization, email=application.contact_email, created_by=moderator, now=now
         )
         # bulk_create skips signals: put the new offers in the match index, in the same transaction.
-        match_index_refresh(service_ids=list(organization.services.values_list("pk", flat=True)))
+        match_index_refresh(organization_ids=[organization.pk])
     return application, invitation, token
 
 
