@@ -27,7 +27,7 @@ lint:
 # Needs DJANGO_ENV=production, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS (see README).
 WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 # No gunicorn access log: its lines would hold raw paths (referral codes, invitation tokens) and query
-# strings; the app logs each request itself as its URL pattern (config/logging.py).
+# strings; the app logs each request itself as its URL pattern (core/request_log.py).
 serve: setup
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py check --deploy --fail-level WARNING

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import two_factor
-from config.throttles import LoginThrottle
+from core.throttles import LoginThrottle
 
 
 class TokenRequestSerializer(AuthTokenSerializer):

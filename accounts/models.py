@@ -26,7 +26,7 @@ class User(AbstractUser):
 class RateCounter(models.Model):
     """A rate-limit count: requests from one client (or account) to one scope in the current time window.
 
-    Written by config.throttles with one atomic upsert per request, so every worker and app server shares the
+    Written by core.throttles with one atomic upsert per request, so every worker and app server shares the
     count. The table is UNLOGGED (migration 0005): counts need no crash safety, and skipping the WAL keeps the
     write cheap.
     """

@@ -13,7 +13,7 @@ from django_otp import login as otp_login
 
 from accounts import two_factor
 from accounts.forms import CodeForm, SignInForm
-from config.throttles import LoginThrottle
+from core.throttles import LoginThrottle
 
 
 def too_many_attempts(request, wait_seconds) -> object:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-# Leaf need codes the demo data offers (providers/migrations/0002_vocabularies.py, providers/demo.py).
+# Leaf need codes the demo data offers (providers/migrations/0002_vocabularies.py, demo/builder.py).
 NEEDS = (
     "emergency-shelter", "transitional-housing", "case-management", "safety-planning", "crisis-hotline",
     "legal-civil", "legal-criminal", "immigration-legal", "t-visa", "u-visa", "medical", "mental-health",

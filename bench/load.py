@@ -115,7 +115,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DATABASE = "directory_load"
 PG_CLUSTER = ("15", "main")
 # Every limit out of reach, so the test measures capacity, not throttling. The counting still happens (one upsert per
-# anonymous request, config/throttles.py); all the traffic comes from 127.0.0.1, so it is one counter row.
+# anonymous request, core/throttles.py); all the traffic comes from 127.0.0.1, so it is one counter row.
 UNLIMITED = "1000000/minute"
 THROTTLE_VARIABLES = (
     "THROTTLE_ANON", "THROTTLE_GEOCODE", "THROTTLE_LOGIN", "THROTTLE_APPLICATIONS", "THROTTLE_SUGGESTIONS",

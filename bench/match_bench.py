@@ -22,7 +22,7 @@ Sizes are numbers of service-at-location rows. For each size the script
      walks of the (need, citizenship, public_point) GiST index per need and sub-term, the services whose area
      covers the origin, the nearest rows beyond the radius for needs nothing in reach meets), what ranking
      needs of each and what is shown of each (its offer card). It runs as the engine runs it
-     (config.database.prepared_cursor: prepared once per connection, generic plan): cursor.execute() +
+     (core.database.prepared_cursor: prepared once per connection, generic plan): cursor.execute() +
      fetchall(). It is the only statement of an anonymous request that reads listings (the others count the
      rate limit, and, rarely, name the nearest provider beyond the radius). It also times the walks alone
      (`candidate_sql`, same cursor), which is what earlier versions of this script called "SQL". The request
@@ -358,7 +358,7 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
     from django.http import QueryDict
     from django.test import Client
 
-    from config.database import prepared_cursor
+    from core.database import prepared_cursor
     from geo.geocoding import geocode
     from matching.engine import HARD_FILTERS, _origin_param, _Taxonomy, candidate_sql, match_sql
     from matching.serializers import MatchInputSerializer

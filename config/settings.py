@@ -69,11 +69,12 @@ INSTALLED_APPS = [
     "referrals",
     "hsds",
     "web",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First, so every answer is logged and tagged, including other middleware's redirects and refusals.
-    "config.logging.RequestLogMiddleware",
+    "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,7 +85,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns a lockout during sign-in into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,7 +126,7 @@ if DATABASES["default"]["ENGINE"] != "django.contrib.gis.db.backends.postgis":
         raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL with PostGIS")
 # Behind PgBouncer (or another pooler) in transaction mode, server-side cursors cannot outlive a transaction.
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
-# Statements run through config.database.prepared_cursor() (matching's) are prepared on their first run in a
+# Statements run through core.database.prepared_cursor() (matching's) are prepared on their first run in a
 # connection and always run with their one generic plan (they are written so that it is the right plan for
 # every request); Django's own cursors bind on the client and are never prepared. JIT compilation is off: a
 # generic plan's cost estimate is high enough to trigger it, and compiling took 1.7 s for a statement that
@@ -208,16 +209,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.DirectoryPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.DirectoryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     # Rate limits count per client address: REMOTE_ADDR, unless NUM_PROXIES trusted reverse proxies put the
     # client's address in X-Forwarded-For (never trust a header a client can forge: default 0).
     "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     # Every anonymous API call counts against "anon" per client address (signed-in staff are not limited, except
     # for geocoding); anonymous endpoints that write have tighter scopes of their own.
-    "DEFAULT_THROTTLE_CLASSES": ["config.throttles.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.throttles.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("THROTTLE_ANON", "120/minute"),
         # GET /api/geocode/, per account or (anonymous) per address.
@@ -232,7 +233,7 @@ REST_FRAMEWORK = {
 }
 
 # Django's cache lives in PostgreSQL (table created by `createcachetable` in scripts/setup.sh), shared by every
-# app server. Rate-limit counts have their own table (config/throttles.py).
+# app server. Rate-limit counts have their own table (core/throttles.py).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -247,7 +248,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.throttles.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Attempts are stored with their form data: keep out where the person was going (a referral page) and codes.
@@ -302,7 +303,7 @@ def _tile_origin(url: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 
 
-# Content-Security-Policy (django-csp; config/security.py relaxes it for the admin and the API docs only).
+# Content-Security-Policy (django-csp; core/csp.py relaxes it for the admin and the API docs only).
 _SELF = "'self'"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -423,7 +424,7 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 
 # Logs go to stderr: JSON lines in production (LOG_FORMAT=json), plain text in development. One line per
-# request from config.logging.RequestLogMiddleware (URL pattern, never the path or query); every record passes
+# request from core.request_log.RequestLogMiddleware (URL pattern, never the path or query); every record passes
 # RedactFilter, so referral codes, invitation tokens and query strings never reach a log.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if IS_PRODUCTION else "text")
 if LOG_FORMAT not in {"json", "text"}:
@@ -431,10 +432,10 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "config.logging.RedactFilter"}},
+    "filters": {"redact": {"()": "core.request_log.RedactFilter"}},
     "formatters": {
-        "json": {"()": "config.logging.JsonFormatter"},
-        "text": {"()": "config.logging.TextFormatter", "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.request_log.JsonFormatter"},
+        "text": {"()": "core.request_log.TextFormatter", "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact"]},

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.api import ObtainTokenView
 from accounts.views import SignInView, admin_login, two_factor_page
-from config.health import healthz
+from core.health import healthz
 from geo.api import GeocodeView
 from matching.api import MatchView
 from providers.views import invitation_page

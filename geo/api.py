@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.throttles import AnonThrottle, ScopedThrottle
+from core.throttles import AnonThrottle, ScopedThrottle
 from geo.geocoding import MAX_QUERY_LENGTH, GeocodingError, geocode
 
 GeocodeResult = inline_serializer(

@@ -17,7 +17,7 @@ when the checks leave a need unmet that the first statement saw met is one more 
 signed-in callers get one for specialists.
 
 Each statement's text is the same for every request (values are parameters), so it is prepared once per
-database connection and runs with one generic plan (config.database.prepared_cursor): planning the first
+database connection and runs with one generic plan (core.database.prepared_cursor): planning the first
 took as long as running it.
 """
 
@@ -30,7 +30,7 @@ from django.contrib.gis.db.models.functions import GeometryDistance
 from geopy.distance import geodesic
 from geopy.location import Location as GeoPoint
 
-from config.database import prepared_cursor
+from core.database import prepared_cursor
 from geo.geocoding import geocode
 from geo.queries import make_point
 from geo.units import m_to_mi, miles_to_m
@@ -161,7 +161,7 @@ class MatchResult:
 
 # Conditions on the match index (alias mc) for the client's eligibility and requirements. The text is the
 # same for every request (a constraint the client did not give is a parameter that lets every row through),
-# so PostgreSQL plans each statement once per connection (config/database.py).
+# so PostgreSQL plans each statement once per connection (core/database.py).
 HARD_FILTERS = (
     "(%(age)s::int IS NULL OR ((mc.min_age IS NULL OR mc.min_age <= %(age)s::int)"
     " AND (mc.max_age IS NULL OR mc.max_age >= %(age)s::int)))",

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework_gis.pagination import GeoJsonPagination
 
-from config.pagination import DirectoryPagination
+from core.pagination import DirectoryPagination
 from providers import filters, selectors, serializers
 from providers.access import confidential_access_for_user
 from providers.edit_api import LocationEditMixin, OrganizationEditMixin, PhoneEditMixin, ServiceEditMixin

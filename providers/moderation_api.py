@@ -10,7 +10,7 @@ from rest_framework import exceptions, mixins, permissions, serializers, status,
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.throttles import ScopedThrottle
+from core.throttles import ScopedThrottle
 from geo.fips import USPS_TO_NAME
 from providers import services
 from providers.edit_api import AddressEditSerializer, ChangeRequestSerializer

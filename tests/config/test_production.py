@@ -63,7 +63,7 @@ def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("config.health.connection.cursor", broken)
+    monkeypatch.setattr("core.health.connection.cursor", broken)
 
     response = client.get("/healthz")
 

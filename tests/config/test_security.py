@@ -10,8 +10,8 @@ from django.db import connection
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import RateCounter, User
-from config.logging import JsonFormatter, RedactFilter, redact
-from config.throttles import count_hit
+from core.request_log import JsonFormatter, RedactFilter, redact
+from core.throttles import count_hit
 
 
 def directives(header: str) -> dict[str, list[str]]:

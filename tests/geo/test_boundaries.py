@@ -75,7 +75,7 @@ def test_source_is_fetched_by_setup():
 
 
 def test_demo_specialists_cover_whole_states_when_boundaries_are_loaded(boundaries):
-    from providers.demo import demo_registry_load
+    from demo.builder import demo_registry_load
     from providers.models import VictimAssistanceSpecialist
 
     demo_registry_load(locations=60, seed=4)

@@ -5,9 +5,9 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import connection
 from geopy.distance import geodesic
 
+from demo.builder import demo_registry_load
 from geo.queries import covering, make_point, nearest, nearest_query, within
 from geo.units import m_to_km, m_to_mi
-from providers.demo import demo_registry_load
 from providers.models import Location, ServiceArea
 from tests import factories
 

@@ -5,7 +5,8 @@ import pytest
 import zipcodes
 from geopy.distance import geodesic
 
-from providers.demo import STATES, demo_registry_load
+from demo.builder import demo_registry_load
+from demo.places import STATES
 from providers.models import Location, Organization, Phone, Service, ServiceArea, VictimAssistanceSpecialist
 
 pytestmark = pytest.mark.django_db

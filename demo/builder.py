@@ -3,28 +3,38 @@
 Every organization is marked "[DEMO]" in its name and "Fictional demo listing" in its description;
 phone numbers use the 555-01XX range reserved for fiction; emails use example.org.
 
-Rows are generated in Python and written with PostgreSQL COPY (100,000 locations and their ~2 million
-related rows in well under a minute); the small tables (service areas, specialists) use the ORM.
+Rows are generated in Python and written with PostgreSQL COPY (providers.bulk: 100,000 locations and their ~2
+million related rows in well under a minute); the small tables (service areas, specialists) use the ORM.
 """
 
 import itertools
 import random
 import uuid
-import zoneinfo
 from collections import defaultdict
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
-import zipcodes
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
+from django.contrib.gis.geos import MultiPolygon
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.places import (
+    FIRST_NAMES,
+    FRONT_DOOR_DESCRIPTION,
+    LANGUAGE_WEIGHTS,
+    LAST_NAMES,
+    METRO_RADIUS_DEG,
+    METRO_SHARE,
+    METROS,
+    NAME_WORDS,
+    STATES,
+    STREET_TYPES,
+    STREETS,
+    ZipPlace,
+    approximate_state_outline,
+    us_zip_places,
+)
 from geo.boundaries import state_outline
-from geo.expressions import WGS84
-from geo.fips import USPS_TO_NAME
+from providers.bulk import copy_m2m, copy_rows, foreign_keys_validated_after
 from providers.models import (
     Address,
     Language,
@@ -39,148 +49,6 @@ from providers.models import (
     ServiceAtLocation,
     VictimAssistanceSpecialist,
 )
-
-# The demo covers the 50 states, DC and Puerto Rico.
-STATES = {code: name for code, name in USPS_TO_NAME.items() if code not in {"GU", "AS", "MP", "VI"}}
-
-# Large metro areas get a share of the listings, as real directories do. (name, state, lat, lon)
-METROS = [
-    ("Houston", "TX", 29.76, -95.37), ("New York", "NY", 40.71, -74.01), ("Los Angeles", "CA", 34.05, -118.24),
-    ("Chicago", "IL", 41.88, -87.63), ("Dallas", "TX", 32.78, -96.80), ("Miami", "FL", 25.76, -80.19),
-    ("Atlanta", "GA", 33.75, -84.39), ("Washington", "DC", 38.91, -77.04), ("Philadelphia", "PA", 39.95, -75.17),
-    ("Phoenix", "AZ", 33.45, -112.07), ("San Francisco", "CA", 37.77, -122.42), ("Seattle", "WA", 47.61, -122.33),
-    ("Denver", "CO", 39.74, -104.99), ("Las Vegas", "NV", 36.17, -115.14), ("San Antonio", "TX", 29.42, -98.49),
-    ("Orlando", "FL", 28.54, -81.38), ("Minneapolis", "MN", 44.98, -93.27), ("Detroit", "MI", 42.33, -83.05),
-    ("Boston", "MA", 42.36, -71.06), ("San Diego", "CA", 32.72, -117.16), ("Portland", "OR", 45.52, -122.68),
-    ("Charlotte", "NC", 35.23, -80.84), ("New Orleans", "LA", 29.95, -90.07), ("El Paso", "TX", 31.76, -106.49),
-    ("Newark", "NJ", 40.74, -74.17),
-]  # fmt: skip
-METRO_SHARE = 0.4
-METRO_RADIUS_DEG = 0.45  # about 50 km: the ZIP codes that count as "in" a metro area
-
-LANGUAGE_WEIGHTS = [
-    ("zh", 8), ("vi", 6), ("ko", 4), ("tl", 5), ("ru", 4), ("ar", 4), ("ht", 3), ("fr", 4), ("pt", 4),
-    ("hi", 3), ("th", 2), ("km", 1), ("so", 1), ("am", 1), ("uk", 2), ("pl", 1), ("ne", 1), ("my", 1),
-]  # fmt: skip
-
-FIRST_NAMES = [
-    "Ana", "Luis", "Maria", "James", "Mei", "Thanh", "Amina", "David", "Sofia", "Ravi", "Grace", "Omar",
-    "Elena", "Kwame", "Rosa", "Daniel", "Priya", "Jorge", "Hana", "Samuel", "Lucia", "Marcus", "Ivy", "Nadia",
-]  # fmt: skip
-LAST_NAMES = [
-    "Garcia", "Nguyen", "Johnson", "Chen", "Okafor", "Patel", "Rivera", "Kim", "Haddad", "Lopez", "Smith",
-    "Santos", "Walker", "Ibrahim", "Martinez", "Brown", "Reyes", "Park", "Morales", "Davis",
-]  # fmt: skip
-NAME_WORDS = [
-    "Harbor", "Beacon", "Bridge", "Cedar", "Compass", "Dawn", "Freedom", "Haven", "Hope", "Lantern", "Meadow",
-    "New Path", "North Star", "Open Door", "Pathways", "Refuge", "Rising", "Safe Passage", "Sunrise",
-    "Willow", "Anchor", "Clear Water", "Horizon", "Kindred", "Restore", "Shelter Rock", "True North",
-]  # fmt: skip
-STREETS = [
-    "Main",
-    "Oak",
-    "Maple",
-    "Cedar",
-    "Elm",
-    "Washington",
-    "Lake",
-    "Hill",
-    "Park",
-    "Pine",
-    "River",
-    "Church",
-]
-STREET_TYPES = ["St", "Ave", "Blvd", "Rd", "Ln", "Way"]
-
-FRONT_DOOR_DESCRIPTION = "Front-door line: reaches the program without revealing where it is."
-
-
-@dataclass(frozen=True)
-class ZipPlace:
-    code: str
-    city: str
-    state: str
-    latitude: float
-    longitude: float
-    time_zone: str
-    area_code: str
-
-
-@lru_cache(maxsize=1)
-def us_zip_places() -> tuple[ZipPlace, ...]:
-    """Return the active, standard ZIP codes of the states (and DC, PR) with a centroid and a time zone."""
-    valid_zones = zoneinfo.available_timezones()
-    places = []
-    for z in zipcodes.list_all():
-        if z["zip_code_type"] != "STANDARD" or not z["active"] or z["state"] not in STATES:
-            continue
-        if z["timezone"] not in valid_zones or not z["lat"] or not z["long"]:
-            continue
-        area_codes = z.get("area_codes") or ["202"]
-        places.append(
-            ZipPlace(z["zip_code"], z["city"].title(), z["state"], float(z["lat"]), float(z["long"]),
-                     z["timezone"], area_codes[0])
-        )  # fmt: skip
-    return tuple(places)
-
-
-def approximate_state_outline(places: list[ZipPlace]) -> MultiPolygon:
-    """Return a rough outline of a state: the convex hull of its ZIP centroids, widened by ~15 km.
-
-    Used only when the Census boundaries are not loaded (`manage.py load_boundaries`).
-    """
-    # Built from WKT: one GEOS call instead of a Point object per ZIP code.
-    wkt = "MULTIPOINT(" + ",".join(f"({p.longitude} {p.latitude})" for p in places) + ")"
-    hull = GEOSGeometry(wkt, srid=WGS84).convex_hull.buffer(0.15)
-    outline = hull if isinstance(hull, MultiPolygon) else MultiPolygon(hull)
-    outline.srid = WGS84
-    return outline
-
-
-def copy_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """Write rows into a model's table with COPY (columns given as field attnames)."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    cols = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def copy_m2m(field, rows: list[tuple]) -> None:
-    """Write (owner id, target id) pairs into a many-to-many table with COPY."""
-    through = field.remote_field.through
-    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
-    copy_rows(through, [f"{source}_id" if not source.endswith("_id") else source, f"{target}_id"], rows)
-
-
-@contextmanager
-def foreign_keys_validated_after(models):
-    """Drop the tables' foreign keys for a bulk load and add them back, validated in one pass per key.
-
-    Row-by-row foreign-key checks made the 100,000-location load spend ~15 s at COMMIT; re-adding a key
-    checks all rows with one join. Runs inside the caller's transaction, so a failed load (or a row that
-    breaks a key) rolls back the data and the dropped keys together.
-    """
-    quote = connection.ops.quote_name
-    tables = [model._meta.db_table for model in models]
-    with connection.cursor() as cursor:
-        # Fire checks still pending from earlier in this transaction: ALTER TABLE refuses to run over them.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(
-            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
-            [tables],
-        )
-        keys = cursor.fetchall()
-        for table, name, _ in keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
-    yield
-    with connection.cursor() as cursor:
-        for table, name, definition in keys:
-            cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's initially-deferred keys
 
 
 class DemoRegistryBuilder:

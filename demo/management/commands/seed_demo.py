@@ -1,6 +1,6 @@
 """python manage.py seed_demo [--locations N] [--seed S] [--if-empty]
 
-Loads fictional demo listings (see providers/demo.py) and one demo account per role. Passwords are
+Loads fictional demo listings (see demo/builder.py) and one demo account per role. Passwords are
 random, printed once, and kept in .demo-logins (mode 600, git-ignored) so `make run` can show them again.
 """
 
@@ -16,7 +16,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create_or_update
-from providers.demo import demo_registry_load
+from demo.builder import demo_registry_load
 from providers.models import Organization, VictimAssistanceSpecialist
 
 

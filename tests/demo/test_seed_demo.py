@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
 from accounts.roles import Role, user_role
-from providers.demo import demo_registry_load
+from demo.builder import demo_registry_load
 from providers.models import Organization, Schedule, VictimAssistanceSpecialist
 
 pytestmark = pytest.mark.django_db
