@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "leaflet",
+    "pgtrigger",
     "csp",
     "axes",
     "django_otp",
@@ -453,5 +454,13 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
+        # One line per trigger installed after every migrate.
+        "pgtrigger": {"level": "WARNING"},
     },
 }
+
+# django-pgtrigger: the match index's triggers are registered in code (matching.triggers) and installed after every
+# migrate with the functions they call (matching.apps), not through per-model migration operations.
+PGTRIGGER_MODEL_META = False
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = False

@@ -34,6 +34,7 @@ from demo.places import (
     us_zip_places,
 )
 from geo.boundaries import state_outline
+from matching.index import match_index_deferred
 from providers.bulk import copy_m2m, copy_rows, foreign_keys_validated_after
 from providers.models import (
     Address,
@@ -540,9 +541,7 @@ def demo_registry_load(*, locations: int, seed: int) -> DemoRegistryBuilder:
     now = timezone.now()
     builder = DemoRegistryBuilder(locations=locations, seed=seed, today=timezone.localdate(now), now=now)
     builder.build()
-    builder.write()
-    # Bulk COPY bypasses the signals that keep the match index current: rebuild it in one pass.
-    from matching.index import match_index_rebuild
-
-    builder.match_index_rows = match_index_rebuild()
+    # The database derives the match index from what is written; deferred, it does so once, at the end.
+    with match_index_deferred():
+        builder.write()
     return builder

@@ -21,7 +21,7 @@ from django.utils import timezone
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
-from matching.index import match_index_deferred, match_index_refresh
+from matching.index import match_index_deferred
 from providers.editing import organization_id_of, record_type_of, to_json
 from providers.models import (
     Address,
@@ -110,6 +110,7 @@ def import_hsds(
         report.seconds = time.monotonic() - started
         return report
     writer = _Writer(source=source, user=user, report=report)
+    # The index follows every write by itself; deferred, it is refreshed once, when the import is written.
     with transaction.atomic(), match_index_deferred():
         for done, record in enumerate(records, start=1):
             outcome = writer.service(record)
@@ -430,8 +431,6 @@ class _Writer:
             Schedule(location=location, service=service, weekday=w, opens_at=o, closes_at=c, description=d)
             for w, o, c, d in after
         )
-        # bulk_create sends no signals: the hours are ranking facts in the match index (deferred to the end).
-        match_index_refresh(location_ids=[location.pk])
         # A service's own hours at a location are the service's history; a location's hours, the location's.
         self.record_history(service or location, {"schedules": ([" ".join(map(str, p[:3])) for p in before],
                                                     [" ".join(map(str, p[:3])) for p in after])})  # fmt: skip
@@ -504,18 +503,6 @@ class _Writer:
             model.objects.bulk_create(rows, batch_size=5000)
         ListingChange.objects.bulk_create(self.history, batch_size=2000)
         ExternalId.objects.bulk_update(self.changed_hashes, ["content_hash"], batch_size=5000)
-        # Bulk inserts send no signals: put the new records in the match index, and new addresses and phones of
-        # records that already existed on their offer cards (applied when the deferred block ends, still inside
-        # the import's transaction).
-        phones = by_model.get(Phone, [])
-        service_ids = [r.pk for r in by_model.get(Service, [])] + [p.service_id for p in phones if p.service_id]
-        location_ids = [r.pk for r in by_model.get(Location, [])] + [p.location_id for p in phones if p.location_id]
-        location_ids += [address.location_id for address in by_model.get(Address, [])]
-        match_index_refresh(
-            service_ids=set(service_ids), location_ids=set(location_ids),
-            offer_ids=[r.pk for r in by_model.get(ServiceAtLocation, [])],
-            organization_ids={p.organization_id for p in phones if p.organization_id},
-        )  # fmt: skip
         for location_id, external_id in self.unlocated.items():
             if Location.objects.filter(pk=location_id, latitude__isnull=True).exists():
                 self.report.warnings.append(Problem(

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install(sender, using, **kwargs):
+    # After every migrate, so the database's maintenance functions and triggers are always this code's.
+    from matching import index
+
+    index.install()
 
 
 class MatchingConfig(AppConfig):
@@ -6,4 +14,8 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self):
-        from matching import signals  # noqa: F401  (keeps the match index in step with the registry)
+        from matching import signals, triggers
+
+        triggers.register()
+        signals.connect()
+        post_migrate.connect(_install, sender=self)

@@ -34,14 +34,8 @@ from core.database import prepared_cursor
 from geo.geocoding import geocode
 from geo.queries import make_point
 from geo.units import m_to_mi, miles_to_m
-from matching.eligibility import (
-    CITIZENSHIP_EXCLUDED,
-    CITIZENSHIP_REQUEST,
-    GENDER_REQUEST,
-    NO_ROW_VALUE,
-    TRAFFICKING_REQUEST,
-)
 from matching.ranking import RankInput, rank
+from providers import eligibility
 from providers.access import ConfidentialAccess
 from providers.models import (
     Language,
@@ -159,18 +153,11 @@ class MatchResult:
 # --- SQL -------------------------------------------------------------------------------------------------
 
 
-# Conditions on the match index (alias mc) for the client's eligibility and requirements. The text is the
-# same for every request (a constraint the client did not give is a parameter that lets every row through),
-# so PostgreSQL plans each statement once per connection (core/database.py).
+# Conditions on the match index (alias mc): the client's eligibility (providers.eligibility) and requirements.
+# The text is the same for every request (a constraint the client did not give is a parameter that lets every
+# row through), so PostgreSQL plans each statement once per connection (core/database.py).
 HARD_FILTERS = (
-    "(%(age)s::int IS NULL OR ((mc.min_age IS NULL OR mc.min_age <= %(age)s::int)"
-    " AND (mc.max_age IS NULL OR mc.max_age >= %(age)s::int)))",
-    # Unrestricted (0), or restricted to values that include all of the client's (0: nothing asked).
-    *(
-        f"(mc.{column} = 0 OR mc.{column} & %({column})s::int = %({column})s::int)"
-        for column in ("genders", "trafficking_types", "citizenship")
-    ),
-    "(NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)",
+    *eligibility.INDEX_CONDITIONS,
     "(NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])",
     "(NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)",
     "(%(include_virtual)s::boolean OR NOT mc.is_virtual)",
@@ -179,13 +166,12 @@ HARD_FILTERS = (
 
 def _filter_params(request: MatchRequest) -> dict:
     """Return the parameters of HARD_FILTERS for a request."""
+    client = eligibility.Client(
+        age=request.age, gender=request.gender, trafficking_type=request.trafficking_type,
+        citizenship=request.citizenship, lgbtq=request.lgbtq,
+    )  # fmt: skip
     return {
-        "age": request.age,
-        "genders": GENDER_REQUEST[request.gender] if request.gender else 0,
-        "trafficking_types": TRAFFICKING_REQUEST[request.trafficking_type] if request.trafficking_type else 0,
-        "citizenship": CITIZENSHIP_REQUEST[request.citizenship] if request.citizenship else 0,
-        "citizenship_excluded": CITIZENSHIP_EXCLUDED[request.citizenship] if request.citizenship else NO_ROW_VALUE,
-        "exclude_lgbtq": request.lgbtq is False,
+        **eligibility.index_params(client),
         "language_required": bool(request.language_required and request.languages),
         "languages": list(request.languages),
         "accepting_referrals": request.accepting_referrals,

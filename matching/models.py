@@ -1,19 +1,16 @@
-"""The match index: one row per (need, service at location) of every active service, with what the hard
-filters and the nearest-neighbour walk need, and what ranking needs of the service at that site.
+"""The match index and the offer cards: tables derived from the registry, which the database keeps current.
 
-Matching asks, for each requested need, "the k nearest rows with this need that this client is eligible
-for". A composite GiST index on (need, point) (btree_gist) answers that with one short index walk per
-need, which DESIGN.md measured at p95 5 ms over 1M rows, where a GiST on the point alone with the need as
-a filter walks far longer. Citizenship is a key column between them, so that a walk skips the rows of
-services only for the other group (matching.eligibility.CITIZENSHIP_EXCLUDED). Rows are derived from the
-registry by matching.index; never edit them.
+The match index: one row per (need, service at location) of every active service, with what the hard filters and
+the nearest-neighbour walk need, and what ranking needs of the service at that site. Matching asks, for each
+requested need, "the k nearest rows with this need that this client is eligible for". A composite GiST index on
+(need, point) (btree_gist) answers that with one short index walk per need (p95 5 ms over 1M rows, where a GiST on
+the point alone with the need as a filter walks far longer; docs/benchmarks.md). Citizenship is a key column
+between them, so that a walk skips the rows of services only for the other group
+(providers.eligibility.CITIZENSHIP_EXCLUDED). The ranking facts (hours, beds, verification, the service's needs) are
+copied here so that the walk that finds a row has everything ranking needs.
 
-The ranking facts (hours, beds, verification, the service's needs) are copied here so that the walk that
-finds a row has everything ranking needs (who may see a site exactly is still read from the location
-row): reading them from the registry cost five index lookups per candidate, half of the match statement at
-1M rows (docs/benchmarks.md). The copy is refreshed in the same transaction as every registry write
-(matching.signals, and services that write in bulk call
-matching.index.match_index_refresh), so it is never behind committed data.
+Both tables are derived by matching/sql/*.sql and kept current by triggers on every source table
+(matching.triggers): in the same transaction as any write, whatever makes it. Never edit them.
 """
 
 from django.contrib.gis.db import models as gis_models
@@ -27,19 +24,23 @@ from geo.expressions import WGS84
 class MatchCandidate(models.Model):
     # Derived rows: no database foreign keys (they would make every bulk rebuild check millions of rows);
     # the registry rows they come from carry the constraints.
-    need = models.ForeignKey("providers.NeedTerm", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    need = models.ForeignKey("providers.NeedTerm", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     # (Their btree indexes are the named ones in Meta, not the foreign keys' own: no index twice.)
     service_at_location = models.ForeignKey(
-        "providers.ServiceAtLocation", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        "providers.ServiceAtLocation",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     service = models.ForeignKey(
-        "providers.Service", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        "providers.Service", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     location = models.ForeignKey(
-        "providers.Location", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+        "providers.Location", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     organization = models.ForeignKey(
-        "providers.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "providers.Organization", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
     )
     point = gis_models.PointField(geography=True, srid=WGS84, null=True, spatial_index=False)
     public_point = gis_models.PointField(geography=True, srid=WGS84, null=True, spatial_index=False)
@@ -74,7 +75,7 @@ class MatchCandidate(models.Model):
     class Meta:
         indexes = [
             # matching.engine's candidate query: WHERE need_id = n AND citizenship <> c ORDER BY point <-> origin
-            # LIMIT k (citizenship: see matching.eligibility.CITIZENSHIP_EXCLUDED).
+            # LIMIT k (citizenship: see providers.eligibility.CITIZENSHIP_EXCLUDED).
             GistIndex(fields=["need", "citizenship", "point"], name="match_need_cit_point_gist"),
             # The same for callers answered from public points (confidential sites generalized).
             GistIndex(fields=["need", "citizenship", "public_point"], name="match_need_cit_pub_point_gist"),
@@ -90,7 +91,7 @@ class MatchCandidate(models.Model):
 
 class OfferCard(models.Model):
     """What is shown of one service at location in a match result, copied from the registry like the ranking
-    facts (matching.index derives it, in the same transactions): the service's, organization's and site's
+    facts (derived with them, in the same transactions): the service's, organization's and site's
     names, the site's first address (physical before postal), and the first phone (not a fax; a front door
     first) of the site, of the service and of the organization.
 
@@ -102,14 +103,16 @@ class OfferCard(models.Model):
     """
 
     service_at_location = models.OneToOneField(
-        "providers.ServiceAtLocation", on_delete=models.CASCADE, primary_key=True, related_name="+",
+        "providers.ServiceAtLocation", on_delete=models.DO_NOTHING, primary_key=True, related_name="+",
         db_constraint=False,
     )  # fmt: skip
     # (The refresh finds a service's or a site's cards by these.)
-    service = models.ForeignKey("providers.Service", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    service = models.ForeignKey("providers.Service", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
     # The service's organization (the site's may be another), and the names. Not indexed: a card goes with its
-    # service and its site (CASCADE above), so deleting an organization needs no search by this column.
+    # service and its site, so deleting an organization needs no search by this column.
     organization = models.ForeignKey(
         "providers.Organization", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
@@ -142,3 +145,36 @@ class OfferCard(models.Model):
 
     def __str__(self) -> str:
         return f"card of {self.service_at_location_id}"
+
+
+# The foreign keys above do nothing on delete: the triggers remove the derived rows of whatever is deleted (Django's
+# own cascade would only read and delete them once more).
+
+
+class Pending(models.Model):
+    """Records a transaction wrote and whose derived rows it has not refreshed yet (matching/sql/maintenance.sql).
+
+    Rows live only inside their transaction, which takes them all before it commits: never committed, never
+    read by the application. Unlogged (migration 0008): nothing here needs to survive a crash.
+    """
+
+    class Kind(models.TextChoices):
+        SERVICE = "s"
+        LOCATION = "l"
+        OFFER = "f"  # a service at location
+        ORGANIZATION = "o"
+        EVERYTHING = "*"  # a source table was truncated
+
+    kind = models.CharField(max_length=1, choices=Kind.choices)
+    record_id = models.UUIDField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id}"
+
+
+class FlushRequest(models.Model):
+    """One row while a transaction defers its refreshes (matching.index.match_index_deferred): its deferred
+    constraint trigger (matching.triggers) refreshes them as the transaction commits."""
+
+    def __str__(self) -> str:
+        return f"flush request {self.pk}"

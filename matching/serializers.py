@@ -7,8 +7,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
-from matching.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
 from matching.engine import MatchRequest, vocabulary
+from providers.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
 
 MAX_NEEDS = 10
 MAX_LIMIT = 100

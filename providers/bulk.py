@@ -35,8 +35,10 @@ def foreign_keys_validated_after(models):
     quote = connection.ops.quote_name
     tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
-        # Fire checks still pending from earlier in this transaction: ALTER TABLE refuses to run over them.
+        # Fire checks still pending from earlier in this transaction: ALTER TABLE refuses to run over them. Then
+        # back to deferred at once, so that nothing the load queues (say, a deferred refresh) runs per statement.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
@@ -49,4 +51,3 @@ def foreign_keys_validated_after(models):
     with connection.cursor() as cursor:
         for table, name, definition in keys:
             cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # back to Django's initially-deferred keys

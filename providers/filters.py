@@ -21,7 +21,7 @@ from geo.expressions import WGS84
 from geo.geocoding import GeocodingError, geocode
 from geo.queries import make_point
 from geo.units import km_to_m, m_to_km, miles_to_m
-from providers import selectors
+from providers import eligibility, selectors
 from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
 from providers.models import (
     Language,
@@ -113,6 +113,10 @@ class BBoxFilter(django_filters.Filter):
         return qs
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class NearForm(forms.Form):
     """Validates `near` (geocoded once here) and `radius_mi` / `radius_km` together."""
 
@@ -195,6 +199,12 @@ class RegistryFilterSet(NearFilterMixin):
         label_plural="population codes",
         help_text="Population code(s) from /api/populations/: services that serve them.",
     )
+    age = IntegerFilter(
+        method="filter_nothing",
+        min_value=0,
+        max_value=eligibility.MAX_AGE_YEARS,
+        help_text="A client's age in years: services that take it (their age limits and age groups).",
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=ServiceStatus.choices,
         help_text="Service status (active, inactive, defunct, temporarily closed).",
@@ -214,7 +224,9 @@ class RegistryFilterSet(NearFilterMixin):
         if data.get("language"):
             add(selectors.services_speaking_q(data["language"]))
         for population in Population.objects.filter(code__in=data.get("population") or []):
-            add(selectors.services_serving_q(population))
+            add(eligibility.serving_population_q(population))
+        if data.get("age") is not None:
+            add(eligibility.serving_age_q(data["age"]))
         if data.get("status"):
             add(Q(status__in=data["status"]))
         return q

@@ -13,13 +13,11 @@ from django.utils import timezone
 from geo import queries
 from providers.access import BBox, ConfidentialAccess
 from providers.models import (
-    ADULT_AGE_YEARS,
     ListingChange,
     Location,
     NeedTerm,
     Organization,
     Phone,
-    Population,
     Service,
     ServiceArea,
     ServiceAtLocation,
@@ -54,23 +52,6 @@ def services_meeting_needs_q(codes: Iterable[str], prefix: str = "") -> Q:
     return Q(
         Exists(Service.needs.through.objects.filter(service_id=OuterRef(f"{prefix}id"), needterm__code__in=expanded))
     )
-
-
-def services_serving_q(population: Population, prefix: str = "") -> Q:
-    """Return a filter for services that serve a population.
-
-    A service serves a population when it lists it, or lists nothing on that population's dimension (no
-    restriction). The age groups are also checked against the service's minimum and maximum age.
-    """
-    through = Service.populations.through.objects.filter(service_id=OuterRef(f"{prefix}id"))
-    listed = Exists(through.filter(population_id=population.pk))
-    restricted = Exists(through.filter(population__dimension=population.dimension))
-    q = Q(listed) | ~Q(restricted)
-    if population.code == "minors":
-        q &= Q(**{f"{prefix}minimum_age__isnull": True}) | Q(**{f"{prefix}minimum_age__lt": ADULT_AGE_YEARS})
-    elif population.code == "adults":
-        q &= Q(**{f"{prefix}maximum_age__isnull": True}) | Q(**{f"{prefix}maximum_age__gte": ADULT_AGE_YEARS})
-    return q
 
 
 def services_speaking_q(language_codes: Iterable[str], prefix: str = "") -> Q:

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from geo.geocoding import GeocodingError, geocode
-from matching.index import match_index_deferred, match_index_refresh
 from providers import selectors
 from providers.editing import (
     M2M_FIELDS,
@@ -130,8 +129,7 @@ def listing_edit(
 def location_schedules_replace(*, user, location: Location, periods: list[dict], now: datetime | None = None) -> list:
     """Replace a location's own opening hours (operational: applied at once, with history)."""
     now = now or timezone.now()
-    # Deleting the old periods and adding the new ones refresh the site's match index rows once, at the end.
-    with transaction.atomic(), match_index_deferred():
+    with transaction.atomic():
         location = Location.objects.select_for_update().get(pk=location.pk)
         existing = location.schedules.filter(service__isnull=True)
         before = sorted(_period_text(s.weekday, s.opens_at, s.closes_at) for s in existing)
@@ -141,8 +139,6 @@ def location_schedules_replace(*, user, location: Location, periods: list[dict],
                      description=p.get("description", "")) for p in periods
         )  # fmt: skip
         after = sorted(_period_text(s.weekday, s.opens_at, s.closes_at) for s in created)
-        # bulk_create sends no signals: the hours are ranking facts in the match index.
-        match_index_refresh(location_ids=[location.pk])
         if before != after:
             _history(location, {"schedules": (before, after)}, ListingChange.Source.DIRECT, user=user, now=now)
     return created
@@ -265,8 +261,6 @@ def organization_verify(*, user, organization: Organization, now: datetime | Non
                 _history(service, {"last_verified_on": (_iso(service.last_verified_on), today.isoformat())},
                          ListingChange.Source.VERIFICATION, user=user, now=now)  # fmt: skip
         Service.objects.filter(pk__in=[s.pk for s in services]).update(last_verified_on=today, updated_at=now)
-        # update() sends no signals: the verification date is a ranking fact in the match index.
-        match_index_refresh(service_ids=[s.pk for s in services])
     return len(services)
 
 
@@ -365,8 +359,6 @@ def application_approve(
         invitation, token = invitation_create(
             organization=organization, email=application.contact_email, created_by=moderator, now=now
         )
-        # bulk_create skips signals: put the new offers in the match index, in the same transaction.
-        match_index_refresh(organization_ids=[organization.pk])
     return application, invitation, token
 
 

@@ -1,22 +1,11 @@
 """The offer cards (what a match result shows of an offer), and the derivation that fills them with the index.
 
-On a database with listings, the match index and the cards are rebuilt by the current matching.index code, in
-one transaction that locks both tables (4.5 minutes at 1M services at location). This takes over 0006's
-rebuild (now a no-op): a registry at any earlier migration gets both from this one rebuild. It is the newest
-migration that needs the derivation: a later one that changes the index's or the cards' columns, or what the
-derivation reads, must take the rebuild over and make this one a no-op.
+It used to rebuild the index and the cards on a database with listings; 0008 took that over (the rebuild now
+runs in the database, by functions 0008 installs).
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-
-def rebuild_if_listed(apps, schema_editor):
-    if not apps.get_model("providers", "ServiceAtLocation").objects.exists():
-        return
-    from matching.index import match_index_rebuild
-
-    match_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -60,5 +49,5 @@ class Migration(migrations.Migration):
                 ('service', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='providers.service')),
             ],
         ),
-        migrations.RunPython(rebuild_if_listed, migrations.RunPython.noop),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

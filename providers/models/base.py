@@ -2,8 +2,7 @@
 
 from django.db import models
 
-MAX_AGE_YEARS = 130
-ADULT_AGE_YEARS = 18  # eligibility age groups: "adults" from 18, "minors" under 18
+from providers.eligibility import ADULT_AGE_YEARS, MAX_AGE_YEARS  # noqa: F401  (re-exported)
 
 
 class TimestampedModel(models.Model):

@@ -1,10 +1,10 @@
-"""matching.eligibility: the pruning value of each citizenship answer never drops a row the rule allows."""
+"""providers.eligibility: the pruning value of each citizenship answer never drops a row the rule allows."""
 
 from itertools import combinations
 
 import pytest
 
-from matching.eligibility import (
+from providers.eligibility import (
     CITIZENSHIP_BITS,
     CITIZENSHIP_EXCLUDED,
     CITIZENSHIP_REQUEST,
