@@ -17,7 +17,7 @@ Sizes are numbers of service-at-location rows. For each size the script
      trafficking_type with 0.2, citizenship with 0.2; radius 50 mi; limit 20;
    - sends the 20 warm-up requests through both paths below (not timed), then every timed request once
      through both paths (not timed), so that both are measured with a warm cache (steady state);
-   - SQL pass: for each request, times the statement that matching.engine.match() runs first for an
+   - SQL pass: for each request, times the statement that matching.engine.match() runs first (sql/match.sql) for an
      anonymous caller (`match_sql(..., column="public_point")`): it fetches the candidate rows (the k-nearest
      walks of the (need, citizenship, public_point) GiST index per need and sub-term, the services whose area
      covers the origin, the nearest rows beyond the radius for needs nothing in reach meets), what ranking
@@ -37,7 +37,8 @@ Sizes are numbers of service-at-location rows. For each size the script
      with k = what the walks can return (k per need pair), which computes the distance of every row with
      one of the needs and sorts them instead of walking the GiST index in distance order; it is compared
      with the walks alone.
-   - last, times match_index_refresh() of one site (what a listing edit runs in its transaction) for 100
+   - last, times one UPDATE of a site's accepting_referrals (the match index's triggers refresh its rows in the
+     same statement, as for any listing edit) for 100
      sites drawn with the seed, each rolled back.
    The anonymous rate limit (THROTTLE_ANON) is raised so that it counts every request but refuses none, and
    LOG_LEVEL=WARNING leaves out the per-request log line.
@@ -182,7 +183,7 @@ def print_size(result: dict) -> None:
         )
     refresh = percentiles(result["refresh_ms"])
     print(
-        f"  refresh one site's match index rows (an edit)  n={len(result['refresh_ms'])}: "
+        f"  edit one site (UPDATE + its index refresh)  n={len(result['refresh_ms'])}: "
         f"p50 {fmt_ms(refresh[0])} ms  p95 {fmt_ms(refresh[1])} ms  p99 {fmt_ms(refresh[2])} ms"
     )
     print(f"  plan (walks): {result['plan']}")
@@ -230,7 +231,7 @@ def print_summary(results: list[dict], args: argparse.Namespace) -> None:
         smallest, largest = results[0], results[-1]
         growth = percentiles(largest["api_ms"])[1] / percentiles(smallest["api_ms"])[1]
         print(f"\nAPI p95 at {largest['size']:,} / API p95 at {smallest['size']:,}: {growth:.2f}x")
-    print("\nRefreshing one site's match index rows, as a listing edit does (ms):\n")
+    print("\nOne UPDATE of a site, with the refresh of its match index rows by the triggers (ms):\n")
     print("| size | p50 | p95 | p99 |")
     print("| ---: | ---: | ---: | ---: |")
     for result in results:
@@ -360,20 +361,20 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
 
     from core.database import prepared_cursor
     from geo.geocoding import geocode
-    from matching.engine import HARD_FILTERS, _origin_param, _Taxonomy, candidate_sql, match_sql
     from matching.serializers import MatchInputSerializer
+    from matching.statements import HARD_FILTERS, candidate_sql, match_sql, origin_param
+    from matching.taxonomy import Taxonomy
 
     queries = generate_requests(WARMUP_REQUESTS + requests, seed)
     warmup, timed = queries[:WARMUP_REQUESTS], queries[WARMUP_REQUESTS:]
-    taxonomy = _Taxonomy()
+    taxonomy = Taxonomy()
 
     def parse(query: str):
         """Return the request as the API parses it, its need pairs and the geocoded origin parameter."""
         serializer = MatchInputSerializer(data=QueryDict(query))
         serializer.is_valid(raise_exception=True)
         request = serializer.to_request()
-        pairs = [(taxonomy.terms[sub].id, code) for code in request.needs for sub in sorted(taxonomy.expand(code))]
-        return request, pairs, _origin_param(geocode(request.near))
+        return request, taxonomy.need_pairs(request.needs), origin_param(geocode(serializer.validated_data["near"]))
 
     def statement(query: str) -> tuple[str, dict]:
         """Return the anonymous caller's whole match statement (SQL, params) for a query string."""
@@ -501,20 +502,22 @@ def measure_here(out: Path, *, requests: int, seed: int, naive_requests: int) ->
 
 
 def measure_refresh(seed: int) -> list[float]:
-    """Time match_index_refresh() of one site, as an edit of a listing runs it (inside the edit's
-    transaction), for REFRESHED_SITES sites drawn with random.Random(seed); each is rolled back."""
-    from django.db import transaction
+    """Time an edit of one site that the match index holds (its accepting_referrals flipped by one UPDATE, which
+    the index's triggers follow in the same statement), for REFRESHED_SITES sites drawn with random.Random(seed);
+    each is rolled back."""
+    from django.db import connection, transaction
 
-    from matching.index import match_index_refresh
     from providers.models import Location
 
     ids = list(Location.objects.order_by("id").values_list("id", flat=True))
     sites = random.Random(seed).sample(ids, min(REFRESHED_SITES, len(ids)))
     elapsed = []
     for site in sites:
-        with transaction.atomic():
+        with transaction.atomic(), connection.cursor() as cursor:
             started = time.perf_counter()
-            match_index_refresh(location_ids=[site])
+            cursor.execute(
+                "UPDATE providers_location SET accepting_referrals = NOT accepting_referrals WHERE id = %s", [site]
+            )
             elapsed.append((time.perf_counter() - started) * 1000)
             transaction.set_rollback(True)
     return elapsed

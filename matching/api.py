@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geo.geocoding import GeocodingError
+from geo.geocoding import GeocodingError, geocode
 from matching.engine import match
 from matching.serializers import MatchInputSerializer, MatchResultSerializer, match_result_data
 from providers.access import confidential_access_for_user
@@ -34,15 +34,17 @@ class MatchView(APIView):
         serializer = MatchInputSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         try:
-            result = match(
-                request=serializer.to_request(),
-                access=confidential_access_for_user(request.user),
-                now=timezone.now(),
-                include_specialists=request.user.is_authenticated,
-            )
+            origin = geocode(serializer.validated_data["near"])
         except GeocodingError as exc:
             body = {"near": [str(exc)]}
             if exc.candidates:
                 body["candidates"] = exc.candidates
             return Response(body, status=400)
+        result = match(
+            request=serializer.to_request(),
+            origin=origin,
+            access=confidential_access_for_user(request.user),
+            now=timezone.now(),
+            include_specialists=request.user.is_authenticated,
+        )
         return Response(match_result_data(result))

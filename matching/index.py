@@ -9,17 +9,14 @@ update(), bulk_create, COPY, raw SQL, the admin, migrations. Nothing in the appl
 and creates them; it runs after every migrate, so the database never holds another version than the code.
 """
 
-import re
 from contextlib import contextmanager
 from functools import cache
-from pathlib import Path
 
 from django.db import connection
 
 from matching.models import MatchCandidate
+from matching.sqlfiles import indented, render
 from providers import eligibility
-
-SQL_DIR = Path(__file__).with_name("sql")
 
 INDEX_COLUMNS = (
     "need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, "
@@ -45,24 +42,6 @@ SOURCE_TABLES = (
 REBUILD_ABOVE = 5000
 REFRESH_LOCK = 0x6D61746368  # an application-wide advisory lock key ("match")
 
-_SCOPE = re.compile(r"\{\{scope (\S+) (\w+)\}\}")
-_VALUE = re.compile(r"\{\{(\w+)\}\}")
-
-
-def render(name: str, *, scoped: bool | None = None, **values) -> str:
-    """Return matching/sql/<name>.sql with its markers filled in.
-
-    `{{scope COLUMN IDS}}` limits a derivation to the records of the refresh's IDS array (scoped) or is TRUE
-    (the rebuild); `{{NAME}}` is values[NAME].
-    """
-    text = (SQL_DIR / f"{name}.sql").read_text()
-    text = _SCOPE.sub(lambda m: f"{m[1]} = ANY(scope_{m[2]})" if scoped else "TRUE", text)
-    return _VALUE.sub(lambda m: str(values[m[1]]), text)
-
-
-def _indented(sql: str, spaces: int = 4) -> str:
-    return "\n".join((" " * spaces + line) if line.strip() else "" for line in sql.strip().splitlines())
-
 
 def _gist_sql(create: bool) -> str:
     """The statements that drop or create the index's GiST indexes (built once after a rebuild's load)."""
@@ -81,8 +60,8 @@ def maintenance_sql() -> str:
     derivations = {}
     for name in ("index_rows", "card_rows"):
         fragments = eligibility.index_fragments()
-        derivations[f"{name}_scoped"] = _indented(render(name, scoped=True, **fragments))
-        derivations[f"{name}_all"] = _indented(render(name, scoped=False, **fragments), 8)
+        derivations[f"{name}_scoped"] = indented(render(name, scoped=True, **fragments), 4)
+        derivations[f"{name}_all"] = indented(render(name, scoped=False, **fragments), 8)
     return render(
         "maintenance",
         index_columns=INDEX_COLUMNS,

@@ -7,7 +7,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
-from matching.engine import MatchRequest, vocabulary
+from matching.results import MatchRequest
+from matching.taxonomy import vocabulary
 from providers.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
 
 MAX_NEEDS = 10
@@ -109,7 +110,6 @@ class MatchInputSerializer(serializers.Serializer):
     def to_request(self) -> MatchRequest:
         data = self.validated_data
         return MatchRequest(
-            near=data["near"],
             needs=tuple(data["needs"]),
             languages=tuple(data["language"]),
             language_required=data["language_required"],

@@ -1,4 +1,4 @@
-"""The needs taxonomy and language names are read once per process (matching.engine.vocabulary); a change made
+"""The needs taxonomy and language names are read once per process (matching.taxonomy.vocabulary); a change made
 in this process (the admin) clears that cache at once. (The match index needs no signals: the database keeps it
 current, matching.triggers.)"""
 
@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 
 
 def _vocabulary_changed(sender, **kwargs):
-    from matching.engine import vocabulary
+    from matching.taxonomy import vocabulary
 
     vocabulary.cache_clear()
 

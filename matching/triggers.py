@@ -119,10 +119,10 @@ def _notes_sql(source: Source, rows: str) -> str:
             selects.append(f"SELECT '{kind}', x.service_id FROM {rows} r, LATERAL ({column}) x")
         else:
             selects.append(f"SELECT '{kind}', r.{column} FROM {rows} r WHERE r.{column} IS NOT NULL")
-    return "INSERT INTO matching_pending (kind, record_id) " + " UNION ".join(selects)
+    return "INSERT INTO matching_pending (kind, record_id)\n" + "\nUNION\n".join(selects)
 
 
-NOTED = "IF FOUND THEN PERFORM matching_pending_noted(); END IF; RETURN NULL;"
+NOTED = "IF FOUND THEN\n    PERFORM matching_pending_noted();\nEND IF;\nRETURN NULL;"
 
 
 def _update_sql(source: Source) -> str:
@@ -131,10 +131,10 @@ def _update_sql(source: Source) -> str:
     old = ", ".join(f"o.{column}" for column in source.watched)
     changed = f"(n.id IS NULL OR o.id IS NULL OR ({new}) IS DISTINCT FROM ({old}))"
     both = (
-        f"(SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id WHERE {changed}"
-        f" UNION ALL SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id WHERE {changed})"
+        f"(SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id\n WHERE {changed}\n"
+        f" UNION ALL\n SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id\n WHERE {changed})"
     )
-    return f"{_notes_sql(source, both)}; {NOTED}"
+    return f"{_notes_sql(source, both)};\n{NOTED}"
 
 
 def source_triggers(source: Source) -> list[pgtrigger.Trigger]:
@@ -142,7 +142,7 @@ def source_triggers(source: Source) -> list[pgtrigger.Trigger]:
     return [
         pgtrigger.Trigger(
             name="match_index_insert", operation=pgtrigger.Insert, referencing=pgtrigger.Referencing(new="new_rows"),
-            func=f"{_notes_sql(source, 'new_rows')}; {NOTED}", **statement,
+            func=f"{_notes_sql(source, 'new_rows')};\n{NOTED}", **statement,
         ),
         pgtrigger.Trigger(
             name="match_index_update", operation=pgtrigger.Update,
@@ -150,11 +150,11 @@ def source_triggers(source: Source) -> list[pgtrigger.Trigger]:
         ),
         pgtrigger.Trigger(
             name="match_index_delete", operation=pgtrigger.Delete, referencing=pgtrigger.Referencing(old="old_rows"),
-            func=f"{_notes_sql(source, 'old_rows')}; {NOTED}", **statement,
+            func=f"{_notes_sql(source, 'old_rows')};\n{NOTED}", **statement,
         ),
         pgtrigger.Trigger(
             name="match_index_truncate", operation=pgtrigger.Truncate,
-            func="INSERT INTO matching_pending (kind) VALUES ('*'); PERFORM matching_pending_noted(); RETURN NULL;",
+            func="INSERT INTO matching_pending (kind) VALUES ('*');\nPERFORM matching_pending_noted();\nRETURN NULL;",
             **statement,
         ),
     ]  # fmt: skip

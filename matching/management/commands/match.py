@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from geo.geocoding import GeocodingError
+from geo.geocoding import GeocodingError, geocode
 from geo.units import m_to_mi
 from matching.engine import match
 from matching.serializers import MatchInputSerializer
@@ -50,9 +50,10 @@ class Command(BaseCommand):
         # Run by an operator on the server: exact places, as hotline staff see them, unless --public.
         access = ConfidentialAccess() if o["public"] else ConfidentialAccess(all=True)
         try:
-            result = match(request=serializer.to_request(), access=access, now=timezone.now())
+            origin = geocode(o["near"])
         except GeocodingError as exc:
             raise CommandError(f"near: {exc}") from None
+        result = match(request=serializer.to_request(), origin=origin, access=access, now=timezone.now())
         self._print(result)
 
     def _print(self, result):

@@ -1,0 +1,143 @@
+"""From the rows the match statements return to ranked options: facts read by column name, the checks that need
+the clock or the caller (open now, who may see a site exactly), ranking, and what is shown of each option."""
+
+from datetime import time
+from functools import lru_cache
+
+from geopy.distance import geodesic
+
+from matching.ranking import RankInput, rank
+from matching.results import Facts, MatchOption, OfferView
+from matching.statements import CARD_FIELDS, INDEX_FACTS
+from matching.taxonomy import Taxonomy, numbers
+from providers.hours import open_at
+from providers.models import is_stale
+
+
+def read_rows(rows: list[dict], taxonomy: Taxonomy) -> tuple[dict, list, list]:
+    """Split match/beyond statement rows into Facts by offer, the reach rows (offer, distance, covers, area) and
+    the beyond rows (offer, need code, distance)."""
+    facts, reach, beyond = {}, [], []
+    for row in rows:
+        offer_id = row["offer_id"]
+        if row["kind"] == "reach":
+            reach.append((offer_id, row["distance_m"], row["covers"], row["area"] or ""))
+        else:
+            beyond.append((offer_id, row["requested"], row["distance_m"]))
+        if offer_id not in facts:
+            facts[offer_id] = Facts(
+                offer_id, **{name: row[name] for name in INDEX_FACTS},
+                needs=taxonomy.need_codes(row["service_needs"]), languages=set(row["languages"]),
+                periods=periods(row["hours"]),
+                card={name: row[f"card_{name}"] for name in CARD_FIELDS} if row["card_service_id"] else None,
+            )  # fmt: skip
+    return facts, reach, beyond
+
+
+def _clock(seconds: int) -> time:
+    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+
+
+@lru_cache(maxsize=4096)
+def periods(hours: str) -> tuple:
+    """An index row's hours (matching.models) as open_at() takes them: ((weekday, opens, closes), ...)."""
+    values = numbers(hours)
+    return tuple((values[i], _clock(values[i + 1]), _clock(values[i + 2])) for i in range(0, len(values), 3))
+
+
+def build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
+    exact = access.may_see_exact(fact)
+    if fact.is_confidential and distance_m is not None and exact != access.all:
+        # The statement measured to the point its walk used (the exact one for callers who see every site, else
+        # the public one), but provider staff are shown their own confidential sites exactly, however the row was
+        # found: measure to the point this caller is shown.
+        shown = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
+        if shown[0] is not None:
+            distance_m = geodesic((origin.latitude, origin.longitude), shown).meters
+    needs_met = [code for code in request.needs if expanded[code] & fact.needs]
+    today = now.date()
+    latitude, longitude = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
+    return MatchOption(
+        view=None,
+        facts=fact,
+        exact=exact,
+        latitude=latitude,
+        longitude=longitude,
+        distance_m=distance_m,
+        in_service_area=in_service_area,
+        needs_met=needs_met,
+        open_now=open_at(now, time_zone=fact.time_zone, open_24_7=fact.open_24_7, periods=fact.periods),
+        stale=is_stale(fact.last_verified_on, today),
+        last_verified=fact.last_verified_on,
+        # A date in the future (a typo, or clocks) reads as "today", not "-3 days ago".
+        days_since_verified=None if fact.last_verified_on is None else max((today - fact.last_verified_on).days, 0),
+    )
+
+
+def rank_option(option: MatchOption, *, request, language_names, area_name) -> None:
+    fact = option.facts
+    option.score, option.reasons = rank(
+        RankInput(
+            needs_requested=len(request.needs),
+            needs_met=tuple(option.needs_met),
+            distance_m=option.distance_m,
+            radius_m=request.radius_m,
+            in_service_area=option.in_service_area,
+            languages_requested=request.languages,
+            languages_spoken=tuple(code for code in request.languages if code in fact.languages),
+            interpretation_offered=fact.interpretation,
+            accepting_referrals=fact.accepting_referrals,
+            beds_total=fact.beds_total,
+            beds_available=fact.beds_available,
+            open_now=option.open_now,
+            days_since_verified=option.days_since_verified,
+            stale=option.stale,
+            lgbtq_requested=bool(request.lgbtq),
+            lgbtq_specific=fact.lgbtq_specific,
+            language_names=language_names,
+            service_area_name=area_name,
+        )
+    )
+
+
+ADDRESS_FIELDS = ["address_type", "attention", "address_1", "address_2", "city", "region", "state_province",
+                  "postal_code", "country"]  # fmt: skip
+GENERALIZED_ADDRESS_FIELDS = ["address_type", "city", "state_province", "postal_code", "country"]
+
+
+def _phone(card: dict, owner: str) -> dict | None:
+    number = card[f"{owner}_phone"]
+    if number is None:
+        return None
+    return {
+        "number": number,
+        "extension": card[f"{owner}_phone_extension"],
+        "type": card[f"{owner}_phone_type"],
+        "is_front_door": card[f"{owner}_phone_is_front_door"],
+    }
+
+
+def offer_view(fact: Facts, exact: bool) -> OfferView:
+    """Return what is shown of an offer (its card) to a caller who may (exact) or may not see the site."""
+    card = fact.card
+    address = None
+    if card["address_type"] is not None:
+        address = {name: card[name] for name in ADDRESS_FIELDS}
+        if not exact:
+            address = {key: address[key] for key in GENERALIZED_ADDRESS_FIELDS}
+    if fact.is_confidential and not exact:
+        # The front door only (the site's numbers list it first): a direct line would place the site.
+        site = _phone(card, "site")
+        phone = site if site and site["is_front_door"] else None
+    else:
+        phone = _phone(card, "site") or _phone(card, "service") or _phone(card, "organization")
+    return OfferView(
+        card["service_id"], card["service_name"], card["organization_id"], card["organization_name"],
+        fact.location_id, card["location_name"], address, phone,
+    )  # fmt: skip
+
+
+def sort_key(option: MatchOption):
+    distance = option.distance_m if option.distance_m is not None else float("inf")
+    # UUIDs order as their text does (fixed-width hex), without making the text for every comparison.
+    return (-option.score, distance, option.facts.offer_id)

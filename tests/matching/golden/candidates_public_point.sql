@@ -1,0 +1,36 @@
+-- The walks alone (walk.sql), every need's k nearest eligible rows without their facts: what match.sql runs first,
+-- timed on its own by bench/match_bench.py.
+WITH q AS (
+    SELECT * FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
+)
+SELECT c.offer_id, q.requested, c.distance_m
+FROM q
+CROSS JOIN LATERAL (
+    -- The k nearest eligible match index rows of one need (q.need_id): one walk of the composite
+    -- (need, citizenship, public_point) GiST index. need_id and citizenship are the index's key columns, so
+    -- they are index conditions; the other conditions are tested on each row the walk reaches.
+    -- The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter,
+    -- the planner assumes a tenth of the need's rows are wanted, and reading all of them through the
+    -- btree on need_id and sorting looked cheaper (a second at 1M rows). The outer LIMIT stops the walk
+    -- at k rows; its ORDER BY is the walk's own order, so it adds no sort.
+    SELECT offer_id, distance_m
+    FROM (SELECT mc.service_at_location_id AS offer_id,
+                 ST_Distance(mc.public_point, %(origin)s::geography) AS distance_m,
+                 mc.public_point <-> %(origin)s::geography AS nearness
+          FROM matching_matchcandidate mc
+          WHERE mc.need_id = q.need_id
+            AND mc.citizenship <> %(citizenship_excluded)s::smallint
+            AND mc.public_point IS NOT NULL
+            AND (%(age)s::int IS NULL OR ((mc.min_age IS NULL OR mc.min_age <= %(age)s::int) AND (mc.max_age IS NULL OR mc.max_age >= %(age)s::int)))
+            AND (mc.genders = 0 OR mc.genders & %(genders)s::int = %(genders)s::int)
+            AND (mc.trafficking_types = 0 OR mc.trafficking_types & %(trafficking_types)s::int = %(trafficking_types)s::int)
+            AND (mc.citizenship = 0 OR mc.citizenship & %(citizenship)s::int = %(citizenship)s::int)
+            AND (NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)
+            AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
+            AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
+            AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
+          ORDER BY nearness
+          LIMIT 100) walk
+    ORDER BY nearness
+    LIMIT %(k)s
+) c

@@ -1,0 +1,141 @@
+-- Every offer a match request can use, and what ranking and the answer need of each, in one statement:
+-- near:     for every requested need (expanded to its sub-terms), the k nearest eligible index rows (near.sql,
+--           walk.sql; for provider staff also by the exact point of their own sites, which they see exactly);
+-- covering: the services whose service area covers the origin (statewide hotlines, virtual clinics);
+-- beyond:   for needs nothing found in near or covering meets within the radius, the nearest few of the walks'
+--           rows beyond it (the walks are not limited to the radius, so they found them already);
+-- then one row per offer in reach (kind 'reach': its nearest distance, whether an area covers the origin and
+-- the area's name) and per offer beyond (kind 'beyond', with the need it was found for), each with the facts
+-- of its index row (f) and its offer card (one lookup by key; OFFSET 0 keeps the subquery apart, otherwise the
+-- generic plan of a small registry hashes the whole card table).
+WITH q AS (
+    SELECT * FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
+),
+near AS (
+    -- The walk of every requested need (and sub-term) in q, with the need it was found for.
+    SELECT q.need_id, q.requested, c.*
+    FROM q, LATERAL (
+        -- The k nearest eligible match index rows of one need (q.need_id): one walk of the composite
+        -- (need, citizenship, point) GiST index. need_id and citizenship are the index's key columns, so
+        -- they are index conditions; the other conditions are tested on each row the walk reaches.
+        -- The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter,
+        -- the planner assumes a tenth of the need's rows are wanted, and reading all of them through the
+        -- btree on need_id and sorting looked cheaper (a second at 1M rows). The outer LIMIT stops the walk
+        -- at k rows; its ORDER BY is the walk's own order, so it adds no sort.
+        SELECT offer_id, distance_m, f
+        FROM (SELECT mc.service_at_location_id AS offer_id,
+                     ST_Distance(mc.point, %(origin)s::geography) AS distance_m,
+                     mc.point <-> %(origin)s::geography AS nearness, mc AS f
+              FROM matching_matchcandidate mc
+              WHERE mc.need_id = q.need_id
+                AND mc.citizenship <> %(citizenship_excluded)s::smallint
+                AND mc.point IS NOT NULL
+                AND (%(age)s::int IS NULL OR ((mc.min_age IS NULL OR mc.min_age <= %(age)s::int) AND (mc.max_age IS NULL OR mc.max_age >= %(age)s::int)))
+                AND (mc.genders = 0 OR mc.genders & %(genders)s::int = %(genders)s::int)
+                AND (mc.trafficking_types = 0 OR mc.trafficking_types & %(trafficking_types)s::int = %(trafficking_types)s::int)
+                AND (mc.citizenship = 0 OR mc.citizenship & %(citizenship)s::int = %(citizenship)s::int)
+                AND (NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)
+                AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
+                AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
+                AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
+              ORDER BY nearness
+              LIMIT 100) walk
+        ORDER BY nearness
+        LIMIT %(k)s
+    ) c
+),
+covering AS (
+    SELECT mc.service_at_location_id AS offer_id, q.requested, sa.name AS area, mc AS f
+    FROM q
+    JOIN matching_matchcandidate mc ON mc.need_id = q.need_id
+    JOIN providers_servicearea sa ON sa.service_id = mc.service_id
+    WHERE %(include_virtual)s::boolean
+      AND ST_Covers(sa.extent, %(origin)s::geometry)
+      AND (%(age)s::int IS NULL OR ((mc.min_age IS NULL OR mc.min_age <= %(age)s::int) AND (mc.max_age IS NULL OR mc.max_age >= %(age)s::int)))
+      AND (mc.genders = 0 OR mc.genders & %(genders)s::int = %(genders)s::int)
+      AND (mc.trafficking_types = 0 OR mc.trafficking_types & %(trafficking_types)s::int = %(trafficking_types)s::int)
+      AND (mc.citizenship = 0 OR mc.citizenship & %(citizenship)s::int = %(citizenship)s::int)
+      AND (NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)
+      AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
+      AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
+      AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
+),
+beyond AS (
+    SELECT offer_id, requested, distance_m
+    FROM (SELECT n.offer_id, n.requested, n.distance_m,
+                 row_number() OVER (PARTITION BY n.need_id, n.requested ORDER BY n.distance_m) AS nth
+          FROM near n
+          WHERE NOT EXISTS (SELECT 1 FROM near m WHERE m.requested = n.requested AND m.distance_m <= %(radius_m)s)
+            AND NOT EXISTS (SELECT 1 FROM covering cv WHERE cv.requested = n.requested)) ranked
+    WHERE nth <= %(beyond_k)s
+),
+offers AS (
+    SELECT 'reach' AS kind, offer_id, NULL::text AS requested, min(distance_m) AS distance_m,
+           bool_or(covers) AS covers, min(area) AS area
+    FROM (SELECT offer_id, distance_m, FALSE AS covers, NULL::text AS area
+          FROM near WHERE distance_m <= %(radius_m)s
+          UNION ALL
+          SELECT offer_id, NULL, TRUE, area FROM covering) found
+    GROUP BY offer_id
+    UNION ALL
+    SELECT 'beyond', offer_id, requested, distance_m, FALSE, NULL FROM beyond
+),
+-- An offer's index rows are derived together, so whichever of them a walk or the covering join found holds the
+-- same facts.
+facts AS (
+    SELECT DISTINCT ON (offer_id) offer_id, f
+    FROM (SELECT offer_id, f FROM near UNION ALL SELECT offer_id, f FROM covering) found
+    ORDER BY offer_id
+)
+SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area,
+       (facts.f).service_id AS service_id,
+       (facts.f).location_id AS location_id,
+       (facts.f).organization_id AS organization_id,
+       (facts.f).is_confidential AS is_confidential,
+       (facts.f).location_type AS location_type,
+       (facts.f).latitude AS latitude,
+       (facts.f).longitude AS longitude,
+       (facts.f).public_latitude AS public_latitude,
+       (facts.f).public_longitude AS public_longitude,
+       (facts.f).time_zone AS time_zone,
+       (facts.f).open_24_7 AS open_24_7,
+       (facts.f).accepting_referrals AS accepting_referrals,
+       (facts.f).beds_total AS beds_total,
+       (facts.f).beds_available AS beds_available,
+       (facts.f).last_verified_on AS last_verified_on,
+       (facts.f).interpretation AS interpretation,
+       (facts.f).lgbtq_specific AS lgbtq_specific,
+       (facts.f).service_needs::text AS service_needs,
+       (facts.f).languages AS languages,
+       (facts.f).hours::text AS hours,
+       card.service_id AS card_service_id,
+       card.organization_id AS card_organization_id,
+       card.service_name AS card_service_name,
+       card.organization_name AS card_organization_name,
+       card.location_name AS card_location_name,
+       card.address_type AS card_address_type,
+       card.attention AS card_attention,
+       card.address_1 AS card_address_1,
+       card.address_2 AS card_address_2,
+       card.city AS card_city,
+       card.region AS card_region,
+       card.state_province AS card_state_province,
+       card.postal_code AS card_postal_code,
+       card.country AS card_country,
+       card.site_phone AS card_site_phone,
+       card.site_phone_extension AS card_site_phone_extension,
+       card.site_phone_type AS card_site_phone_type,
+       card.site_phone_is_front_door AS card_site_phone_is_front_door,
+       card.service_phone AS card_service_phone,
+       card.service_phone_extension AS card_service_phone_extension,
+       card.service_phone_type AS card_service_phone_type,
+       card.service_phone_is_front_door AS card_service_phone_is_front_door,
+       card.organization_phone AS card_organization_phone,
+       card.organization_phone_extension AS card_organization_phone_extension,
+       card.organization_phone_type AS card_organization_phone_type,
+       card.organization_phone_is_front_door AS card_organization_phone_is_front_door
+FROM offers o
+JOIN facts ON facts.offer_id = o.offer_id
+LEFT JOIN LATERAL (
+    SELECT * FROM matching_offercard WHERE service_at_location_id = o.offer_id OFFSET 0
+) card ON TRUE
