@@ -18,6 +18,7 @@ run: setup
 
 test: setup
 	@.venv/bin/ruff check --quiet .
+	@.venv/bin/lint-imports --no-cache > /dev/null || .venv/bin/lint-imports --no-cache
 	@.venv/bin/pytest $(PYTEST_ARGS)
 
 lint:

@@ -427,6 +427,7 @@ SILENCED_SYSTEM_CHECKS = [
 # Logs go to stderr: JSON lines in production (LOG_FORMAT=json), plain text in development. One line per
 # request from core.request_log.RequestLogMiddleware (URL pattern, never the path or query); every record passes
 # RedactFilter, so referral codes, invitation tokens and query strings never reach a log.
+REQUEST_LOG_USER_ROLE = "accounts.roles.user_role"  # the role each request line names
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if IS_PRODUCTION else "text")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'")

@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/match/", MatchView.as_view(), name="match"),
     path("hsds/", include("hsds.urls")),
     path("api/", include("referrals.urls")),
+    path("api/", include("hsds.api_urls")),
     path("api/", include("providers.urls")),
 ]

@@ -1,6 +1,5 @@
 from rest_framework.routers import DefaultRouter
 
-from hsds.mapping_api import TaxonomyMappingViewSet
 from providers import api, moderation_api
 
 router = DefaultRouter()
@@ -12,7 +11,6 @@ router.register("change-requests", moderation_api.ChangeRequestViewSet, basename
 router.register("applications", moderation_api.ApplicationViewSet, basename="application")
 router.register("invitations", moderation_api.InvitationViewSet, basename="invitation")
 router.register("suggestions", moderation_api.SuggestionViewSet, basename="suggestion")
-router.register("taxonomy-mappings", TaxonomyMappingViewSet, basename="taxonomy-mapping")
 router.register("specialists", api.SpecialistViewSet, basename="specialist")
 router.register("taxonomy", api.NeedTermViewSet, basename="needterm")
 router.register("populations", api.PopulationViewSet, basename="population")
