@@ -357,10 +357,6 @@ INVITATION_EXPIRE_DAYS = int(os.environ.get("INVITATION_EXPIRE_DAYS", "7"))
 # remind_stale emails an organization with stale services at most this often.
 STALE_REMINDER_EVERY_DAYS = int(os.environ.get("STALE_REMINDER_EVERY_DAYS", "30"))
 
-# The HSDS 3.0 specification (schemas, datapackage) that imports and exports are checked against; it is read
-# from here, not copied into the project. Default: the reference copy beside the project.
-HSDS_SPEC_DIR = os.environ.get("HSDS_SPEC_DIR", str(BASE_DIR.parent / "shared" / "hsds-3.0"))
-
 # The quick-exit button leaves for this neutral page (replacing the current page in the history).
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/")
 # Languages offered in the search form (ISO 639-1): the most common needs of US survivors first.

@@ -1,35 +1,27 @@
-"""The HSDS 3.0 specification files (schemas, datapackage), read from HSDS_SPEC_DIR, never copied here."""
+"""The HSDS 3.0 facts this directory validates against: the specification's schemas and tabular package, kept in
+hsds/specification/3.0/ (without their prose; README.md there says where they come from and how to regenerate
+them)."""
 
 import json
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from jsonschema import Draft202012Validator, FormatChecker
 
 HSDS_VERSION = "3.0"
 PROFILE = "https://openreferral.org/specification/3.0/"
-
-
-def spec_dir() -> Path:
-    path = Path(settings.HSDS_SPEC_DIR)
-    if not (path / "schema").is_dir():
-        raise ImproperlyConfigured(
-            f"HSDS_SPEC_DIR={path} does not hold the HSDS 3.0 specification (schema/, datapackage.json)."
-        )
-    return path
+SPEC_DIR = Path(__file__).with_name("specification") / HSDS_VERSION
 
 
 @lru_cache(maxsize=8)
 def schema(name: str) -> dict:
     """Return one schema file of the specification, e.g. 'compiled/service_with_definitions'."""
-    return json.loads((spec_dir() / "schema" / f"{name}.json").read_text())
+    return json.loads((SPEC_DIR / "schema" / f"{name}.json").read_text())
 
 
 @lru_cache(maxsize=1)
 def datapackage() -> dict:
-    return json.loads((spec_dir() / "datapackage.json").read_text())
+    return json.loads((SPEC_DIR / "datapackage.json").read_text())
 
 
 @lru_cache(maxsize=8)

@@ -1,27 +1,30 @@
-"""HSDS fixtures: the official specification and the real San Francisco listings, read from ../shared
-(beside the project; never copied into it)."""
+"""HSDS fixtures: the specification's facts the project keeps (hsds/specification/), and the real San Francisco
+listings and official examples kept in tests/hsds/fixtures/ (README.md there names their sources)."""
 
 import json
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-SHARED = Path(settings.BASE_DIR).parent / "shared"
+from hsds import spec
+
+FIXTURES = Path(__file__).with_name("fixtures")
 
 
 @pytest.fixture(scope="session")
 def spec_dir() -> Path:
-    path = Path(settings.HSDS_SPEC_DIR)
-    assert (path / "schema").is_dir(), f"the HSDS specification is expected at {path} (HSDS_SPEC_DIR)"
-    return path
+    """The HSDS 3.0 facts (schema/, datapackage.json) imports and exports are checked against."""
+    return spec.SPEC_DIR
+
+
+@pytest.fixture(scope="session")
+def official_examples() -> Path:
+    return FIXTURES / "hsds-3.0-examples"
 
 
 @pytest.fixture(scope="session")
 def sf_file() -> Path:
-    path = SHARED / "real-data" / "sf-service-guide.hsds3.json"
-    assert path.is_file(), f"the real San Francisco listings are expected at {path}"
-    return path
+    return FIXTURES / "sf-service-guide.hsds3.json"
 
 
 @pytest.fixture(scope="session")

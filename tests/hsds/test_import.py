@@ -38,9 +38,9 @@ def sf_valid(sf_services, write_json):
 # --- the official examples ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("example", ["examples/service_full.json", "examples/csv"])
-def test_official_examples_report_their_placeholder_coordinates_and_store_nothing(spec_dir, example):
-    report = import_hsds(spec_dir / example)
+@pytest.mark.parametrize("example", ["service_full.json", "csv"])
+def test_official_examples_report_their_placeholder_coordinates_and_store_nothing(official_examples, example):
+    report = import_hsds(official_examples / example)
 
     assert not report.applied and report.invalid == 1
     latitude = next(p for p in report.problems if p.path.endswith("location.latitude"))
@@ -53,9 +53,9 @@ def test_official_examples_report_their_placeholder_coordinates_and_store_nothin
     assert registry_counts() == (0, 0, 0, 0, 0)
 
 
-def test_the_command_reports_problems_and_fails_without_writing(spec_dir, capsys):
+def test_the_command_reports_problems_and_fails_without_writing(official_examples, capsys):
     with pytest.raises(CommandError, match="1 invalid service"):
-        call_command("import_hsds", str(spec_dir / "examples" / "service_full.json"))
+        call_command("import_hsds", str(official_examples / "service_full.json"))
 
     out = capsys.readouterr().out
     assert "$.service_at_locations[0].location.latitude: latitude 100" in out
