@@ -3,25 +3,21 @@
 import django_filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from referrals import selectors, services
-from referrals.models import TRANSITIONS, ReferralAccess, Status, allowed_actions
-from referrals.permissions import CanReadReports, CanSendReferrals, check_may_act
+from referrals.actions import ACTIONS, referral_take_action
+from referrals.models import ReferralAccess, Status
+from referrals.permissions import CanReadReports, CanSendReferrals
 from referrals.serializers import (
-    CloseSerializer,
-    CompleteSerializer,
-    DeclineSerializer,
-    EmptySerializer,
     ReferralCreateSerializer,
     ReferralDetailSerializer,
     ReferralEventSerializer,
     ReferralListSerializer,
     ReferralReportSerializer,
     ReportQuerySerializer,
-    WithdrawSerializer,
 )
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -132,30 +128,17 @@ class ReferralViewSet(viewsets.GenericViewSet):
         return self._detail(self.get_object())
 
     @extend_schema(summary="A referral's history (each read is recorded)", responses=ReferralEventSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @drf_action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, code=None):
         referral = self.get_object()
         services.referral_access_record(referral=referral, user=request.user, action=ReferralAccess.Action.EVENTS)
         events = selectors.referral_events(referral=referral)
         return Response(ReferralEventSerializer(events, many=True).data)
 
-    def _act(self, function, input_serializer=None):
-        referral = self.get_object()
-        # Who may act, then whether the status allows it, then what they sent: 403 > 409 > 400.
-        action_name = function.__name__.removeprefix("referral_")
-        sides = check_may_act(self.request.user, referral, action_name)
-        if referral.status not in TRANSITIONS[action_name][0]:
-            allowed = allowed_actions(referral.status, sides)
-            return self._conflict(
-                services.TransitionNotAllowed(action=action_name, status=referral.status, allowed=allowed)
-            )
-        values = {}
-        if input_serializer is not None:
-            form = input_serializer(data=self.request.data)
-            form.is_valid(raise_exception=True)
-            values = form.validated_data
+    def _act(self, name: str) -> Response:
         try:
-            function(referral=referral, actor=self.request.user, **values)
+            referral = referral_take_action(referral=self.get_object(), user=self.request.user, name=name,
+                                            data=self.request.data)  # fmt: skip
         except services.TransitionNotAllowed as exc:
             return self._conflict(exc)
         return self._detail(referral)
@@ -171,59 +154,19 @@ class ReferralViewSet(viewsets.GenericViewSet):
         response["Cache-Control"] = "no-store, private"
         return response
 
-    @extend_schema(
-        summary="Accept (receiving organization)",
-        request=EmptySerializer,
-        responses={200: ReferralDetailSerializer, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def accept(self, request, code=None):
-        return self._act(services.referral_accept)
 
-    @extend_schema(
-        summary="Decline with a reason (receiving organization)",
-        request=DeclineSerializer,
-        responses={200: ReferralDetailSerializer, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def decline(self, request, code=None):
-        return self._act(services.referral_decline, DeclineSerializer)
+def _action_view(action):
+    """The API's route for one lifecycle action of referrals.actions: POST /api/referrals/{code}/<name>/."""
 
-    @extend_schema(
-        summary="Start work (receiving organization)",
-        request=EmptySerializer,
-        responses={200: ReferralDetailSerializer, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def start(self, request, code=None):
-        return self._act(services.referral_start)
+    def take(self, request, code=None):
+        return self._act(action.name)
 
-    @extend_schema(
-        summary="Complete with an outcome (receiving organization)",
-        request=CompleteSerializer,
-        responses={200: ReferralDetailSerializer, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def complete(self, request, code=None):
-        return self._act(services.referral_complete, CompleteSerializer)
+    take.__name__ = action.name
+    return action_schema(action.summary, action.input)(drf_action(detail=True, methods=["post"])(take))
 
-    @extend_schema(
-        summary="Close with a reason (receiving organization)",
-        request=CloseSerializer,
-        responses={200: ReferralDetailSerializer, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def close(self, request, code=None):
-        return self._act(services.referral_close, CloseSerializer)
 
-    @extend_schema(
-        summary="Withdraw (sender)",
-        request=WithdrawSerializer,
-        responses={200: ReferralDetailSerializer, 409: CONFLICT},
-    )
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, code=None):
-        return self._act(services.referral_withdraw, WithdrawSerializer)
+for _action in ACTIONS.values():
+    setattr(ReferralViewSet, _action.name, _action_view(_action))
 
 
 class ReferralReportView(APIView):

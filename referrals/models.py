@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from referrals.encryption import EncryptedTextField
 
@@ -54,12 +55,12 @@ TERMINAL_STATUSES = frozenset({Status.DECLINED, Status.COMPLETED, Status.CLOSED,
 
 
 class Reason(models.TextChoices):
-    NO_CAPACITY = "no_capacity", "No capacity"
-    NOT_ELIGIBLE = "not_eligible", "Not eligible"
-    COULD_NOT_CONTACT = "could_not_contact", "Could not contact"
-    NO_LONGER_INTERESTED = "no_longer_interested", "No longer interested"
-    REFERRED_ELSEWHERE = "referred_elsewhere", "Referred elsewhere"
-    OTHER = "other", "Other"
+    NO_CAPACITY = "no_capacity", _("No capacity")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    COULD_NOT_CONTACT = "could_not_contact", _("Could not contact")
+    NO_LONGER_INTERESTED = "no_longer_interested", _("No longer interested")
+    REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
+    OTHER = "other", _("Other")
 
 
 DECLINE_REASONS = (Reason.NO_CAPACITY, Reason.NOT_ELIGIBLE, Reason.COULD_NOT_CONTACT, Reason.OTHER)
@@ -69,8 +70,8 @@ CLOSE_REASON_CHOICES = [(reason.value, reason.label) for reason in CLOSE_REASONS
 
 
 class Outcome(models.TextChoices):
-    GOT_HELP = "got_help", "Got help"
-    PARTIALLY = "partially", "Partially helped"
+    GOT_HELP = "got_help", _("Got help")
+    PARTIALLY = "partially", _("Partially helped")
 
 
 class Side(models.TextChoices):

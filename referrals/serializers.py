@@ -2,6 +2,7 @@
 consent rule (client contact shown only while the consent holds)."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -79,22 +80,29 @@ class ReferralCreateSerializer(serializers.Serializer):
         return list(dict.fromkeys(needs))
 
 
+# The inputs of the lifecycle actions (referrals.actions); the labels are what the referral page asks.
 class DeclineSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=DECLINE_REASON_CHOICES)
-    reason_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    reason = serializers.ChoiceField(choices=DECLINE_REASON_CHOICES, label=_("Reason"))
+    reason_text = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True, label=_("Details (required for other)")
+    )
 
 
 class CloseSerializer(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=CLOSE_REASON_CHOICES)
-    reason_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    reason = serializers.ChoiceField(choices=CLOSE_REASON_CHOICES, label=_("Reason"))
+    reason_text = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True, label=_("Details")
+    )
 
 
 class CompleteSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome = serializers.ChoiceField(choices=Outcome.choices, label=_("Outcome"))
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason_text = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
+    reason_text = serializers.CharField(
+        max_length=1000, required=False, default="", allow_blank=True, label=_("Reason")
+    )
 
 
 class EmptySerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from referrals import selectors, services
+from referrals.actions import action_inputs
 from referrals.models import ReferralAccess, allowed_actions
 from referrals.permissions import referral_sides
 
@@ -22,7 +23,10 @@ def referral_page(request, code: str):
         {
             "referral": referral,
             "events": selectors.referral_events(referral=referral),
-            "actions": allowed_actions(referral.status, referral_sides(request.user, referral)),
+            "actions": [
+                {"name": name, "inputs": action_inputs(name)}
+                for name in allowed_actions(referral.status, referral_sides(request.user, referral))
+            ],
             "contact": referral.consented_contact(),
         },
     )

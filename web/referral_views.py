@@ -12,22 +12,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from providers.models import NeedTerm, ServiceAtLocation
 from referrals import selectors, services
+from referrals.actions import ACTIONS, referral_take_action
 from referrals.models import Urgency
 from referrals.permissions import may_send_referrals
-from referrals.serializers import CloseSerializer, CompleteSerializer, DeclineSerializer, ReferralCreateSerializer
+from referrals.serializers import ReferralCreateSerializer
 from web.feedback import error_text
-
-ACTIONS = {
-    "accept": (services.referral_accept, None),
-    "decline": (services.referral_decline, DeclineSerializer),
-    "start": (services.referral_start, None),
-    "complete": (services.referral_complete, CompleteSerializer),
-    "close": (services.referral_close, CloseSerializer),
-    "withdraw": (services.referral_withdraw, None),
-}
 
 
 @never_cache
@@ -107,22 +100,17 @@ def referral_list_page(request):
 @require_POST
 @login_required
 def referral_act(request, code: str, action: str):
-    """Take a lifecycle action from the referral page, then show the page again."""
+    """Take a lifecycle action from the referral page (the API's table and rules: referrals.actions), then show
+    the page again with what went wrong, if anything."""
     if action not in ACTIONS:
         raise Http404
     referral = selectors.referral_get(user=request.user, code=code)
-    function, serializer_class = ACTIONS[action]
-    values = {}
-    if serializer_class is not None:
-        form = serializer_class(data=request.POST)
-        if not form.is_valid():
-            messages.error(request, error_text(form.errors))
-            return redirect("referral-page", code=referral.code)
-        values = form.validated_data
     try:
-        function(referral=referral, actor=request.user, **values)
+        referral_take_action(referral=referral, user=request.user, name=action, data=request.POST)
     except services.TransitionNotAllowed as exc:
         messages.error(request, str(exc))
+    except DRFValidationError as exc:
+        messages.error(request, error_text(exc.detail))
     except ValidationError as exc:
         messages.error(request, error_text(exc.message_dict))
     return redirect("referral-page", code=referral.code)
