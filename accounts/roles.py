@@ -1,4 +1,4 @@
-"""The roles of the directory (DESIGN.md, Roles) and the one place that answers "what role is this?".
+"""The roles of the directory (docs/privacy.md, Roles) and the one place that answers "what role is this?".
 
 Roles are Django groups. A user holds at most one role; superusers count as admins.
 """

@@ -17,6 +17,7 @@ from hsds.exporter import Ids, derived_id, export_queryset, location_data, organ
 from hsds.importer import NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId, ServiceAttribute
 from providers.access import confidential_access_for_user
+from providers.disclosure import SiteDisclosure
 from providers.models import NeedTerm, Organization, Population, Service, ServiceAtLocation
 
 OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
@@ -252,8 +253,9 @@ class ServiceAtLocationsView(APIView):
         for offer in found:
             item = {"id": ids("service_at_location", offer), "service_id": ids("service", offer.service),
                     "location_id": ids("location", offer.location)}  # fmt: skip
-            if offer.description:
-                item["description"] = offer.description
+            description = SiteDisclosure.of(offer.location, access).text(offer.description)
+            if description:
+                item["description"] = description
             if query["full"]:
                 item["location"] = location_data(offer.location, access=access, ids=ids)
             items.append(item)

@@ -1,10 +1,12 @@
 """Write this directory's services as HSDS 3.0: nested service objects (JSON, and the HSDS API) or the
 tabular form (CSV files + datapackage.json).
 
-Confidential sites leave with their approximate public point, no street address and only front-door
-phones, unless the caller may see them (providers.access); such locations carry an attribute saying they
-were generalized. Ids are the HSDS ids records were imported with, else this directory's UUIDs; objects
-that have no id here (attributes, languages, taxonomy terms) get stable UUIDs derived from what they say.
+What leaves of a confidential site is what the disclosure policy (providers.disclosure, docs/privacy.md) lets the
+caller see: for a generalized site its public point, an address with its city, state, 5-digit ZIP and country
+(HSDS requires a street line: it says the address is withheld), front-door phones only and no free text unless
+marked safe; such locations carry an attribute saying they were generalized. Ids are the HSDS ids records were
+imported with, else this directory's UUIDs; objects that have no id here (attributes, languages, taxonomy terms)
+get stable UUIDs derived from what they say.
 """
 
 import csv
@@ -20,6 +22,7 @@ from hsds import spec
 from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId
 from providers.access import ConfidentialAccess
+from providers.disclosure import SiteDisclosure, service_texts
 from providers.models import Location, Phone, Schedule, Service, ServiceAtLocation
 
 GENERALIZED_FLAG = "generalized-location"
@@ -100,23 +103,24 @@ def service_data(
     """Return one service in HSDS 3.0 form (fully nested when `full`; `modified`: with last_modified, which
     file exports leave out so that exporting twice gives the same file)."""
     service_id, organization = ids("service", service), service.organization
+    texts, _ = service_texts(service, access)
     data = _clean({
         "id": service_id,
         "organization_id": ids("organization", organization),
         "name": service.name,
         "alternate_name": service.alternate_name,
-        "description": service.description,
+        "description": texts["description"],
         "url": service.url,
         "email": service.email,
         "status": service.status,
-        "interpretation_services": service.interpretation_services,
-        "application_process": service.application_process,
-        "fees_description": service.fees_description,
-        "eligibility_description": service.eligibility_description,
+        "interpretation_services": texts["interpretation_services"],
+        "application_process": texts["application_process"],
+        "fees_description": texts["fees_description"],
+        "eligibility_description": texts["eligibility_description"],
         "minimum_age": service.minimum_age,
         "maximum_age": service.maximum_age,
         "assured_date": service.last_verified_on.isoformat() if service.last_verified_on else None,
-        "alert": service.alert,
+        "alert": texts["alert"],
         "last_modified": service.updated_at.isoformat() if modified else None,
     })  # fmt: skip
     if not full:
@@ -172,76 +176,67 @@ def organization_data(organization, *, ids: Ids, full: bool = True) -> dict:
 
 def _offer(offer: ServiceAtLocation, service: Service, service_id: str, *, access, ids) -> dict:
     offer_id, location = ids("service_at_location", offer), offer.location
+    site = SiteDisclosure.of(location, access)
     schedules = [s for s in location.schedules.all() if s.service_id == service.pk]
     return _clean({
         "id": offer_id,
         "service_id": service_id,
         "location_id": ids("location", location),
-        "description": offer.description,
-        "schedules": [_schedule(s, offer_id=offer_id) for s in schedules],
+        "description": site.text(offer.description),
+        "schedules": [_schedule(s, site, offer_id=offer_id) for s in schedules],
         "location": location_data(location, access=access, ids=ids),
     })  # fmt: skip
 
 
 def location_data(location: Location, *, access: ConfidentialAccess, ids: Ids) -> dict:
-    """Return a location in HSDS form, generalized when the caller may not see it exactly."""
-    location_id, exact = ids("location", location), access.may_see_exact(location)
-    latitude, longitude = (
-        (location.latitude, location.longitude) if exact else (location.public_latitude, location.public_longitude)
-    )
+    """Return a location in HSDS form, as the caller may see it (providers.disclosure)."""
+    location_id, site = ids("location", location), SiteDisclosure.of(location, access)
     flags = []
     if location.is_confidential:
         flags.append((CONFIDENTIAL_FLAG, "Confidential location (shelter or safe house)"))
-    if not exact:
-        flags.append((GENERALIZED_FLAG, "Approximate point; street address and direct phones withheld"))
-    phones = [p for p in location.phones.all() if exact or p.is_front_door]
+    if not site.exact:
+        flags.append((GENERALIZED_FLAG, "Approximate point; street address, direct phones and free text withheld"))
     return _clean({
         "id": location_id,
         "location_type": location.location_type,
         "organization_id": ids("organization", location.organization) if location.organization_id else None,
         "name": location.name,
         "alternate_name": location.alternate_name,
-        "description": location.description,
-        "transportation": location.transportation if exact else "",
-        "latitude": latitude,
-        "longitude": longitude,
-        "addresses": [_address(a, location_id, ids) for a in location.addresses.all()] if exact else [],
-        "phones": [_phone(p, ids) for p in phones],
-        "schedules": [_schedule(s, location_id=location_id) for s in location.schedules.all() if s.service_id is None],
+        "description": site.text(location.description),
+        "transportation": site.text(location.transportation),
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "addresses": [_address(site.address(a), ids("address", a), location_id) for a in location.addresses.all()],
+        "phones": [_phone(p, ids, site) for p in site.phones(location.phones.all())],
+        "schedules": [
+            _schedule(s, site, location_id=location_id) for s in location.schedules.all() if s.service_id is None
+        ],
         "attributes": [
             _attribute(location_id, "location", FLAGS_TAXONOMY, code, name, name, "") for code, name in flags
         ],
     })  # fmt: skip
 
 
-def is_generalized(location: Location, access: ConfidentialAccess) -> bool:
-    return not access.may_see_exact(location)
+# HSDS requires a street line (in JSON and in CSV, where an empty cell is a missing one); a generalized site has
+# none to give.
+WITHHELD_STREET = "Address withheld (confidential location)"
 
 
-def _address(address, location_id: str, ids) -> dict:
-    return _clean({
-        "id": ids("address", address),
-        "location_id": location_id,
-        "attention": address.attention,
-        "address_1": address.address_1,
-        "address_2": address.address_2,
-        "city": address.city,
-        "region": address.region,
-        "state_province": address.state_province,
-        "postal_code": address.postal_code,
-        "country": address.country,
-        "address_type": address.address_type,
-    }, keep=("address_1", "city", "state_province", "postal_code", "country", "address_type"))  # fmt: skip
+def _address(shown: dict, address_id: str, location_id: str) -> dict:
+    """An address as the disclosure policy shows it (a generalized one says its street line is withheld)."""
+    return _clean({"id": address_id, "location_id": location_id, "address_1": WITHHELD_STREET, **shown},
+                  keep=("address_1", "city", "state_province", "postal_code", "country", "address_type"))  # fmt: skip
 
 
-def _phone(phone: Phone, ids) -> dict:
+def _phone(phone: Phone, ids, site: SiteDisclosure | None = None) -> dict:
+    """A phone in HSDS form; a site's phone (`site` given) with its description as the policy shows it."""
     phone_id = ids("phone", phone)
     data = _clean({
         "id": phone_id,
         "number": phone.number.as_e164,
         "extension": int(phone.extension) if phone.extension.isdigit() else None,
         "type": phone.type,
-        "description": phone.description,
+        "description": site.text(phone.description) if site else phone.description,
     })  # fmt: skip
     if phone.is_front_door:
         data["attributes"] = [
@@ -250,7 +245,8 @@ def _phone(phone: Phone, ids) -> dict:
     return data
 
 
-def _schedule(schedule: Schedule, *, offer_id: str | None = None, location_id: str | None = None) -> dict:
+def _schedule(schedule: Schedule, site: SiteDisclosure, *, offer_id: str | None = None,
+              location_id: str | None = None) -> dict:  # fmt: skip
     opens, closes = schedule.opens_at.strftime("%H:%M"), schedule.closes_at.strftime("%H:%M")
     owner = offer_id or location_id
     return _clean({
@@ -262,7 +258,7 @@ def _schedule(schedule: Schedule, *, offer_id: str | None = None, location_id: s
         "byday": ISO_DAYS[schedule.weekday],
         "opens_at": opens,
         "closes_at": closes,
-        "description": schedule.description,
+        "description": site.text(schedule.description),
     })  # fmt: skip
 
 

@@ -80,7 +80,7 @@ def match(
     # nothing should make, is left out rather than shown without a name.
     for option in shown + chosen + [u.nearest for u in plan.uncovered if u.nearest is not None]:
         if option.facts.card is not None:
-            option.view = offer_view(option.facts, option.exact)
+            option.view = offer_view(option.facts, option.site)
     shown = [option for option in shown if option.view is not None]
     plan.options = [option for option in plan.options if option.view is not None]
     for need in plan.uncovered:

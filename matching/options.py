@@ -10,6 +10,7 @@ from matching.ranking import RankInput, rank
 from matching.results import Facts, MatchOption, OfferView
 from matching.statements import CARD_FIELDS, INDEX_FACTS
 from matching.taxonomy import Taxonomy, numbers
+from providers.disclosure import SiteDisclosure
 from providers.hours import open_at
 from providers.models import is_stale
 
@@ -46,23 +47,20 @@ def periods(hours: str) -> tuple:
 
 
 def build_option(fact: Facts, *, access, origin, distance_m, in_service_area, request, expanded, now) -> MatchOption:
-    exact = access.may_see_exact(fact)
-    if fact.is_confidential and distance_m is not None and exact != access.all:
+    site = SiteDisclosure.of(fact, access)
+    if fact.is_confidential and distance_m is not None and site.exact != access.all and site.point is not None:
         # The statement measured to the point its walk used (the exact one for callers who see every site, else
         # the public one), but provider staff are shown their own confidential sites exactly, however the row was
         # found: measure to the point this caller is shown.
-        shown = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
-        if shown[0] is not None:
-            distance_m = geodesic((origin.latitude, origin.longitude), shown).meters
+        distance_m = geodesic((origin.latitude, origin.longitude), site.point).meters
     needs_met = [code for code in request.needs if expanded[code] & fact.needs]
     today = now.date()
-    latitude, longitude = (fact.latitude, fact.longitude) if exact else (fact.public_latitude, fact.public_longitude)
     return MatchOption(
         view=None,
         facts=fact,
-        exact=exact,
-        latitude=latitude,
-        longitude=longitude,
+        site=site,
+        latitude=site.latitude,
+        longitude=site.longitude,
         distance_m=distance_m,
         in_service_area=in_service_area,
         needs_met=needs_met,
@@ -100,11 +98,6 @@ def rank_option(option: MatchOption, *, request, language_names, area_name) -> N
     )
 
 
-ADDRESS_FIELDS = ["address_type", "attention", "address_1", "address_2", "city", "region", "state_province",
-                  "postal_code", "country"]  # fmt: skip
-GENERALIZED_ADDRESS_FIELDS = ["address_type", "city", "state_province", "postal_code", "country"]
-
-
 def _phone(card: dict, owner: str) -> dict | None:
     number = card[f"{owner}_phone"]
     if number is None:
@@ -117,23 +110,19 @@ def _phone(card: dict, owner: str) -> dict | None:
     }
 
 
-def offer_view(fact: Facts, exact: bool) -> OfferView:
-    """Return what is shown of an offer (its card) to a caller who may (exact) or may not see the site."""
+def offer_view(fact: Facts, site: SiteDisclosure) -> OfferView:
+    """Return what is shown of an offer (its card) to a caller, as the disclosure policy lets them see the site.
+
+    One number per option (a list shows one line each): the site's first the policy allows; when the caller sees
+    the site exactly and it has none, the service's, else the organization's. A generalized site shows its front
+    door or no number (the card holds the site's first number, a front door first)."""
     card = fact.card
-    address = None
-    if card["address_type"] is not None:
-        address = {name: card[name] for name in ADDRESS_FIELDS}
-        if not exact:
-            address = {key: address[key] for key in GENERALIZED_ADDRESS_FIELDS}
-    if fact.is_confidential and not exact:
-        # The front door only (the site's numbers list it first): a direct line would place the site.
-        site = _phone(card, "site")
-        phone = site if site and site["is_front_door"] else None
-    else:
-        phone = _phone(card, "site") or _phone(card, "service") or _phone(card, "organization")
+    phone = next(iter(site.phones([p for p in [_phone(card, "site")] if p])), None)
+    if phone is None and site.exact:
+        phone = _phone(card, "service") or _phone(card, "organization")
     return OfferView(
         card["service_id"], card["service_name"], card["organization_id"], card["organization_name"],
-        fact.location_id, card["location_name"], address, phone,
+        fact.location_id, card["location_name"], site.address(card), phone,
     )  # fmt: skip
 
 

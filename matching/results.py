@@ -6,6 +6,7 @@ from datetime import date
 from geopy.location import Location as GeoPoint
 
 from geo.units import m_to_mi, miles_to_m
+from providers.disclosure import SiteDisclosure
 from providers.models import NeedTerm, VictimAssistanceSpecialist
 
 MAX_CANDIDATES_PER_NEED = 100
@@ -85,7 +86,7 @@ class OfferView:
 class MatchOption:
     view: OfferView | None
     facts: Facts
-    exact: bool
+    site: SiteDisclosure  # what the caller sees of the site (providers.disclosure)
     latitude: float | None
     longitude: float | None
     distance_m: float | None

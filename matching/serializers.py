@@ -156,7 +156,7 @@ def _option_data(option) -> dict:
             "name": view.location_name,
             "location_type": facts.location_type,
             "is_confidential": facts.is_confidential,
-            "precision": "exact" if option.exact else "approximate",
+            "precision": option.site.precision,
             "latitude": option.latitude,
             "longitude": option.longitude,
             "time_zone": facts.time_zone,

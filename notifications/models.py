@@ -2,7 +2,7 @@
 
 A worker (python manage.py send_notifications) delivers due rows and retries failures, so a mail-server
 outage delays a notification but never loses it, and a rolled-back change never sends one.
-Messages hold no client data (DESIGN.md): a reference code, need categories and a link that needs login.
+Messages hold no client data (docs/privacy.md): a reference code, need categories and a link that needs login.
 """
 
 from django.db import models

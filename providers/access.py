@@ -1,8 +1,8 @@
 """Who may see a confidential site's exact place: the one rule, used by every view, filter and serializer.
 
-DESIGN.md: hotline staff, specialists and moderators see confidential sites; provider staff see their
-own organization's; everyone else (the public, other providers) gets the approximate public point, the
-city/state/ZIP part of the address and the front-door phone only.
+Hotline staff, specialists and moderators see confidential sites exactly; provider staff see their own
+organization's; everyone else (the public, other providers) sees what providers.disclosure shows of a generalized
+site (docs/privacy.md).
 """
 
 from dataclasses import dataclass

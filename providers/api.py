@@ -8,7 +8,13 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from core.pagination import DirectoryPagination
 from providers import filters, selectors, serializers
 from providers.access import confidential_access_for_user
-from providers.edit_api import LocationEditMixin, OrganizationEditMixin, PhoneEditMixin, ServiceEditMixin
+from providers.edit_api import (
+    LocationEditMixin,
+    LocationTextsMixin,
+    OrganizationEditMixin,
+    PhoneEditMixin,
+    ServiceEditMixin,
+)
 from providers.models import Language, NeedTerm, Phone, Population
 
 
@@ -53,6 +59,11 @@ class ServiceViewSet(ServiceEditMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.service_list()
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["access"] = confidential_access_for_user(self.request.user)
+        return context
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -64,7 +75,7 @@ class ServiceViewSet(ServiceEditMixin, viewsets.ReadOnlyModelViewSet):
     ),
     retrieve=extend_schema(summary="One location (GeoJSON Feature)"),
 )
-class LocationViewSet(LocationEditMixin, viewsets.ReadOnlyModelViewSet):
+class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.LocationSerializer
     filterset_class = filters.LocationFilter
     pagination_class = DirectoryGeoJsonPagination

@@ -10,11 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from geo.fips import USPS_TO_NAME
-from providers import selectors, services
+from providers import safe_texts, selectors, services
 from providers.editing import ADDRESS_FIELDS, M2M_FIELDS, RECORD_KINDS, organization_id_of, to_json
 from providers.fields import ClockTimeField, CodeRelatedField
 from providers.models import Language, Location, NeedTerm, Organization, Phone, Population, RecordType, Service
-from providers.permissions import may_edit_listing, may_see_history, may_verify_listing
+from providers.permissions import is_moderator, may_edit_listing, may_see_history, may_verify_listing
 
 # --- input -----------------------------------------------------------------------------------------------
 
@@ -272,6 +272,60 @@ class LocationEditMixin:
         form.is_valid(raise_exception=True)
         created = services.location_schedules_replace(user=request.user, location=record, periods=form.validated_data)
         return Response(SchedulePeriodSerializer(created, many=True).data)
+
+
+class SiteTextSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        help_text="Which record's field, e.g. location.transportation, schedule:<id>.description."
+    )
+    text = serializers.CharField()
+    sha256 = serializers.CharField()
+    safe = serializers.BooleanField(help_text="A moderator marked it as not placing the site.")
+    withheld = serializers.BooleanField(help_text="Those who may not see the site exactly do not see it.")
+
+
+def _digests():
+    return serializers.ListField(
+        child=serializers.RegexField(r"^[0-9a-f]{64}$", max_length=64), required=False, default=list, max_length=500
+    )
+
+
+class SiteTextMarksSerializer(serializers.Serializer):
+    safe = _digests()
+    unsafe = _digests()
+
+
+class LocationTextsMixin:
+    @extend_schema(
+        summary="A confidential site's free texts and their safe marks (moderators)",
+        methods=["GET"],
+        responses=SiteTextSerializer(many=True),
+    )
+    @extend_schema(
+        summary="Mark texts shown with a site safe or not, by digest (moderators)",
+        methods=["POST"],
+        request=SiteTextMarksSerializer,
+        responses=SiteTextSerializer(many=True),
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
+    def texts(self, request, pk=None):
+        """What the disclosure policy withholds of a site (docs/privacy.md) and a moderator's safe marks."""
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if not is_moderator(request.user):
+            raise exceptions.PermissionDenied("Only moderators review a site's texts.")
+        location = get_object_or_404(
+            Location.objects.prefetch_related(
+                "addresses", "phones", "schedules", "service_at_locations__service"
+            ),
+            pk=pk,
+        )  # fmt: skip
+        if request.method == "GET":
+            texts = safe_texts.location_texts(location=location)
+        else:
+            marks = validated(SiteTextMarksSerializer, request)
+            texts = safe_texts.location_texts_mark(location=location, moderator=request.user, **marks)
+        return Response(SiteTextSerializer(texts, many=True).data)
 
 
 class PhoneEditMixin:

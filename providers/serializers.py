@@ -1,8 +1,7 @@
 """Output serializers for the registry API. Explicit fields everywhere; nothing is `__all__`.
 
-Location serializers read the caller's ConfidentialAccess from the context ("access") and generalize
-confidential sites for those who may not see them: approximate point, no street address, front-door
-phones only. No other code path builds a location representation.
+Locations and services read the caller's ConfidentialAccess from the context ("access") and show what the
+disclosure policy (providers.disclosure, docs/privacy.md) lets that caller see of confidential sites.
 """
 
 from django.utils import timezone
@@ -12,6 +11,7 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
 from providers.access import ConfidentialAccess
+from providers.disclosure import SiteDisclosure, service_texts
 from providers.fields import ClockTimeField
 from providers.models import (
     Address,
@@ -96,6 +96,9 @@ class ServiceSerializer(serializers.ModelSerializer):
     phones = PhoneSerializer(many=True, read_only=True)
     locations = ServiceLocationRefSerializer(source="service_at_locations", many=True, read_only=True)
     stale = serializers.SerializerMethodField(help_text="Not verified within LISTING_STALE_AFTER_DAYS.")
+    withheld = serializers.SerializerMethodField(
+        help_text="Text fields left empty because they name a confidential site this caller may not see exactly."
+    )
 
     class Meta:
         model = Service
@@ -122,8 +125,18 @@ class ServiceSerializer(serializers.ModelSerializer):
             "stale",
             "phones",
             "locations",
+            "withheld",
             "updated_at",
         ]
+
+    def to_representation(self, service):
+        data = super().to_representation(service)
+        texts, withheld = service_texts(service, self.context.get("access") or ConfidentialAccess())
+        data.update(texts, withheld=withheld)
+        return data
+
+    def get_withheld(self, service) -> list[str]:
+        return []  # filled in by to_representation (the schema's field)
 
     def get_stale(self, service) -> bool:
         return service.status == ServiceStatus.ACTIVE and is_stale(service.last_verified_on, timezone.localdate())
@@ -145,25 +158,16 @@ class AddressSerializer(serializers.ModelSerializer):
         ]
 
 
-class GeneralizedAddressSerializer(serializers.ModelSerializer):
-    """The part of a confidential site's address that does not locate it: city, state, ZIP."""
-
-    class Meta:
-        model = Address
-        fields = ["address_type", "city", "state_province", "postal_code", "country"]
-
-
 class ShownAddressSerializer(AddressSerializer):
-    """A location's address: every field for callers who may see the exact place; for a generalized
-    confidential site only the type, city, state, ZIP and country."""
+    """A location's address as the caller may see it (providers.disclosure): every field for those who may see the
+    site exactly; for a generalized confidential site only the type, city, state, 5-digit ZIP and country."""
 
-    # Only describes LocationSerializer.get_addresses, which picks AddressSerializer or GeneralizedAddressSerializer.
+    # Only describes LocationSerializer.get_addresses, which returns SiteDisclosure.address().
     class Meta(AddressSerializer.Meta):
         extra_kwargs = {
-            field: {"required": False}
-            for field in AddressSerializer.Meta.fields
-            if field not in GeneralizedAddressSerializer.Meta.fields
-        }
+            field: {"required": False} for field in AddressSerializer.Meta.fields if field not in
+            ("address_type", "city", "state_province", "postal_code", "country")
+        }  # fmt: skip
 
 
 class ScheduleSerializer(serializers.ModelSerializer):
@@ -184,16 +188,18 @@ class LocationServiceRefSerializer(serializers.Serializer):
 
 
 class LocationSerializer(GeoFeatureModelSerializer):
-    """A location as a GeoJSON Feature, exact or generalized for the caller."""
+    """A location as a GeoJSON Feature, as the caller may see it (providers.disclosure)."""
 
     geometry = serializers.SerializerMethodField()
     organization = OrganizationRefSerializer(read_only=True)
+    description = serializers.SerializerMethodField(help_text="Empty for a generalized site unless marked safe.")
+    transportation = serializers.SerializerMethodField(help_text="How to get there; as description.")
     precision = serializers.SerializerMethodField(help_text="'exact', or 'approximate' for a generalized site.")
     latitude = serializers.SerializerMethodField()
     longitude = serializers.SerializerMethodField()
     addresses = serializers.SerializerMethodField()
     phones = serializers.SerializerMethodField()
-    schedules = ScheduleSerializer(many=True, read_only=True)
+    schedules = serializers.SerializerMethodField()
     services = LocationServiceRefSerializer(source="service_at_locations", many=True, read_only=True)
     distance_km = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
     distance_mi = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
@@ -207,6 +213,7 @@ class LocationSerializer(GeoFeatureModelSerializer):
             "name",
             "alternate_name",
             "description",
+            "transportation",
             "location_type",
             "organization",
             "is_confidential",
@@ -228,31 +235,32 @@ class LocationSerializer(GeoFeatureModelSerializer):
             "updated_at",
         ]
 
-    def _exact(self, obj: Location) -> bool:
-        access: ConfidentialAccess = self.context.get("access") or ConfidentialAccess()
-        return access.may_see_exact(obj)
-
-    def _coordinates(self, obj: Location) -> tuple[float | None, float | None]:
-        if self._exact(obj):
-            return obj.latitude, obj.longitude
-        return obj.public_latitude, obj.public_longitude
+    def _site(self, obj: Location) -> SiteDisclosure:
+        # One decision per location and request (every field below asks it).
+        if getattr(obj, "_disclosure", None) is None:
+            obj._disclosure = SiteDisclosure.of(obj, self.context.get("access") or ConfidentialAccess())
+        return obj._disclosure
 
     def get_geometry(self, obj: Location) -> dict | None:
-        latitude, longitude = self._coordinates(obj)
-        if latitude is None or longitude is None:
-            return None
-        return {"type": "Point", "coordinates": [longitude, latitude]}
+        point = self._site(obj).point
+        return None if point is None else {"type": "Point", "coordinates": [point[1], point[0]]}
+
+    def get_description(self, obj: Location) -> str:
+        return self._site(obj).text(obj.description)
+
+    def get_transportation(self, obj: Location) -> str:
+        return self._site(obj).text(obj.transportation)
 
     def get_precision(self, obj: Location) -> str:
-        return "exact" if self._exact(obj) else "approximate"
+        return self._site(obj).precision
 
     @extend_schema_field(NULLABLE_DOUBLE)
     def get_latitude(self, obj: Location) -> float | None:
-        return self._coordinates(obj)[0]
+        return self._site(obj).latitude
 
     @extend_schema_field(NULLABLE_DOUBLE)
     def get_longitude(self, obj: Location) -> float | None:
-        return self._coordinates(obj)[1]
+        return self._site(obj).longitude
 
     @extend_schema_field(NULLABLE_DOUBLE)
     def get_distance_km(self, obj: Location) -> float | None:
@@ -266,15 +274,19 @@ class LocationSerializer(GeoFeatureModelSerializer):
 
     @extend_schema_field(ShownAddressSerializer(many=True))
     def get_addresses(self, obj: Location):
-        serializer = AddressSerializer if self._exact(obj) else GeneralizedAddressSerializer
-        return serializer(obj.addresses.all(), many=True).data
+        return [self._site(obj).address(address) for address in obj.addresses.all()]
 
     @extend_schema_field(PhoneSerializer(many=True))
     def get_phones(self, obj: Location):
-        phones = list(obj.phones.all())
-        if not self._exact(obj):
-            phones = [phone for phone in phones if phone.is_front_door]
-        return PhoneSerializer(phones, many=True).data
+        site = self._site(obj)
+        phones = PhoneSerializer(site.phones(obj.phones.all()), many=True).data
+        return [{**phone, "description": site.text(phone["description"])} for phone in phones]
+
+    @extend_schema_field(ScheduleSerializer(many=True))
+    def get_schedules(self, obj: Location):
+        site = self._site(obj)
+        periods = ScheduleSerializer(obj.schedules.all(), many=True).data
+        return [{**period, "description": site.text(period["description"])} for period in periods]
 
 
 class SpecialistSerializer(serializers.ModelSerializer):

@@ -1,4 +1,4 @@
-"""Closed-loop referrals (DESIGN.md, Survivor safety): a non-identifying code, the needs, and only what
+"""Closed-loop referrals (docs/privacy.md, Survivors' data): a non-identifying code, the needs, and only what
 the receiving provider must know. Client contact exists only beside a consent record; notes, contact and
 free-text reasons are encrypted at rest; every read of the details and every change is recorded.
 

@@ -1,6 +1,6 @@
 """Referral emails, queued in the outbox inside the transaction of the change.
 
-They hold no client data (DESIGN.md): the reference code, the need categories (top-level groups such as
+They hold no client data (docs/privacy.md): the reference code, the need categories (top-level groups such as
 "Legal", never e.g. "T visa"), and a link that requires login. `do_not_contact` suppresses them all.
 """
 

@@ -9,7 +9,7 @@ from django.http import Http404
 from referrals.models import Referral, ReferralEvent, normalize_referral_code
 from referrals.permissions import receiving_organization_id_for, referrals_visible_q
 
-# Aggregate cells counting fewer referrals than this are suppressed (DESIGN.md: reports are aggregate
+# Aggregate cells counting fewer referrals than this are suppressed (docs/privacy.md: reports are aggregate
 # only, with small counts suppressed), so a report cannot single out a client.
 SUPPRESS_BELOW = 5
 

@@ -1,5 +1,5 @@
-"""Referral API input and output. Outputs apply the confidential-location rule of providers.access and the
-consent rule (client contact shown only while the consent holds)."""
+"""Referral API input and output. Outputs show the receiving site as the disclosure policy lets the caller see it
+(providers.disclosure) and apply the consent rule (client contact shown only while the consent holds)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from matching.serializers import RefSerializer
 from providers.access import confidential_access_for_user
+from providers.disclosure import SiteDisclosure
 from providers.fields import CodeRelatedField
 from providers.models import Language, NeedTerm, ServiceAtLocation
 from referrals.models import (
@@ -187,19 +188,19 @@ class ReferralDetailSerializer(ReferralListSerializer):
         if referral.service_at_location is None:
             return None
         location = referral.service_at_location.location
-        exact = confidential_access_for_user(self.context["request"].user).may_see_exact(location)
-        address = location.primary_address()
+        site = SiteDisclosure.of(location, confidential_access_for_user(self.context["request"].user))
+        address = site.address(location.primary_address()) or {}
         data = {
             "id": location.id,
             "name": location.name,
             "is_confidential": location.is_confidential,
-            "precision": "exact" if exact else "approximate",
-            "city": address.city if address else None,
-            "state_province": address.state_province if address else None,
-            "postal_code": address.postal_code if address else None,
+            "precision": site.precision,
+            "city": address.get("city"),
+            "state_province": address.get("state_province"),
+            "postal_code": address.get("postal_code"),
         }
-        if exact and address:
-            data.update(address_1=address.address_1, address_2=address.address_2)
+        if site.exact and address:
+            data.update(address_1=address["address_1"], address_2=address["address_2"])
         return data
 
     @extend_schema_field(ConsentSerializer(allow_null=True))

@@ -1,4 +1,4 @@
-"""Shared fixtures: API clients for each persona (DESIGN.md roles), against the real PostGIS database."""
+"""Shared fixtures: API clients for each persona (docs/privacy.md, Roles), against the real PostGIS database."""
 
 import pytest
 from rest_framework.test import APIClient

@@ -1,6 +1,6 @@
-"""Listing detail and the printable sheet. Confidential sites follow providers.access: the exact place only
-for those who may see it; the printed sheet, which leaves with a survivor, never carries a confidential
-site's address or direct lines, whoever prints it."""
+"""Listing detail and the printable sheet, as the disclosure policy (providers.disclosure, docs/privacy.md) lets the
+caller see each site; the printed sheet, which leaves with a survivor, always shows the public's view of a
+confidential site, whoever prints it."""
 
 import json
 import uuid
@@ -13,29 +13,31 @@ from django.views.decorators.http import require_GET
 
 from providers import selectors
 from providers.access import ConfidentialAccess, confidential_access_for_user
+from providers.disclosure import SiteDisclosure, service_texts
 from providers.models import Location, ServiceArea, ServiceAtLocation
 
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
 
 
 def site_view(location, access: ConfidentialAccess) -> dict:
-    """Return what a caller may see of a site: point, address lines, phones and hours."""
-    exact = access.may_see_exact(location)
-    address = location.primary_address()
-    lines = []
-    if address:
-        street = ", ".join(p for p in (address.address_1, address.address_2) if p) if exact else ""
-        lines = [line for line in (street, f"{address.city}, {address.state_province} {address.postal_code}") if line]
-    phones = [p for p in location.phones.all() if exact or p.is_front_door]
+    """Return what a caller may see of a site: point, address lines, phones, hours and its notes."""
+    site = SiteDisclosure.of(location, access)
     hours = sorted(location.schedules.all(), key=lambda s: (s.weekday, s.opens_at))
     return {
-        "exact": exact,
-        "latitude": location.latitude if exact else location.public_latitude,
-        "longitude": location.longitude if exact else location.public_longitude,
-        "address": lines,
-        "phones": phones,
-        "hours": [(WEEKDAYS[s.weekday], s.opens_at, s.closes_at, s.service_id) for s in hours],
-    }
+        "exact": site.exact,
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "address": site.address_lines(location.primary_address()),
+        "phones": [
+            {"number": phone.number, "extension": phone.extension, "is_front_door": phone.is_front_door,
+             "description": site.text(phone.description)}
+            for phone in site.phones(location.phones.all())
+        ],
+        "hours": [(WEEKDAYS[s.weekday], s.opens_at, s.closes_at, s.service_id, site.text(s.description))
+                  for s in hours],
+        "description": site.text(location.description),
+        "transportation": site.text(location.transportation),
+    }  # fmt: skip
 
 
 @require_GET
@@ -46,12 +48,17 @@ def listing(request, location_id):
         location = selectors.location_list().prefetch_related(
             "service_at_locations__service__needs", "service_at_locations__service__languages",
             "service_at_locations__service__populations",
+            # Every site of each service: what the policy checks the services' texts against.
+            "service_at_locations__service__service_at_locations__location__addresses",
+            "service_at_locations__service__service_at_locations__location__phones",
         ).get(pk=uuid.UUID(str(location_id)))  # fmt: skip
     except (ValueError, Location.DoesNotExist):
         raise Http404("No such listing.") from None
     access = confidential_access_for_user(request.user)
     site = site_view(location, access)
     services = [offer.service for offer in location.service_at_locations.all()]
+    for service in services:
+        service.shown_texts, _ = service_texts(service, access)
     areas = ServiceArea.objects.filter(service__in=services).annotate(shape=AsGeoJSON("extent", precision=3))
     map_data = {
         "point": [site["latitude"], site["longitude"]] if site["latitude"] is not None else None,

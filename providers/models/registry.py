@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -170,6 +171,10 @@ class Location(TimestampedModel):
     beds_available = models.PositiveIntegerField(null=True, blank=True)
     accepting_referrals = models.BooleanField(default=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
+    # Digests of this site's free texts a moderator reviewed as not placing it (providers.disclosure): shown to those
+    # who may not see the site exactly. An edited text no longer matches its digest and is withheld again. (NULL,
+    # from a bulk load that leaves the column out: no marks.)
+    safe_texts = ArrayField(models.CharField(max_length=64), null=True, blank=True, default=list, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

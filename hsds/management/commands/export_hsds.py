@@ -2,8 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hsds.exporter import is_generalized, iter_services, write_csv, write_json
+from hsds.exporter import iter_services, write_csv, write_json
 from providers.access import ConfidentialAccess
+from providers.disclosure import SiteDisclosure
 from providers.models import Location, Service
 
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
             count = write_json(path, services)
         else:
             count = write_csv(path, services)
-        generalized = [loc for loc in Location.objects.filter(is_confidential=True) if is_generalized(loc, access)]
+        confidential = Location.objects.filter(is_confidential=True)
+        generalized = [loc for loc in confidential if not SiteDisclosure.of(loc, access).exact]
         self.stdout.write(f"exported {count} service(s) to {path}")
         if generalized:
             self.stdout.write(

@@ -1,0 +1,266 @@
+"""A confidential site planted with unique markers, looked at through every output of the directory by every role:
+no marker may reach a viewer who may not see the site exactly (docs/privacy.md).
+
+Forgetting an output is hard: the test walks every URL pattern of the project and fails on one it does not know.
+Each pattern is either probed (PROBES: how to request it with the planted records) or listed in NO_SITE_DATA with
+why it cannot show the site. Outputs that are not URLs (the HSDS export files, emails) are probed too.
+"""
+
+import csv
+import json
+import re
+from datetime import time
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from accounts.models import User
+from notifications.models import OutboxMessage
+from providers.models import ChangeRequest, Suggestion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EXACT = (29.761234, -95.371287)  # the site; its public point is 1-3 km away
+STREET = "4471 Zyzzyva Hollow Rd"
+MARKERS = {
+    "street": "Zyzzyva Hollow",
+    "zip+4": "77002-6008",
+    "zip+4 digits": "770026008",
+    "direct line": "5550177",
+    "transportation": "Qwertyuiop ferry",
+    "description": "Plughxyzzy laundromat",
+    "hours note": "Xylophonegate knock",
+    "offer description": "Wxyzq annex",
+    "front door note": "Frobozz desk",
+}
+ROLES = ["anonymous", "other_provider", "hotline", "specialist", "moderator", "provider", "superuser"]
+MAY_SEE_EXACTLY = {"hotline", "specialist", "moderator", "provider", "superuser"}
+
+# Patterns that cannot show a site's data, and why. A new pattern must be added here or to PROBES.
+NO_SITE_DATA = {
+    "admin": "Django's admin: superusers only (staff accounts are not roles here), who see every site exactly",
+    "admin/login/": "the admin's sign-in form",
+    "states-geojson": "state outlines from the Census boundaries",
+    "set_language": "switches the language and redirects",
+    "healthz": "answers whether the database is up",
+    "login": "the sign-in form",
+    "two-factor": "the two-factor form",
+    "logout": "signs out",
+    "invitation-page": "a single-use token's form; shows the organization's name only",
+    "api-token": "exchanges a password for a token",
+    "api-schema": "the OpenAPI schema (no records)",
+    "api-docs": "Swagger UI (no records)",
+    "api-root": "links to the endpoints",
+    "geocode": "places what the caller typed with the gazetteer; reads no listing",
+    "portal-verify": "POST: confirms the caller's own organization's listings and redirects",
+    "portal-capacity": "POST: sets beds of the caller's own site and redirects",
+    "portal-edit": "POST: edits the caller's own record and redirects",
+    "moderation-review": "POST: a moderator's decision, redirects",
+    "referral-act": "POST: an action on a referral, redirects to the referral page (probed)",
+    **{
+        f"referral-{name}": "POST: returns the referral's detail (probed as referral-detail)"
+        for name in ("accept", "decline", "start", "complete", "close", "withdraw")
+    },
+    "taxonomy-mapping-list": "moderators' mapping of imported taxonomy terms",
+    "taxonomy-mapping-unmapped": "imported taxonomy terms without a need",
+    "taxonomy-mapping-detail": "one taxonomy mapping",
+    "organization-verify": "POST: confirms the listings of an organization, returns a count",
+    "location-capacity": "PATCH: the site's own staff set its beds; returns beds and intake",
+    "location-schedules": "PUT: the site's own staff replace its hours; returns them to them",
+    "phone-detail": "PATCH: the owner's staff edit a phone; returns it to them",
+    "change-request-approve": "POST: a moderator's decision; returns the request (probed as change-request-detail)",
+    "change-request-reject": "POST: as approve",
+    "application-list": "applications of organizations not yet listed",
+    "application-detail": "one application",
+    "application-approve": "POST: creates a new organization's listings",
+    "application-reject": "POST: a moderator's decision",
+    "invitation-list": "invitations to manage an organization",
+    "invitation-accept": "POST: accepts an invitation",
+    "specialist-list": "DHS victim assistance specialists",
+    "specialist-detail": "one specialist",
+    "needterm-list": "the needs taxonomy",
+    "needterm-detail": "one need",
+    "population-list": "eligibility populations",
+    "population-detail": "one population",
+    "language-list": "languages",
+    "language-detail": "one language",
+    "referral-report": "aggregate counts only (probed anyway)",
+}
+
+
+def url_names() -> set[str]:
+    """Every URL pattern's name (the admin as one)."""
+    names = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if str(pattern.pattern).startswith("admin/"):
+                    names.add("admin")
+                    continue
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                names.add(pattern.name or f"{prefix}{pattern.pattern}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+@pytest.fixture
+def planted(provider_org, personas):
+    """The confidential site, a service there, a referral to it, a change request and a suggestion about it."""
+    site = factories.location(
+        provider_org, name="Shelter One", is_confidential=True, latitude=EXACT[0], longitude=EXACT[1],
+        description=f"Blue door by the {MARKERS['description']}",
+        transportation=f"Take the {MARKERS['transportation']}",
+    )  # fmt: skip
+    factories.address(site, address_1=STREET, city="Houston", state_province="TX", postal_code=MARKERS["zip+4"])
+    factories.phone(location=site, number="+17135550177", description="direct")
+    factories.phone(location=site, number="+17135550100", is_front_door=True, description=MARKERS["front door note"])
+    factories.schedule(site, 1, time(9), time(17), description=MARKERS["hours note"])
+    service = factories.service(
+        provider_org, name="Emergency Shelter", needs=("emergency-shelter",), last_verified_on="2026-11-01",
+        description=f"Come to {STREET} after dark.",
+    )  # fmt: skip
+    offer = factories.offer(service, site)
+    offer.description = f"Intake at the {MARKERS['offer description']}"
+    offer.save()
+    provider_org.email = "intake@shelter.example.org"
+    provider_org.save()
+    hotline = Client()
+    hotline.force_login(personas["hotline"])
+    created = hotline.post("/referrals/new/", {"service_at_location": str(offer.pk), "needs": "emergency-shelter",
+                                               "urgency": "urgent"})  # fmt: skip
+    assert created.status_code == 302, created.content
+    code = created["Location"].rstrip("/").rsplit("/", 1)[1]
+    change = ChangeRequest.objects.create(
+        organization=provider_org, record_type="location", record_id=site.pk,
+        changes={"address.address_2": {"old": "", "new": "Unit 9"}}, submitted_by=personas["provider"],
+    )  # fmt: skip
+    suggestion = Suggestion.objects.create(organization=provider_org, record_type="location", record_id=site.pk,
+                                           message="The hours are wrong")  # fmt: skip
+    return {"site": site, "service": service, "offer": offer, "code": code, "change": change,
+            "suggestion": suggestion, "organization": provider_org}  # fmt: skip
+
+
+def probes(p) -> dict[str, list[tuple[str, str, dict]]]:
+    """Pattern name -> the requests (method, path, data) that show it."""
+    site, service, offer, code, org = p["site"], p["service"], p["offer"], p["code"], p["organization"]
+    match = {"near": "29.76,-95.37", "needs": "emergency-shelter", "radius_mi": "30"}
+    return {
+        "home": [("get", "/", {})],
+        "listing": [("get", f"/listings/{site.pk}/", {})],
+        "print-sheet": [("get", "/print/", {"offers": str(offer.pk)})],
+        "referral-inbox": [("get", "/referrals/", {})],
+        "portal": [("get", "/portal/", {})],
+        "moderation": [("get", "/moderation/", {})],
+        "referral-new": [("get", "/referrals/new/", {"offer": str(offer.pk), "needs": "emergency-shelter"})],
+        "referral-page": [("get", f"/referrals/{code}/", {})],
+        "match": [("get", "/api/match/", match), ("post", "/api/match/", match)],
+        "hsds-root": [("get", "/hsds/", {})],
+        "hsds-services": [("get", "/hsds/services", {"full": "true"}), ("get", "/hsds/services", {})],
+        "hsds-service": [("get", f"/hsds/services/{service.pk}", {})],
+        "hsds-organizations": [("get", "/hsds/organizations", {"full": "true"})],
+        "hsds-organization": [("get", f"/hsds/organizations/{org.pk}", {})],
+        "hsds-taxonomies": [("get", "/hsds/taxonomies", {})],
+        "hsds-taxonomy-terms": [("get", "/hsds/taxonomy_terms", {})],
+        "hsds-service-at-locations": [("get", "/hsds/service_at_locations", {"full": "true"}),
+                                      ("get", "/hsds/service_at_locations", {"postcode": "77002",
+                                                                             "proximity": "20000"})],
+        "referral-list": [("get", "/api/referrals/", {})],
+        "referral-detail": [("get", f"/api/referrals/{code}/", {})],
+        "referral-events": [("get", f"/api/referrals/{code}/events/", {})],
+        "referral-report": [("get", "/api/reports/referrals/", {})],
+        "organization-list": [("get", "/api/organizations/", {})],
+        "organization-detail": [("get", f"/api/organizations/{org.pk}/", {})],
+        "organization-history": [("get", f"/api/organizations/{org.pk}/history/", {})],
+        "service-list": [("get", "/api/services/", {}), ("get", "/api/services/", {"near": "77002"})],
+        "service-detail": [("get", f"/api/services/{service.pk}/", {}),
+                           ("get", f"/api/services/{service.pk}.json", {})],
+        "location-list": [("get", "/api/locations/", {}), ("get", "/api/locations/", {"near": "77002"}),
+                          ("get", "/api/locations/", {"bbox": "-96,29,-95,30"}),
+                          ("get", "/api/locations.json", {})],
+        "location-detail": [("get", f"/api/locations/{site.pk}/", {})],
+        "location-texts": [("get", f"/api/locations/{site.pk}/texts/", {})],
+        "change-request-list": [("get", "/api/change-requests/", {})],
+        "change-request-detail": [("get", f"/api/change-requests/{p['change'].pk}/", {})],
+        "suggestion-list": [("get", "/api/suggestions/", {})],
+        "suggestion-detail": [("get", f"/api/suggestions/{p['suggestion'].pk}/", {})],
+    "suggestion-resolve": [("post", f"/api/suggestions/{p['suggestion'].pk}/resolve/", {"status": "dismissed"})],
+    }  # fmt: skip
+
+
+def leaks(text: str) -> list[str]:
+    found = [name for name, marker in MARKERS.items() if marker in text]
+    if f"{EXACT[0]:.4f}" in text and f"{EXACT[1]:.4f}" in text:
+        found.append("exact point")
+    return found
+
+
+def client_as(role: str, personas) -> Client:
+    client = Client()
+    if role == "superuser":
+        client.force_login(User.objects.create_superuser("root", "root@example.org", factories.TEST_PASSWORD))
+    elif role != "anonymous":
+        client.force_login(personas[role])
+    return client
+
+
+def test_every_url_pattern_is_probed_or_said_to_show_no_site_data(planted):
+    known = set(probes(planted)) | set(NO_SITE_DATA)
+    assert url_names() - known == set(), "a new output: probe it in PROBES or say why it shows no site in NO_SITE_DATA"
+    assert known - url_names() == set(), "a probe or reason for a pattern that no longer exists"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_marker_reaches_a_viewer_who_may_not_see_the_site(planted, personas, role):
+    client = client_as(role, personas)
+    seen = []
+    for name, requests in probes(planted).items():
+        for method, path, data in requests:
+            response = getattr(client, method)(path, data)
+            assert response.status_code < 500, (name, path, response.status_code)
+            text = response.content.decode()
+            if role not in MAY_SEE_EXACTLY:
+                assert leaks(text) == [], (role, name, path, leaks(text))
+            elif response.status_code == 200:
+                seen.append(text)
+    if role in MAY_SEE_EXACTLY:  # not vacuous: those who may see the site see its street somewhere
+        assert any(MARKERS["street"] in text for text in seen), role
+
+
+@pytest.mark.parametrize("role", ["hotline", "provider", "moderator"])
+def test_the_printed_sheet_is_the_publics_view_whoever_prints_it(planted, personas, role):
+    html = client_as(role, personas).get("/print/", {"offers": str(planted["offer"].pk)}).content.decode()
+    assert "Emergency Shelter" in html and "77002" in html
+    assert leaks(html) == []
+
+
+def test_the_hsds_export_files_carry_no_marker(planted, tmp_path):
+    call_command("export_hsds", str(tmp_path / "public.json"))
+    call_command("export_hsds", str(tmp_path / "csv"), "--format", "csv")
+    texts = [(tmp_path / "public.json").read_text()]
+    texts += [path.read_text() for path in (tmp_path / "csv").glob("*")]
+    for text in texts:
+        assert leaks(text) == []
+    rows = list(csv.DictReader((tmp_path / "csv" / "addresses.csv").open()))
+    assert [(row["city"], row["postal_code"]) for row in rows] == [("Houston", "77002")]
+    # An export for a trusted partner (--include-confidential) carries the site exactly: the markers are real.
+    call_command("export_hsds", str(tmp_path / "exact.json"), "--include-confidential")
+    assert MARKERS["street"] in (tmp_path / "exact.json").read_text()
+
+
+def test_emails_carry_no_site_data(planted, personas):
+    receiver = Client()
+    receiver.force_login(personas["provider"])
+    receiver.post(f"/referrals/{planted['code']}/act/accept/")
+    call_command("send_notifications")
+    bodies = [f"{m.subject}\n{m.body}" for m in OutboxMessage.objects.all()]
+    bodies += [f"{m.subject}\n{m.body}\n{json.dumps(getattr(m, 'alternatives', []))}" for m in mail.outbox]
+    assert bodies, "the referral and its acceptance were notified"
+    for body in bodies:
+        assert leaks(body) == [] and "Houston" not in body and not re.search(r"\b77002\b", body)
