@@ -35,6 +35,7 @@ from demo.places import (
 )
 from geo.boundaries import state_outline
 from matching.index import match_index_deferred
+from providers import registry
 from providers.bulk import copy_m2m, copy_rows, foreign_keys_validated_after
 from providers.models import (
     Address,
@@ -222,9 +223,9 @@ class DemoRegistryBuilder:
             longitude = round(place.longitude + self.rng.uniform(-0.022, 0.022), 6)
             public_latitude, public_longitude = latitude, longitude
             if confidential:
-                # The model's own rule, so demo sites are generalized exactly as edited ones are.
+                # The registry's own rule, so demo sites are generalized exactly as edited ones are.
                 generalized = Location(latitude=latitude, longitude=longitude, is_confidential=True)
-                generalized.assign_public_point(rng=self.rng)
+                registry.location_prepare(generalized, rng=self.rng)
                 public_latitude, public_longitude = generalized.public_latitude, generalized.public_longitude
             time_zone = place.time_zone
         beds_available = None

@@ -22,7 +22,8 @@ from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
 from matching.index import match_index_deferred
-from providers.editing import organization_id_of, record_type_of, to_json
+from providers import registry
+from providers.editing import to_json
 from providers.models import (
     Address,
     Language,
@@ -109,7 +110,7 @@ def import_hsds(
     if report.invalid and not skip_invalid:
         report.seconds = time.monotonic() - started
         return report
-    writer = _Writer(source=source, user=user, report=report)
+    writer = _Writer(source=source, user=user, report=report, points=_places(records, source))
     # The index follows every write by itself; deferred, it is refreshed once, when the import is written.
     with transaction.atomic(), match_index_deferred():
         for done, record in enumerate(records, start=1):
@@ -126,8 +127,9 @@ def import_hsds(
 class _Writer:
     """Upserts one nested service at a time, remembering what this import already wrote."""
 
-    def __init__(self, *, source: str, user, report: ImportReport):
+    def __init__(self, *, source: str, user, report: ImportReport, points: dict):
         self.source, self.user, self.report = source, user, report
+        self.points = points  # sites without coordinates placed before the transaction, by HSDS id
         self.now = timezone.now()
         self.external = {
             (record_type, external_id): record_id
@@ -169,7 +171,7 @@ class _Writer:
             # checked at commit), so a first import costs a few INSERTs per thousand records, not per record.
             instance = model(**values)
             if isinstance(instance, Location):
-                instance.assign_public_point()  # what Location.save() would do
+                registry.location_prepare(instance)
             self.new_rows.append(instance)
             if record_id is not None:
                 # The record was deleted here since it was imported: the HSDS id now names the new one.
@@ -189,23 +191,17 @@ class _Writer:
         if changed:
             for f, (_, new) in changed.items():
                 setattr(instance, f, new)
-            instance.save()
+            registry.record_save(instance)
             owner = instance if history_on == "self" else history_on
             self.record_history(owner, {prefix + f: pair for f, pair in changed.items()})
         self.done[key] = instance
         return instance, "updated" if changed else "unchanged"
 
     def record_history(self, record, changes: dict) -> None:
-        for f, (before, after) in changes.items():
-            if f.endswith("_id") and f != "organization_id":
-                continue
-            self.history.append(
-                ListingChange(
-                    organization_id=organization_id_of(record), record_type=record_type_of(record), record_id=record.pk,
-                    field=f, before=to_json(before), after=to_json(after), source=ListingChange.Source.IMPORT,
-                    changed_by=self.user, changed_at=self.now,
-                )
-            )  # fmt: skip
+        changes = {f: pair for f, pair in changes.items() if not (f.endswith("_id") and f != "organization_id")}
+        self.history += registry.history_rows(
+            record, changes, ListingChange.Source.IMPORT, user=self.user, now=self.now
+        )
 
     # -- records --------------------------------------------------------------------------------------
 
@@ -342,8 +338,8 @@ class _Writer:
             values["organization_id"] = (
                 self.external.get(("organization", str(data.get("organization_id")))) or organization.pk
             )
-        if not existing_id and values["latitude"] is None and physical and data["location_type"] != "virtual":
-            values["latitude"], values["longitude"] = _geocode(physical, confidential=values["is_confidential"])
+        if values["latitude"] is None and str(data["id"]) in self.points:
+            values["latitude"], values["longitude"] = self.points[str(data["id"])]
         location, outcome = self.upsert("location", data["id"], Location, values)
         for address in addresses:
             address_values = {
@@ -372,8 +368,6 @@ class _Writer:
             outcome = "updated"
         if self.schedules(location, None, _periods(data.get("schedules"))) == "updated" and outcome == "unchanged":
             outcome = "updated"
-        if location.pk not in self.created and location.latitude is None:
-            location.refresh_from_db(fields=["latitude", "longitude"])  # saving the address may have geocoded it
         if location.latitude is None and location.location_type != "virtual":
             self.unlocated[location.pk] = str(data["id"])
         return location, outcome
@@ -537,17 +531,34 @@ def _periods(schedules) -> list[tuple]:
     return periods
 
 
-def _geocode(address: dict, *, confidential: bool) -> tuple[float | None, float | None]:
-    """Return the point of an address (offline only for a confidential site), or (None, None)."""
-    from geo.geocoding import GeocodingError, geocode
-
-    street = ", ".join(part for part in (address.get("address_1"), address.get("address_2")) if part)
-    query = f"{street}, {address.get('city', '')}, {address.get('state_province', '')} {address.get('postal_code', '')}"
-    try:
-        found = geocode(query, online=not confidential)
-    except GeocodingError:
-        return None, None
-    return round(found.latitude, 6), round(found.longitude, 6)
+def _places(records: list[SourceRecord], source: str) -> dict[str, tuple[float, float]]:
+    """Return the points of the sites in these records that come without coordinates and have none here yet, by
+    their HSDS id: looked up before the import's transaction (an online geocoder is a network round trip; a
+    confidential site's address, flagged in the file or here, is looked up offline only)."""
+    wanted = {}
+    for record in records:
+        for offer in record.data.get("service_at_locations") or []:
+            data = offer.get("location") or {}
+            addresses = data.get("addresses") or []
+            physical = next((a for a in addresses if a.get("address_type", "physical") == "physical"), None)
+            if data.get("latitude") is None and physical and data.get("location_type") != "virtual":
+                flags = {_term(a).get("code") for a in data.get("attributes") or []
+                         if _term(a).get("taxonomy") == FLAGS_TAXONOMY}  # fmt: skip
+                wanted[str(data["id"])] = (physical, CONFIDENTIAL_FLAG in flags)
+    known = dict(ExternalId.objects.filter(source=source, record_type="location", external_id__in=list(wanted))
+                 .values_list("external_id", "record_id"))  # fmt: skip
+    sites = {s["id"]: s for s in Location.objects.filter(pk__in=known.values()).values("id", "latitude",
+                                                                                       "is_confidential")}  # fmt: skip
+    points = {}
+    for external_id, (address, confidential) in wanted.items():
+        site = sites.get(known.get(external_id))
+        if site is not None and site["latitude"] is not None:
+            continue
+        confidential = confidential or bool(site and site["is_confidential"])
+        point = registry.address_point(address, confidential=confidential)
+        if point is not None:
+            points[external_id] = point
+    return points
 
 
 @lru_cache(maxsize=50_000)

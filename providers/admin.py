@@ -1,11 +1,11 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
-from providers import models
+from providers import models, registry
 from providers.editing import read_value, to_json
-from providers.services import listing_history_record
 
 ADMIN = models.ListingChange.Source.ADMIN
 
@@ -30,11 +30,16 @@ class HistoryAdminMixin:
             stored = type(obj).objects.get(pk=obj.pk)
             before = {field: to_json(read_value(stored, field)) for field in form.changed_data}
         request._history_before = before
-        super().save_model(request, obj, form, change)
+        # Through the registry's write path (a site's public point; an address's point, looked up in its form's
+        # clean(), before the admin wrote anything).
+        if isinstance(obj, models.Address):
+            registry.address_save(address=obj, point=getattr(obj, "_point", None))
+        else:
+            registry.record_save(obj)
         if not change:
             owner, prefix = history_owner(obj)
             if owner is not obj:
-                listing_history_record(owner, {prefix + "added": (None, str(obj))}, source=ADMIN, user=request.user)
+                registry.history_record(owner, {prefix + "added": (None, str(obj))}, ADMIN, user=request.user)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -43,12 +48,19 @@ class HistoryAdminMixin:
         changes = {prefix + f: (old, to_json(read_value(form.instance, f))) for f, old in before.items()}
         changes = {f: pair for f, pair in changes.items() if pair[0] != pair[1]}
         if changes:
-            listing_history_record(owner, changes, source=ADMIN, user=request.user)
+            registry.history_record(owner, changes, ADMIN, user=request.user)
 
     def save_formset(self, request, form, formset, change):
         """Record each changed, added or deleted inline row (e.g. a phone) on the parent listing record."""
         rows = [(f, {field: to_json(f.initial.get(field)) for field in f.changed_data}) for f in formset.forms]
-        super().save_formset(request, form, formset, change)
+        if formset.model is models.Address:
+            formset.save(commit=False)  # sorts the rows into new, changed and deleted ones
+            for deleted in formset.deleted_objects:
+                deleted.delete()
+            for address in formset.new_objects + [obj for obj, _ in formset.changed_objects]:
+                registry.address_save(address=address, point=getattr(address, "_point", None))
+        else:
+            super().save_formset(request, form, formset, change)
         name = formset.model._meta.model_name
         changes = {}
         for row_form, initial in rows:
@@ -62,11 +74,25 @@ class HistoryAdminMixin:
                 if initial.get(field) != after:
                     changes[f"{name}.{field}"] = (initial.get(field), after)
         if changes:
-            listing_history_record(form.instance, changes, source=ADMIN, user=request.user)
+            registry.history_record(form.instance, changes, ADMIN, user=request.user)
+
+
+class AddressForm(forms.ModelForm):
+    """An address whose site has no coordinates is placed here, while the form is checked: before the admin writes
+    (and so locks) anything (providers.registry)."""
+
+    def clean(self):
+        data = super().clean()
+        location = data.get("location") or getattr(self.instance, "location", None)
+        if location is not None and not self.errors and data.get("address_type") == models.Address.AddressType.PHYSICAL:
+            if registry.location_needs_point(location):
+                self.instance._point = registry.address_point(data, confidential=location.is_confidential)
+        return data
 
 
 class AddressInline(admin.StackedInline):
     model = models.Address
+    form = AddressForm
     extra = 0
 
 
@@ -184,6 +210,7 @@ class VictimAssistanceSpecialistAdmin(LeafletGeoAdmin):
 
 @admin.register(models.Address)
 class AddressAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    form = AddressForm
     list_display = ["__str__", "location", "address_type"]
     search_fields = ["address_1", "city", "postal_code"]
     autocomplete_fields = ["location"]

@@ -7,15 +7,11 @@ descriptions, contact details, the address and point, the services' needs and el
 Every editable field not listed as operational is a trust field (when unsure, review).
 """
 
-import copy
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-
 from providers.models import (
-    Address,
     Language,
     Location,
     NeedTerm,
@@ -121,73 +117,3 @@ def to_json(value):
     if hasattr(value, "pk"):
         return str(value.pk)
     return value
-
-
-def check_values(instance, values: dict) -> None:
-    """Raise ValidationError (naming the field) if these values would break the record's rules."""
-    plain = {f: v for f, v in values.items() if f not in M2M_FIELDS and not f.startswith("address.")}
-    if plain:
-        candidate = copy.copy(instance)
-        for field, value in plain.items():
-            setattr(candidate, field, value)
-        _refresh_public_point(candidate)
-        try:
-            candidate.full_clean(exclude=_unchecked_fields(candidate), validate_unique=False)
-        except ValidationError as exc:
-            raise ValidationError(_name_fields(exc.message_dict, plain)) from None
-    address_values = {f.removeprefix("address."): v for f, v in values.items() if f.startswith("address.")}
-    if address_values:
-        address = copy.copy(instance.primary_address()) or Address(location=instance)
-        for field, value in address_values.items():
-            setattr(address, field, value or "")
-        try:
-            address.full_clean(exclude=["location"], validate_unique=False)
-        except ValidationError as exc:
-            raise ValidationError({f"address.{f}": m for f, m in exc.message_dict.items()}) from None
-
-
-def _name_fields(errors: dict, values: dict) -> dict:
-    """Attach record-wide errors (database constraints) to the first given field their message names, so the
-    answer says which field is wrong (e.g. "beds_available must not exceed beds_total")."""
-    named = {field: messages for field, messages in errors.items() if field != NON_FIELD_ERRORS}
-    for message in errors.get(NON_FIELD_ERRORS, []):
-        field = next((f for f in values if f in message), NON_FIELD_ERRORS)
-        named.setdefault(field, []).append(message)
-    return named
-
-
-def write_values(instance, values: dict) -> None:
-    """Write JSON-form values to a record (and its primary address), saving it and running its checks.
-
-    The caller holds the transaction. Model validation (ages ordered, beds within total, coordinates in
-    range) runs on the combined result, so a change that would break a rule is refused whole.
-    """
-    plain = {f: v for f, v in values.items() if f not in M2M_FIELDS and not f.startswith("address.")}
-    address_values = {f.removeprefix("address."): v for f, v in values.items() if f.startswith("address.")}
-    for field, value in plain.items():
-        setattr(instance, field, value)
-    if plain:
-        _refresh_public_point(instance)
-        instance.full_clean(exclude=_unchecked_fields(instance))
-        instance.save()
-    for field, codes in values.items():
-        if field in M2M_FIELDS:
-            getattr(instance, field).set(M2M_FIELDS[field].objects.filter(code__in=codes))
-    if address_values:
-        address = instance.primary_address() or Address(location=instance)
-        for field, value in address_values.items():
-            setattr(address, field, value or "")
-        address.full_clean(exclude=["location"])
-        address.save()
-
-
-def _refresh_public_point(instance) -> None:
-    # Location.save() derives the public point; rules are checked before saving, so derive it first
-    # (a site made confidential, or given coordinates, needs its generalized point to pass the checks).
-    if isinstance(instance, Location) and not instance.public_point_is_current():
-        instance.assign_public_point()
-
-
-def _unchecked_fields(instance) -> list[str]:
-    # Relations are not edited here; generated points are derived by the database.
-    return [f.name for f in instance._meta.get_fields() if f.is_relation or f.name in {"point", "public_point"}]

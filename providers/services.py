@@ -1,8 +1,8 @@
-"""Writes to the registry."""
+"""Self-service edits, moderation, freshness and joining: the registry writes people make, through the registry's
+write path (providers.registry: public points, geocoding before locks, history)."""
 
 import copy
 import hashlib
-import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,17 +14,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role
-from geo.geocoding import GeocodingError, geocode
-from providers import selectors
+from providers import registry, selectors
 from providers.editing import (
     M2M_FIELDS,
     RECORD_KINDS,
-    check_values,
     organization_id_of,
     read_value,
     record_type_of,
-    to_json,
-    write_values,
 )
 from providers.models import (
     Address,
@@ -40,38 +36,6 @@ from providers.models import (
     ServiceAtLocation,
     Suggestion,
 )
-
-logger = logging.getLogger(__name__)
-
-
-def address_query(address: Address) -> str:
-    """Return the one-line form of an address that geocoders expect."""
-    street = ", ".join(part for part in (address.address_1, address.address_2) if part)
-    return f"{street}, {address.city}, {address.state_province} {address.postal_code}".strip(", ")
-
-
-@transaction.atomic
-def location_locate_from_address(*, location: Location, address: Address, replace: bool = False) -> bool:
-    """Give a location without coordinates the geocoded point of its address; return True when it did.
-
-    Coordinates a person or an import gave explicitly are never replaced, unless `replace` (an approved
-    address change that did not also give coordinates). A virtual location has no point.
-    """
-    location = Location.objects.select_for_update().get(pk=location.pk)
-    if location.location_type == Location.LocationType.VIRTUAL:
-        return False
-    if location.latitude is not None and not replace:
-        return False
-    try:
-        # A confidential site's address never leaves this machine: gazetteer only.
-        found = geocode(address_query(address), online=not location.is_confidential)
-    except GeocodingError as exc:
-        logger.info("location %s not geocoded: %s", location.pk, type(exc).__name__)
-        return False
-    location.latitude, location.longitude = round(found.latitude, 6), round(found.longitude, 6)
-    location.save()
-    return True
-
 
 # --- Self-service edits, moderation, history ------------------------------------------------------------
 
@@ -100,7 +64,7 @@ def listing_edit(
         record = kind.model.objects.select_for_update().get(pk=instance.pk)
         current = {field: read_value(record, field) for field in values}
         changed = {field: value for field, value in values.items() if current[field] != value}
-        check_values(record, changed)
+        registry.check_values(record, changed)
         operational = {f: v for f, v in changed.items() if f in kind.operational}
         trust = {f: {"old": current[f], "new": v} for f, v in changed.items() if f in kind.trust}
         if operational:
@@ -109,9 +73,9 @@ def listing_edit(
                 if isinstance(record, Location) and CAPACITY_FIELDS & set(operational)
                 else {}
             )
-            write_values(record, {**operational, **stamp})
-            _history(record, {f: (current[f], v) for f, v in operational.items()}, ListingChange.Source.DIRECT,
-                     user=user, now=now)  # fmt: skip
+            registry.write_values(record, {**operational, **stamp})
+            applied = {f: (current[f], v) for f, v in operational.items()}
+            registry.history_record(record, applied, ListingChange.Source.DIRECT, user=user, now=now)
         elif confirm_capacity and isinstance(record, Location):
             Location.objects.filter(pk=record.pk).update(capacity_updated_at=now)
         change_request = None
@@ -140,7 +104,9 @@ def location_schedules_replace(*, user, location: Location, periods: list[dict],
         )  # fmt: skip
         after = sorted(_period_text(s.weekday, s.opens_at, s.closes_at) for s in created)
         if before != after:
-            _history(location, {"schedules": (before, after)}, ListingChange.Source.DIRECT, user=user, now=now)
+            registry.history_record(
+                location, {"schedules": (before, after)}, ListingChange.Source.DIRECT, user=user, now=now
+            )
     return created
 
 
@@ -154,9 +120,11 @@ def change_request_approve(
     """Apply every field of a change request in one transaction; return (request, conflicting fields).
 
     If the record changed since the request was made (a field's current value is not the request's `old`),
-    nothing is applied: the request is flagged conflicting and the fields are returned.
+    nothing is applied: the request is flagged conflicting and the fields are returned. A site whose address
+    moves without new coordinates takes the new address's point, looked up before anything is locked.
     """
     now = now or timezone.now()
+    point = _new_address_point(change_request)
     with transaction.atomic():
         change_request = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
         if change_request.status != ChangeRequest.Status.PENDING:
@@ -171,18 +139,18 @@ def change_request_approve(
             change_request.conflicting = True
             change_request.save(update_fields=["conflicting"])
             return change_request, conflicts
-        write_values(record, {f: change["new"] for f, change in changes.items()})
+        registry.write_values(record, {f: change["new"] for f, change in changes.items()})
         history = {f: (c["old"], c["new"]) for f, c in changes.items()}
         if _address_moved_without_point(record, changes):
-            moved = _relocate(record)
-            if not moved:
+            before = (record.latitude, record.longitude)
+            if not registry.location_point_set(location=record, point=point, replace=True):
                 # The old point would stay at the old address: refuse rather than mislead.
                 raise ValidationError(
                     {"latitude": "The new address could not be located; ask for latitude and longitude with it."}
                 )
-            history.update(moved)
-        _history(record, history, ListingChange.Source.CHANGE_REQUEST, user=moderator, now=now,
-                 change_request=change_request)  # fmt: skip
+            history.update({"latitude": (before[0], record.latitude), "longitude": (before[1], record.longitude)})
+        registry.history_record(record, history, ListingChange.Source.CHANGE_REQUEST, user=moderator, now=now,
+                                change_request=change_request)  # fmt: skip
         change_request.status = ChangeRequest.Status.APPROVED
         change_request.reviewed_by, change_request.reviewed_at, change_request.review_reason = moderator, now, reason
         change_request.save()
@@ -196,14 +164,20 @@ def _address_moved_without_point(record, changes: dict) -> bool:
     return isinstance(record, Location) and moved and "latitude" not in changes
 
 
-def _relocate(location: Location) -> dict:
-    """Move a location to the geocoded point of its new address; return the history of its coordinates."""
-    before = (location.latitude, location.longitude)
-    address = location.primary_address()
-    if address is None or not location_locate_from_address(location=location, address=address, replace=True):
-        return {}
-    location.refresh_from_db()
-    return {"latitude": (before[0], location.latitude), "longitude": (before[1], location.longitude)}
+def _new_address_point(change_request: ChangeRequest) -> tuple[float, float] | None:
+    """Return the point of the address a location's change request moves it to (None when it does not move it
+    without coordinates, or the address cannot be placed). Outside any transaction: it may ask an online geocoder."""
+    location = Location.objects.filter(pk=change_request.record_id).first()
+    if change_request.record_type != RecordType.LOCATION or location is None:
+        return None
+    if not _address_moved_without_point(location, change_request.changes):
+        return None
+    current = location.primary_address()
+    address = {field: getattr(current, field, "") for field in ("address_1", "address_2", "city", "state_province",
+                                                                "postal_code")}  # fmt: skip
+    address.update({f.removeprefix("address."): c["new"] for f, c in change_request.changes.items()
+                    if f.startswith("address.")})  # fmt: skip
+    return registry.address_point(address, confidential=location.is_confidential)
 
 
 def change_request_reject(
@@ -223,30 +197,6 @@ def change_request_reject(
     return change_request
 
 
-def listing_history_record(record, changes: dict, *, source: str, user, now: datetime | None = None) -> None:
-    """Record changes made elsewhere (the admin, imports) in a listing's history: {field: (before, after)}."""
-    _history(record, changes, source, user=user, now=now or timezone.now())
-
-
-def _history(record, changes: dict, source: str, *, user, now, change_request=None) -> None:
-    """Record one history row per changed field of a listing record."""
-    ListingChange.objects.bulk_create(
-        ListingChange(
-            organization_id=organization_id_of(record),
-            record_type=record_type_of(record),
-            record_id=record.pk,
-            field=field,
-            before=to_json(before),
-            after=to_json(after),
-            source=source,
-            change_request=change_request,
-            changed_by=user,
-            changed_at=now,
-        )
-        for field, (before, after) in changes.items()
-    )
-
-
 # --- Freshness -------------------------------------------------------------------------------------------
 
 
@@ -258,8 +208,8 @@ def organization_verify(*, user, organization: Organization, now: datetime | Non
         services = list(Service.objects.select_for_update().filter(organization=organization))
         for service in services:
             if service.last_verified_on != today:
-                _history(service, {"last_verified_on": (_iso(service.last_verified_on), today.isoformat())},
-                         ListingChange.Source.VERIFICATION, user=user, now=now)  # fmt: skip
+                verified = {"last_verified_on": (_iso(service.last_verified_on), today.isoformat())}
+                registry.history_record(service, verified, ListingChange.Source.VERIFICATION, user=user, now=now)
         Service.objects.filter(pk__in=[s.pk for s in services]).update(last_verified_on=today, updated_at=now)
     return len(services)
 
@@ -328,6 +278,12 @@ def application_approve(
     """Create the organization, its locations and services from an application, and invite its contact;
     return (application, invitation, token)."""
     now = now or timezone.now()
+    # Each site's address is placed before anything is locked (offline only for a confidential site).
+    points = [
+        registry.address_point(site["address"], confidential=site.get("is_confidential", False))
+        if site.get("latitude") is None else None
+        for site in application.details["locations"]
+    ]  # fmt: skip
     with transaction.atomic():
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.status != Application.Status.PENDING:
@@ -335,11 +291,11 @@ def application_approve(
         details = copy.deepcopy(application.details)  # consumed below; the stored application stays as sent
         organization = Organization.objects.create(**details["organization"])
         locations = []
-        for site in details["locations"]:
+        for site, point in zip(details["locations"], points, strict=True):
             address = site.pop("address")
-            location = Location.objects.create(organization=organization, **site)
-            # Saving the address geocodes the site offline-first (a confidential address never leaves here).
-            Address.objects.create(location=location, **address)
+            location = Location(organization=organization, **site)
+            registry.record_save(location)
+            registry.address_save(address=Address(location=location, **address), point=point)
             locations.append(location)
         today = timezone.localdate(now)
         for offered in details["services"]:

@@ -6,6 +6,7 @@ from datetime import time
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create_or_update
+from providers import registry
 from providers.models import (
     Address,
     Location,
@@ -45,7 +46,7 @@ def location(org: Organization | None = None, *, latitude=29.76, longitude=-95.3
     fields.setdefault("name", f"Test Location {next(_counter)}")
     fields.setdefault("time_zone", "America/Chicago")
     loc = Location(organization=org or organization(), latitude=latitude, longitude=longitude, **fields)
-    loc.save()
+    registry.record_save(loc)  # the registry's write path: a confidential site gets its public point
     loc.refresh_from_db()
     return loc
 
@@ -55,7 +56,15 @@ def address(loc: Location, **fields) -> Address:
     fields.setdefault("city", "Houston")
     fields.setdefault("state_province", "TX")
     fields.setdefault("postal_code", "77002")
-    return Address.objects.create(location=loc, **fields)
+    address = Address(location=loc, **fields)
+    # As the application saves addresses: a site without coordinates takes the address's point.
+    point = (
+        registry.address_point(address, confidential=loc.is_confidential)
+        if registry.location_needs_point(loc)
+        else None
+    )
+    registry.address_save(address=address, point=point)
+    return address
 
 
 def phone(*, number="+17135550100", **fields) -> Phone:

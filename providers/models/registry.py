@@ -21,7 +21,6 @@ from geopy.distance import geodesic
 from phonenumber_field.modelfields import PhoneNumberField
 
 from geo.expressions import WGS84, GeographyPoint
-from geo.privacy import displaced_point
 from providers.hours import open_at, period_covers
 from providers.models.base import MAX_AGE_YEARS, TimestampedModel
 from providers.models.vocabulary import Language, NeedTerm, Population
@@ -242,28 +241,12 @@ class Location(TimestampedModel):
     def __str__(self) -> str:
         return self.name or str(self.id)
 
-    def save(self, *args, **kwargs):
-        if not self.public_point_is_current():
-            self.assign_public_point()
-        super().save(*args, **kwargs)
-
-    def assign_public_point(self, rng=None) -> None:
-        """Set the public point: the exact point, or a fixed displaced one for a confidential site."""
-        if self.latitude is None or self.longitude is None:
-            self.public_latitude = self.public_longitude = None
-        elif not self.is_confidential:
-            self.public_latitude, self.public_longitude = self.latitude, self.longitude
-        else:
-            min_m, max_m = settings.CONFIDENTIAL_DISPLACEMENT_M
-            self.public_latitude, self.public_longitude = displaced_point(
-                self.latitude, self.longitude, min_m=min_m, max_m=max_m, rng=rng
-            )
-
     def public_point_is_current(self) -> bool:
         """Return True when the stored public point still fits the exact point and confidentiality.
 
         For a confidential site that means: displaced within the configured range of the exact point. A
-        site that moved across town gets a new public point; any other edit keeps the old one.
+        site that moved across town gets a new public point; any other edit keeps the old one (the registry's
+        write path, providers.registry.location_prepare, draws it).
         """
         if self.latitude is None or self.longitude is None:
             return self.public_latitude is None and self.public_longitude is None
@@ -319,14 +302,6 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address_1}, {self.city}, {self.state_province} {self.postal_code}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # A site entered with an address and no coordinates gets the address's point (see services).
-        if self.address_type == self.AddressType.PHYSICAL:
-            from providers.services import location_locate_from_address
-
-            location_locate_from_address(location=self.location, address=self)
 
 
 class ServiceAtLocation(TimestampedModel):

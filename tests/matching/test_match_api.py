@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from geopy.distance import geodesic
 
+from providers import registry
 from providers.models import ServiceArea, VictimAssistanceSpecialist
 from tests import factories
 from tests.matching.conftest import NEAR, ORIGIN, point_at
@@ -123,7 +124,7 @@ class TestEligibility:
         assert offer_ids(match(api, needs="dental")) == [str(offer.pk)]
         location = offer.location
         location.latitude, location.longitude = point_at(500)
-        location.save()
+        registry.record_save(location)
         assert match(api, needs="dental")["results"] == []
 
 

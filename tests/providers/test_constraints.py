@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from geopy.distance import geodesic
 
+from providers import registry
 from providers.models import Location, Phone, Schedule, Service
 from tests import factories
 
@@ -110,6 +111,9 @@ def test_invalid_time_zone_fails_validation():
 
 
 class TestPublicPoint:
+    """The registry's write path (providers.registry) draws a site's public point; the database refuses a
+    confidential site without a generalized one, whoever writes it."""
+
     def test_ordinary_site_publishes_its_exact_point(self):
         loc = factories.location(latitude=29.76, longitude=-95.37)
         assert (loc.public_latitude, loc.public_longitude) == (29.76, -95.37)
@@ -127,14 +131,14 @@ class TestPublicPoint:
         for n in range(5):
             loc.name = f"Renamed {n}"
             loc.beds_total = n
-            loc.save()
+            registry.record_save(loc)
             loc.refresh_from_db()
             assert (loc.public_latitude, loc.public_longitude) == before
 
     def test_moving_a_confidential_site_regenerates_its_public_point(self, settings):
         loc = factories.location(is_confidential=True, latitude=29.76, longitude=-95.37)
         loc.latitude, loc.longitude = 32.78, -96.80  # moved to Dallas
-        loc.save()
+        registry.record_save(loc)
         loc.refresh_from_db()
         distance_m = geodesic((32.78, -96.80), (loc.public_latitude, loc.public_longitude)).meters
         assert distance_m <= settings.CONFIDENTIAL_DISPLACEMENT_M[1] + 1
@@ -142,10 +146,15 @@ class TestPublicPoint:
     def test_making_a_site_confidential_generalizes_it(self):
         loc = factories.location(latitude=29.76, longitude=-95.37)
         loc.is_confidential = True
-        loc.save()
+        registry.record_save(loc)
         loc.refresh_from_db()
         assert (loc.public_latitude, loc.public_longitude) != (29.76, -95.37)
         assert loc.public_point is not None
+
+    def test_a_write_around_the_write_path_cannot_publish_a_confidential_sites_point(self):
+        loc = factories.location(latitude=29.76, longitude=-95.37)
+        loc.is_confidential = True
+        assert_rejected(lambda: loc.save())  # the public point still is the exact one
 
     def test_virtual_location_has_no_point(self):
         loc = factories.location(latitude=None, longitude=None, location_type="virtual")
