@@ -3,8 +3,8 @@
 The match index: one row per (need, service at location) of every active service, with what the hard filters and
 the nearest-neighbour walk need, and what ranking needs of the service at that site. Matching asks, for each
 requested need, "the k nearest rows with this need that this client is eligible for". A composite GiST index on
-(need, point) (btree_gist) answers that with one short index walk per need (p95 5 ms over 1M rows, where a GiST on
-the point alone with the need as a filter walks far longer; docs/benchmarks.md). Citizenship is a key column
+(need, point) (btree_gist) answers that with one short index walk per need, where a GiST on the point alone with the
+need as a filter walks far longer (docs/matching.md, docs/benchmarks.md). Citizenship is a key column
 between them, so that a walk skips the rows of services only for the other group
 (providers.eligibility.CITIZENSHIP_EXCLUDED). The ranking facts (hours, beds, verification, the service's needs) are
 copied here so that the walk that finds a row has everything ranking needs.
@@ -98,8 +98,8 @@ class OfferCard(models.Model):
     The match statement reads each candidate's card by its key (one index lookup) instead of a second
     statement reading six registry tables for the offers shown (docs/benchmarks.md). All three phones and
     the whole address are kept: which phone a caller gets and how much of the address is decided per caller
-    (matching.engine._offer_view). A card holds a confidential site's exact address and direct line, as the
-    registry does: never show one without that step.
+    (matching.options.offer_view, through providers.disclosure). A card holds a confidential site's exact
+    address and direct line, as the registry does: never show one without that step.
     """
 
     service_at_location = models.OneToOneField(

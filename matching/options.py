@@ -3,34 +3,41 @@ the clock or the caller (open now, who may see a site exactly), ranking, and wha
 
 from datetime import time
 from functools import lru_cache
+from operator import itemgetter
 
 from geopy.distance import geodesic
 
 from matching.ranking import RankInput, rank
 from matching.results import Facts, MatchOption, OfferView
-from matching.statements import CARD_FIELDS, INDEX_FACTS
+from matching.statements import INDEX_FACTS, Rows
 from matching.taxonomy import Taxonomy, numbers
 from providers.disclosure import SiteDisclosure
 from providers.hours import open_at
 from providers.models import is_stale
 
 
-def read_rows(rows: list[dict], taxonomy: Taxonomy) -> tuple[dict, list, list]:
+def read_rows(rows: Rows, taxonomy: Taxonomy) -> tuple[dict, list, list]:
     """Split match/beyond statement rows into Facts by offer, the reach rows (offer, distance, covers, area) and
     the beyond rows (offer, need code, distance)."""
     facts, reach, beyond = {}, [], []
-    for row in rows:
-        offer_id = row["offer_id"]
-        if row["kind"] == "reach":
-            reach.append((offer_id, row["distance_m"], row["covers"], row["area"] or ""))
+    kind, offer, requested, distance, covers, area = rows.positions(
+        ("kind", "offer_id", "requested", "distance_m", "covers", "area")
+    )
+    scalars = itemgetter(*rows.positions(INDEX_FACTS))
+    needs, languages, hours = rows.positions(("service_needs", "languages", "hours"))
+    card_start, card_names = rows.card_start, rows.card_names
+    has_card = card_start + card_names.index("service_at_location_id")
+    for row in rows.rows:
+        offer_id = row[offer]
+        if row[kind] == "reach":
+            reach.append((offer_id, row[distance], row[covers], row[area] or ""))
         else:
-            beyond.append((offer_id, row["requested"], row["distance_m"]))
+            beyond.append((offer_id, row[requested], row[distance]))
         if offer_id not in facts:
             facts[offer_id] = Facts(
-                offer_id, **{name: row[name] for name in INDEX_FACTS},
-                needs=taxonomy.need_codes(row["service_needs"]), languages=set(row["languages"]),
-                periods=periods(row["hours"]),
-                card={name: row[f"card_{name}"] for name in CARD_FIELDS} if row["card_service_id"] else None,
+                offer_id, *scalars(row), needs=taxonomy.need_codes(row[needs]), languages=set(row[languages]),
+                periods=periods(row[hours]),
+                card=(card_names, row[card_start:]) if row[has_card] is not None else None,
             )  # fmt: skip
     return facts, reach, beyond
 
@@ -116,7 +123,7 @@ def offer_view(fact: Facts, site: SiteDisclosure) -> OfferView:
     One number per option (a list shows one line each): the site's first the policy allows; when the caller sees
     the site exactly and it has none, the service's, else the organization's. A generalized site shows its front
     door or no number (the card holds the site's first number, a front door first)."""
-    card = fact.card
+    card = dict(zip(*fact.card, strict=True))
     phone = next(iter(site.phones([p for p in [_phone(card, "site")] if p])), None)
     if phone is None and site.exact:
         phone = _phone(card, "service") or _phone(card, "organization")

@@ -65,7 +65,7 @@ class Facts:
     needs: frozenset = frozenset()  # need codes
     languages: set = field(default_factory=set)
     periods: tuple = ()  # (ISO weekday, opens, closes), as providers.hours.open_at takes them
-    card: dict | None = None  # its offer card's columns (matching.models.OfferCard)
+    card: tuple | None = None  # its offer card (matching.models.OfferCard) as (column names, values)
 
 
 @dataclass

@@ -34,21 +34,16 @@ POINT_COLUMNS = ("point", "public_point")  # exact points, for callers who may s
 NOT_INDEX_COLUMNS = {"offer_id", "needs", "languages", "periods", "card"}
 INDEX_FACTS = tuple(f.name for f in fields(Facts) if f.name not in NOT_INDEX_COLUMNS)
 INDEX_ARRAYS = {"service_needs": "text", "languages": None, "hours": "text"}
-# What an offer card shows (not its keys: the card's organization is the service's, read as card_organization_id).
-CARD_FIELDS = tuple(
-    f.attname for f in OfferCard._meta.concrete_fields if f.attname not in {"service_at_location_id", "location_id"}
-)
+# How many columns an offer card has: `card.*` comes last in a row (read by the names the statement gives them).
+CARD_COLUMNS = len(OfferCard._meta.concrete_fields)
 
 
 def _select_list(row: str) -> str:
-    """The facts of the index row `row` (a composite) and the card's columns, each named as Facts reads it."""
-    columns = [f"({row}).{name} AS {name}" for name in INDEX_FACTS]
-    columns += [f"({row}).{name}{'::' + cast if cast else ''} AS {name}" for name, cast in INDEX_ARRAYS.items()]
-    return ",\n       ".join(columns)
-
-
-def _card_list() -> str:
-    return ",\n       ".join(f"card.{name} AS card_{name}" for name in CARD_FIELDS)
+    """The facts of the index row `row` (a composite), each named as Facts reads it (a selected field keeps its
+    name, a cast too), then the offer card's columns (card.*, read as Facts.card)."""
+    columns = [f"({row}).{name}" for name in INDEX_FACTS]
+    columns += [f"({row}).{name}{'::' + cast if cast else ''}" for name, cast in INDEX_ARRAYS.items()]
+    return ",\n       ".join([*columns, "card.*"])
 
 
 def _walk(column: str, conditions, limit: str, *, with_row: bool = True, spaces: int = 8) -> str:
@@ -76,16 +71,13 @@ def match_statement(column: str, own_organization: bool) -> str:
         near=indented(near, 4),
         conditions="\n      AND ".join(HARD_FILTERS),
         facts=_select_list("facts.f"),
-        card=_card_list(),
     )
 
 
 @cache
 def beyond_statement(column: str) -> str:
     """Return beyond.sql rendered for callers answered from `column`."""
-    return render(
-        "beyond", walk=_walk(column, HARD_FILTERS, "beyond_k", spaces=4), facts=_select_list("c.f"), card=_card_list()
-    )
+    return render("beyond", walk=_walk(column, HARD_FILTERS, "beyond_k", spaces=4), facts=_select_list("c.f"))
 
 
 @cache
@@ -146,10 +138,22 @@ def origin_param(origin: GeoPoint) -> str:
     return f"SRID=4326;POINT({origin.longitude} {origin.latitude})"
 
 
-def fetch(sql: str, params: dict, origin: GeoPoint) -> list[dict]:
-    """Run a statement prepared; return its rows as {column name: value}."""
+class Rows:
+    """A statement's rows, read by column name: each name is resolved to its position once per statement."""
+
+    def __init__(self, names: list[str], rows: list[tuple]):
+        self.rows = rows
+        self.card_start = len(names) - CARD_COLUMNS  # card.* comes last
+        self.position = {name: i for i, name in enumerate(names[: self.card_start])}
+        self.card_names = tuple(names[self.card_start :])
+
+    def positions(self, names) -> list[int]:
+        return [self.position[name] for name in names]
+
+
+def fetch(sql: str, params: dict, origin: GeoPoint) -> Rows:
+    """Run a statement prepared; return its rows."""
     params["origin"] = origin_param(origin)
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return Rows([column.name for column in cursor.description], cursor.fetchall())

@@ -28,7 +28,7 @@ def copy_m2m(field, rows: list[tuple]) -> None:
 def foreign_keys_validated_after(models):
     """Drop the tables' foreign keys for a bulk load and add them back, validated in one pass per key.
 
-    Row-by-row foreign-key checks made the 100,000-location load spend ~15 s at COMMIT; re-adding a key
+    Row-by-row foreign-key checks made large loads slow at COMMIT (docs/benchmarks.md); re-adding a key
     checks all rows with one join. Runs inside the caller's transaction, so a failed load (or a row that
     breaks a key) rolls back the data and the dropped keys together.
     """

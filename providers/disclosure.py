@@ -47,7 +47,7 @@ def _value(record, name: str):
     return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SiteDisclosure:
     """What one viewer sees of one site. Build it with `SiteDisclosure.of(site, access)`."""
 

@@ -5,8 +5,7 @@ WITH q AS (
     SELECT * FROM unnest(%(need_ids)s::bigint[], %(requested)s::text[]) AS q(need_id, requested)
 )
 SELECT 'beyond' AS kind, c.offer_id, q.requested, c.distance_m, FALSE AS covers, NULL::text AS area,
-       {{facts}},
-       {{card}}
+       {{facts}}
 FROM q
 CROSS JOIN LATERAL (
 {{walk}}

@@ -85,10 +85,10 @@ $fn$;
 
 
 -- Rebuilds follow bulk loads (COPY, imports), when the planner's statistics of the source tables may describe
--- tables a thousandth of their size: a nested loop over the per-site hours then took longer than ten minutes at
--- 1M rows. So: fresh statistics, and hash joins only for this whole-table derivation. No JIT in either function
--- (the app's own connections turn it off; a pooler's may not): the disabled nested loops' cost made PostgreSQL
--- spend 0.7 s compiling a 50 ms derivation.
+-- tables a thousandth of their size, and a nested loop over the per-site hours was then very slow. So: fresh
+-- statistics, and hash joins only for this whole-table derivation. No JIT in either function (the app's own
+-- connections turn it off; a pooler's may not): the disabled nested loops' cost made PostgreSQL compile the
+-- derivation, for much longer than it runs.
 CREATE OR REPLACE FUNCTION matching_rebuild() RETURNS bigint LANGUAGE plpgsql SET enable_nestloop = off SET jit = off AS $fn$
 DECLARE
     derived bigint;

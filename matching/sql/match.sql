@@ -51,8 +51,7 @@ facts AS (
     ORDER BY offer_id
 )
 SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area,
-       {{facts}},
-       {{card}}
+       {{facts}}
 FROM offers o
 JOIN facts ON facts.offer_id = o.offer_id
 LEFT JOIN LATERAL (

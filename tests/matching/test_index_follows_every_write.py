@@ -210,3 +210,17 @@ def test_an_edit_of_a_column_the_index_does_not_hold_refreshes_nothing(offer):
 def test_hours_are_seconds_of_the_day(offer):
     factories.schedule(offer.location, 2, time(8, 30), time(23, 59, 59))
     assert MatchCandidate.objects.get(service_at_location=offer).hours == [[2, 30600, 86399]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deferring_block_left_by_an_error_is_refreshed_as_its_transaction_commits(make_offer):
+    offer = make_offer(3)
+    with transaction.atomic():
+        try:
+            with match_index_deferred():
+                Service.objects.filter(pk=offer.service_id).update(status="inactive")
+                raise RuntimeError("the caller catches this and goes on")
+        except RuntimeError:
+            pass
+        assert MatchCandidate.objects.filter(service_id=offer.service_id).exists()  # not refreshed yet
+    assert not MatchCandidate.objects.filter(service_id=offer.service_id).exists()  # refreshed at commit

@@ -11,7 +11,7 @@ CROSS JOIN LATERAL (
     -- they are index conditions; the other conditions are tested on each row the walk reaches.
     -- The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter,
     -- the planner assumes a tenth of the need's rows are wanted, and reading all of them through the
-    -- btree on need_id and sorting looked cheaper (a second at 1M rows). The outer LIMIT stops the walk
+    -- btree on need_id and sorting looked cheaper (docs/matching.md). The outer LIMIT stops the walk
     -- at k rows; its ORDER BY is the walk's own order, so it adds no sort.
     SELECT offer_id, distance_m
     FROM (SELECT mc.service_at_location_id AS offer_id,

@@ -20,7 +20,7 @@ near AS (
         -- they are index conditions; the other conditions are tested on each row the walk reaches.
         -- The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter,
         -- the planner assumes a tenth of the need's rows are wanted, and reading all of them through the
-        -- btree on need_id and sorting looked cheaper (a second at 1M rows). The outer LIMIT stops the walk
+        -- btree on need_id and sorting looked cheaper (docs/matching.md). The outer LIMIT stops the walk
         -- at k rows; its ORDER BY is the walk's own order, so it adds no sort.
         SELECT offer_id, distance_m, f
         FROM (SELECT mc.service_at_location_id AS offer_id,
@@ -52,7 +52,7 @@ near AS (
         -- they are index conditions; the other conditions are tested on each row the walk reaches.
         -- The inner LIMIT is a constant so that the generic plan is the index walk: with only a parameter,
         -- the planner assumes a tenth of the need's rows are wanted, and reading all of them through the
-        -- btree on need_id and sorting looked cheaper (a second at 1M rows). The outer LIMIT stops the walk
+        -- btree on need_id and sorting looked cheaper (docs/matching.md). The outer LIMIT stops the walk
         -- at k rows; its ORDER BY is the walk's own order, so it adds no sort.
         SELECT offer_id, distance_m, f
         FROM (SELECT mc.service_at_location_id AS offer_id,
@@ -121,52 +121,27 @@ facts AS (
     ORDER BY offer_id
 )
 SELECT o.kind, o.offer_id, o.requested, o.distance_m, o.covers, o.area,
-       (facts.f).service_id AS service_id,
-       (facts.f).location_id AS location_id,
-       (facts.f).organization_id AS organization_id,
-       (facts.f).is_confidential AS is_confidential,
-       (facts.f).location_type AS location_type,
-       (facts.f).latitude AS latitude,
-       (facts.f).longitude AS longitude,
-       (facts.f).public_latitude AS public_latitude,
-       (facts.f).public_longitude AS public_longitude,
-       (facts.f).time_zone AS time_zone,
-       (facts.f).open_24_7 AS open_24_7,
-       (facts.f).accepting_referrals AS accepting_referrals,
-       (facts.f).beds_total AS beds_total,
-       (facts.f).beds_available AS beds_available,
-       (facts.f).last_verified_on AS last_verified_on,
-       (facts.f).interpretation AS interpretation,
-       (facts.f).lgbtq_specific AS lgbtq_specific,
-       (facts.f).service_needs::text AS service_needs,
-       (facts.f).languages AS languages,
-       (facts.f).hours::text AS hours,
-       card.service_id AS card_service_id,
-       card.organization_id AS card_organization_id,
-       card.service_name AS card_service_name,
-       card.organization_name AS card_organization_name,
-       card.location_name AS card_location_name,
-       card.address_type AS card_address_type,
-       card.attention AS card_attention,
-       card.address_1 AS card_address_1,
-       card.address_2 AS card_address_2,
-       card.city AS card_city,
-       card.region AS card_region,
-       card.state_province AS card_state_province,
-       card.postal_code AS card_postal_code,
-       card.country AS card_country,
-       card.site_phone AS card_site_phone,
-       card.site_phone_extension AS card_site_phone_extension,
-       card.site_phone_type AS card_site_phone_type,
-       card.site_phone_is_front_door AS card_site_phone_is_front_door,
-       card.service_phone AS card_service_phone,
-       card.service_phone_extension AS card_service_phone_extension,
-       card.service_phone_type AS card_service_phone_type,
-       card.service_phone_is_front_door AS card_service_phone_is_front_door,
-       card.organization_phone AS card_organization_phone,
-       card.organization_phone_extension AS card_organization_phone_extension,
-       card.organization_phone_type AS card_organization_phone_type,
-       card.organization_phone_is_front_door AS card_organization_phone_is_front_door
+       (facts.f).service_id,
+       (facts.f).location_id,
+       (facts.f).organization_id,
+       (facts.f).is_confidential,
+       (facts.f).location_type,
+       (facts.f).latitude,
+       (facts.f).longitude,
+       (facts.f).public_latitude,
+       (facts.f).public_longitude,
+       (facts.f).time_zone,
+       (facts.f).open_24_7,
+       (facts.f).accepting_referrals,
+       (facts.f).beds_total,
+       (facts.f).beds_available,
+       (facts.f).last_verified_on,
+       (facts.f).interpretation,
+       (facts.f).lgbtq_specific,
+       (facts.f).service_needs::text,
+       (facts.f).languages,
+       (facts.f).hours::text,
+       card.*
 FROM offers o
 JOIN facts ON facts.offer_id = o.offer_id
 LEFT JOIN LATERAL (
