@@ -5,9 +5,9 @@ Usage: .venv/bin/python bench/edit_bench.py [--sizes 100000] [--edits 200] [--se
                                             [--label NAME]
 
 Sizes are numbers of service-at-location rows. For each size the script
-1. builds a scratch database `directory_bench_edit_<size>_<label>` from `directory_template` (as the postgres
-   superuser over 127.0.0.1, like bench/match_bench.py): migrate, load_boundaries, seed_demo with ceil(size / 2)
-   locations and --seed, VACUUM ANALYZE. The label (default: the checkout's short commit) keeps the databases of two
+1. builds a scratch database `directory_bench_edit_<size>_<label>` as bench/match_bench.py builds its own (from
+   `directory_template`: migrate, load_boundaries, seed_demo with ceil(size / 2) locations and --seed, VACUUM
+   ANALYZE). The label (default: the checkout's short commit) keeps the databases of two
    versions of the code apart, so that the same command run in two checkouts compares them. --reuse keeps an
    existing database of that name (migrated, not reloaded); --keep does not drop it at the end.
 2. re-runs itself in a subprocess against that database (hidden --measure flag), which draws --edits locations with
@@ -27,7 +27,6 @@ change_request_approve).
 
 import argparse
 import json
-import math
 import random
 import subprocess
 import sys
@@ -36,35 +35,10 @@ import time
 from datetime import time as dt_time
 from pathlib import Path
 
-from common import (
-    PYTHON,
-    ROOT,
-    command_line,
-    database_env,
-    database_exists,
-    drop_database,
-    manage,
-    percentiles,
-    psql,
-)
+from common import PYTHON, ROOT, command_line, database_env, drop_database, percentiles
+from match_bench import build  # the same scratch database (migrate, boundaries, seed_demo, VACUUM ANALYZE)
 
 KINDS = ("beds", "hours", "approve address move", "raw UPDATE")
-
-
-def build(database: str, size: int, *, seed: int, reuse: bool) -> None:
-    if reuse and database_exists(database):
-        manage(database, "migrate", "-v0")
-        print(f"reusing {database} (migrated, not reloaded)", flush=True)
-        return
-    if database_exists(database):
-        drop_database(database)
-    started = time.perf_counter()
-    psql(f"CREATE DATABASE {database} OWNER directory TEMPLATE directory_template")
-    manage(database, "migrate", "-v0")
-    manage(database, "load_boundaries", "--if-empty")
-    manage(database, "seed_demo", "--locations", str(math.ceil(size / 2)), "--seed", str(seed), "--no-users")
-    psql("VACUUM ANALYZE", database=database)
-    print(f"built {database} in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def measure_here(out: Path, *, edits: int, seed: int) -> None:

@@ -1,5 +1,6 @@
 """Which listing fields a provider changes at once and which go through review, and how a field's value is
-read, compared and written in JSON form (for change requests and the history).
+read and compared in JSON form (for change requests and the history). Writing them is the registry's write path
+(providers.registry.check_values, write_values).
 
 Operational fields change daily and carry little risk: beds, accepting referrals, hours, alert text, phone
 extensions. Trust fields change who the listing says the provider is, where, and whom it serves: names,
