@@ -6,13 +6,12 @@ through these functions, which
 - geocode an address before any lock is taken (an online geocoder is a network round trip; a confidential site's
   address never leaves this machine), and give a site without coordinates its address's point,
 - keep the listing history (providers.models.ListingChange).
-The bulk loaders use the bulk forms (locations_prepare_bulk, history_rows; COPY in providers.bulk). The match
+The bulk loaders use location_prepare on the rows they build, history_rows, and COPY (providers.bulk). The match
 index follows every write by itself (database triggers, matching.triggers).
 """
 
 import copy
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
@@ -47,20 +46,13 @@ def location_prepare(location: Location, rng=None) -> None:
         )
 
 
-def locations_prepare_bulk(locations: Iterable[Location], rng=None) -> None:
-    """location_prepare() for rows a bulk loader writes itself (COPY, bulk_create)."""
-    for location in locations:
-        location_prepare(location, rng=rng)
-
-
 # --- saving records ----------------------------------------------------------------------------------------
 
 
 def record_save(record, *, changes: dict | None = None, source: str | None = None, user=None, now=None) -> None:
     """Save a listing record (a site gets its public point first) and record `changes` ({field: (before, after)})
     in its listing history. The caller holds the transaction."""
-    if isinstance(record, Location):
-        location_prepare(record)
+    location_prepare(record)
     record.save()
     if changes:
         history_record(record, changes, source, user=user, now=now)
