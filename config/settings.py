@@ -77,6 +77,8 @@ MIDDLEWARE = [
     # First, so every answer is logged and tagged, including other middleware's redirects and refusals.
     "core.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the request: a body over the limit, or a NUL character, is refused (core/input.py).
+    "core.input.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -203,6 +205,12 @@ X_FRAME_OPTIONS = "DENY"
 # (with no-referrer Chromium sends "Origin: null", which Django's CSRF check refuses).
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Limits every request shares (core/input.py): a body's size (413 above it), and how deeply JSON may nest.
+# No form or API call here needs more than a few kilobytes or a few levels.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+JSON_MAX_DEPTH = int(os.environ.get("JSON_MAX_DEPTH", "16"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.TokenAuthentication",
@@ -211,6 +219,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DirectoryPagination",
+    # The same three body types as DRF's defaults, each held to core/input.py's limits.
+    "DEFAULT_PARSER_CLASSES": ["core.input.JSONParser", "core.input.FormParser", "core.input.MultiPartParser"],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",

@@ -19,6 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.input import NUL_MESSAGE, nul_paths
 from geo.geocoding import GeocodingError, geocode
 from geo.privacy import displaced_point
 from providers.editing import M2M_FIELDS, organization_id_of, record_type_of, to_json
@@ -121,6 +122,7 @@ def address_save(*, address: Address, point: tuple[float, float] | None = None, 
 
 def check_values(instance, values: dict) -> None:
     """Raise ValidationError (naming the field) if these values would break the record's rules."""
+    _refuse_nul(values)
     plain = {f: v for f, v in values.items() if f not in M2M_FIELDS and not f.startswith("address.")}
     if plain:
         candidate = copy.copy(instance)
@@ -143,6 +145,12 @@ def check_values(instance, values: dict) -> None:
             raise ValidationError({f"address.{f}": m for f, m in exc.message_dict.items()}) from None
 
 
+def _refuse_nul(values: dict) -> None:
+    # PostgreSQL cannot store NUL; whoever calls (a form, the importer, a script) hears which field it was in.
+    if paths := nul_paths(values):
+        raise ValidationError({path: [NUL_MESSAGE] for path in paths})
+
+
 def _name_fields(errors: dict, values: dict) -> dict:
     """Attach record-wide errors (database constraints) to the first given field their message names, so the
     answer says which field is wrong (e.g. "beds_available must not exceed beds_total")."""
@@ -159,6 +167,7 @@ def write_values(instance, values: dict) -> None:
     The caller holds the transaction. Model validation (ages ordered, beds within total, coordinates in
     range) runs on the combined result, so a change that would break a rule is refused whole.
     """
+    _refuse_nul(values)
     plain = {f: v for f, v in values.items() if f not in M2M_FIELDS and not f.startswith("address.")}
     address_values = {f.removeprefix("address."): v for f, v in values.items() if f.startswith("address.")}
     for field, value in plain.items():

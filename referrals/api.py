@@ -7,7 +7,7 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from referrals import selectors, services
+from referrals import reports, selectors, services
 from referrals.actions import ACTIONS, referral_take_action
 from referrals.models import ReferralAccess, Status
 from referrals.permissions import CanReadReports, CanSendReferrals
@@ -174,11 +174,14 @@ class ReferralReportView(APIView):
 
     @extend_schema(
         summary="Aggregate referral counts (moderators)",
-        description="Counts by status, need, state and month; cells under 5 are suppressed. No referral-level data.",
+        description=(
+            "Counts by status, need, state and month over finished months only; cells under 5 are suppressed "
+            "month by month and windows are sums of the shown months. No referral-level data."
+        ),
         parameters=[ReportQuerySerializer],
         responses=ReferralReportSerializer,
     )
     def get(self, request):
         query = ReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(selectors.referral_report(**query.validated_data))
+        return Response(reports.referral_report(**query.validated_data))

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referrals.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 
 # Crockford base32 without I, L, O, U: easy to read out on a phone call, nothing to confuse.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -12,6 +12,7 @@ from providers.access import confidential_access_for_user
 from providers.disclosure import SiteDisclosure
 from providers.fields import CodeRelatedField
 from providers.models import Language, NeedTerm, ServiceAtLocation
+from referrals import reports
 from referrals.models import (
     CLOSE_REASON_CHOICES,
     DECLINE_REASON_CHOICES,
@@ -263,8 +264,10 @@ class ReportSuppressedSerializer(serializers.Serializer):
 
 class ReferralReportSerializer(serializers.Serializer):
     suppression_threshold = serializers.IntegerField()
-    total = serializers.IntegerField(allow_null=True, help_text="null when under the threshold")
-    by_status = ReportCellSerializer(many=True)
+    from_month = serializers.CharField(help_text="YYYY-MM: the first month counted")
+    to_month = serializers.CharField(help_text="YYYY-MM: the last month counted (always a finished month)")
+    total = serializers.IntegerField(allow_null=True, help_text="Sum of the months shown; null when none is")
+    by_status = ReportCellSerializer(many=True, help_text="Status as it stood when the current month began")
     by_need = ReportCellSerializer(many=True)
     by_state = ReportCellSerializer(many=True)
     by_month = ReportCellSerializer(many=True)
@@ -273,17 +276,32 @@ class ReferralReportSerializer(serializers.Serializer):
 
 
 class MonthField(serializers.DateField):
-    """A month as YYYY-MM (reports come in whole months only, so windows cannot isolate single referrals)."""
+    """A month as YYYY-MM, from 2000-01 to the last finished month (reports cover closed months only)."""
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%Y-%m"], **kwargs)
 
+    def to_internal_value(self, value):
+        month = super().to_internal_value(value)
+        latest = reports.last_finished_month()
+        if month < reports.FIRST_MONTH or month > latest:
+            raise serializers.ValidationError(
+                f"Reports cover finished months from {reports.FIRST_MONTH:%Y-%m} to {latest:%Y-%m}."
+            )
+        return month
+
 
 class ReportQuerySerializer(serializers.Serializer):
-    from_month = MonthField(required=False, allow_null=True, default=None, help_text="YYYY-MM, inclusive")
-    to_month = MonthField(required=False, allow_null=True, default=None, help_text="YYYY-MM, inclusive")
+    from_month = MonthField(required=False, allow_null=True, default=None,
+                            help_text="YYYY-MM, inclusive (default: eleven months before to_month)")  # fmt: skip
+    to_month = MonthField(required=False, allow_null=True, default=None,
+                          help_text="YYYY-MM, inclusive (default: the last finished month)")  # fmt: skip
 
     def validate(self, attrs):
-        if attrs["from_month"] and attrs["to_month"] and attrs["from_month"] > attrs["to_month"]:
+        last = attrs["to_month"] or reports.last_finished_month()
+        first = attrs["from_month"] or reports.add_months(last, -11)
+        if first > last:
             raise serializers.ValidationError({"to_month": "Must be on or after from_month."})
-        return attrs
+        if reports.months_between(first, last) > reports.MAX_MONTHS:
+            raise serializers.ValidationError({"from_month": f"A report covers at most {reports.MAX_MONTHS} months."})
+        return {"from_month": first, "to_month": last}

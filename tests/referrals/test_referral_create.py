@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.roles import Role
-from referrals.encryption import decrypt
+from core.encryption import decrypt
 from referrals.models import ClientContact, Consent, IdempotencyKey, Referral, ReferralAccess, ReferralEvent
 from tests import factories
 from tests.referrals.conftest import consent_body, referral_body

@@ -1,11 +1,12 @@
-"""Aggregate referral reports: counts only, small cells left out, whole months, median time to first answer."""
+"""Aggregate referral reports: counts only, small cells left out month by month, finished months only, median time
+to first answer; neither polling nor differencing windows isolates a referral (referrals/reports.py)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from referrals.selectors import SUPPRESS_BELOW, referral_report
+from referrals.reports import SUPPRESS_BELOW, referral_report
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,13 @@ def many(people, send, act, time_machine):
         act(people["receiver"], code, "accept")
     time_machine.move_to(start + timedelta(hours=4))
     act(people["receiver"], codes[5], "decline", reason="no_capacity")
+    # Reports count finished months only: read them in the next month.
+    time_machine.move_to(_next_month(start) + timedelta(days=1))
     return codes, start
+
+
+def _next_month(moment):
+    return (moment.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def test_report_counts_by_need_state_and_month(client_for, many):
@@ -66,9 +73,10 @@ def test_median_time_to_first_answer_over_enough_answers(many):
     assert referral_report()["median_hours_to_first_answer"] == 2.0
 
 
-def test_a_tiny_report_shows_nothing_countable(people, send):
+def test_a_tiny_report_shows_nothing_countable(people, send, time_machine):
     for _ in range(3):
         send(people["sender"])
+    time_machine.move_to(_next_month(timezone.now()) + timedelta(hours=1))
 
     report = referral_report()
 
@@ -88,11 +96,77 @@ def test_reports_come_in_whole_months_only(client_for, many):
     _, start = many
     moderator = client_for("moderator")
     month = start.strftime("%Y-%m")
-    next_month = (start.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    previous_month = (start.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
     assert moderator.get("/api/reports/referrals/", {"from_month": month, "to_month": month}).data["total"] == 12
-    assert moderator.get("/api/reports/referrals/", {"from_month": next_month}).data["by_status"] == []
+    assert moderator.get("/api/reports/referrals/", {"to_month": previous_month}).data["by_status"] == []
     day = moderator.get("/api/reports/referrals/", {"from_month": start.date().isoformat()})
     assert day.status_code == 400 and "from_month" in day.data
-    backwards = moderator.get("/api/reports/referrals/", {"from_month": next_month, "to_month": month})
+    backwards = moderator.get("/api/reports/referrals/", {"from_month": month, "to_month": previous_month})
     assert backwards.status_code == 400 and "to_month" in backwards.data
+
+
+def test_polling_shows_no_new_referral_or_answer_until_the_month_is_over(client_for, people, send, act, many):
+    """The probe that found this: two reports seconds apart moved total and by_state by one referral."""
+    codes, _ = many
+    moderator = client_for("moderator")
+    before = moderator.get("/api/reports/referrals/").data
+
+    send(people["sender"])
+    act(people["receiver"], codes[6], "accept")
+
+    assert moderator.get("/api/reports/referrals/").data == before
+
+
+def test_statuses_are_counted_as_they_stood_when_the_month_began(people, act, many, time_machine):
+    codes, start = many
+    for code in codes[6:11]:  # five more accepted, after the month ended
+        act(people["receiver"], code, "accept")
+
+    assert counts(referral_report(), "by_status") == {"sent": 6}
+    time_machine.move_to(_next_month(_next_month(start)) + timedelta(hours=1))
+    assert counts(referral_report(), "by_status") == {"accepted": 10}
+
+
+def test_subtracting_one_window_from_another_recovers_no_suppressed_cell(people, send, time_machine):
+    """Month A: 6 referrals for a T visa. Month B: 3 for a T visa, 5 without. Month B's T-visa cell (3) is
+    suppressed; a window A..B counts only what the months showed, so A..B minus A gives 0, not 3."""
+    month_a = timezone.now().replace(day=5, hour=9) - timedelta(days=70)
+    time_machine.move_to(month_a)
+    for _ in range(6):
+        send(people["sender"], needs=["t-visa"])
+    month_b = _next_month(month_a) + timedelta(days=4)
+    time_machine.move_to(month_b)
+    for index in range(8):
+        send(people["sender"], needs=["t-visa"] if index < 3 else ["emergency-shelter"])
+    time_machine.move_to(_next_month(month_b) + timedelta(hours=1))
+    a, b = month_a.date().replace(day=1), month_b.date().replace(day=1)
+
+    both = referral_report(from_month=a, to_month=b)
+    first = referral_report(from_month=a, to_month=a)
+    second = referral_report(from_month=b, to_month=b)
+
+    assert counts(both, "by_need")["t-visa"] - counts(first, "by_need")["t-visa"] == 0
+    assert "t-visa" not in counts(second, "by_need") and second["suppressed"]["by_need"]
+    assert both["total"] == first["total"] + second["total"] == 14
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"to_month": "9999-12"}, "to_month"),
+        ({"from_month": "9999-12"}, "from_month"),
+        ({"from_month": "1999-12"}, "from_month"),
+        ({"to_month": "0000-01"}, "to_month"),
+        ({"from_month": "2001-01", "to_month": "2012-01"}, "from_month"),
+    ],
+)
+def test_out_of_range_months_are_a_400_naming_the_field(client_for, query, field):
+    response = client_for("moderator").get("/api/reports/referrals/", query)
+    assert response.status_code == 400 and field in response.data, response.data
+
+
+def test_the_month_not_yet_over_cannot_be_asked_for(client_for):
+    response = client_for("moderator").get("/api/reports/referrals/", {"to_month": timezone.now().strftime("%Y-%m")})
+    assert response.status_code == 400
+    assert "finished months" in str(response.data["to_month"])

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxMessage
 from referrals.models import ClientContact, Consent, IdempotencyKey, Referral, ReferralEvent
-from referrals.selectors import referral_report
+from referrals.reports import referral_report
 from tests.referrals.conftest import consent_body
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from referrals.encryption import rotate_all
+from core.encryption import rotate_all
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Encryption at rest for referral notes, client contact and free-text reasons (Fernet: AES-128-CBC + HMAC).
+"""Encryption at rest for fields that may identify a person or unlock an account (Fernet: AES-128-CBC + HMAC).
 
 The database holds only ciphertext, so a dump, a replica or a curious query shows nothing readable.
 Keys come from settings.FIELD_ENCRYPTION_KEYS: the first encrypts, all decrypt (rotation).
