@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Answers to signed-in callers and to writes are never stored by a browser or proxy (core/cache_control.py).
+    "core.cache_control.PrivateResponseMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

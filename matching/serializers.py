@@ -10,6 +10,7 @@ from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
 from matching.results import MatchRequest
 from matching.taxonomy import vocabulary
 from providers.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
+from providers.fields import MAX_CODES, split_codes
 
 MAX_NEEDS = 10
 MAX_LIMIT = 100
@@ -22,19 +23,17 @@ class QueryBooleanField(serializers.BooleanField):
 
 
 class CodesField(serializers.ListField):
-    """A list of codes, also accepted as one comma-separated string (as in a query string)."""
+    """A list of codes, repeated or comma-separated or both (providers.fields.split_codes: one reading for
+    queries and bodies), each checked by the child field, at most MAX_CODES."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_CODES)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, str):
-            data = [data]
+        if isinstance(data, str | list):
+            data = split_codes(data)
         return super().to_internal_value(data)
-
-
-def _split(values) -> list[str]:
-    items = []
-    for value in values or []:
-        items.extend(part.strip() for part in str(value).split(",") if part.strip())
-    return list(dict.fromkeys(items))
 
 
 class MatchInputSerializer(serializers.Serializer):
@@ -67,7 +66,7 @@ class MatchInputSerializer(serializers.Serializer):
     limit = serializers.IntegerField(default=20, min_value=1, max_value=MAX_LIMIT)
 
     def validate_needs(self, value):
-        codes = _split(value)
+        codes = value
         if not codes:
             raise serializers.ValidationError("Give at least one need code.")
         if len(codes) > MAX_NEEDS:
@@ -79,7 +78,7 @@ class MatchInputSerializer(serializers.Serializer):
         return codes
 
     def validate_language(self, value):
-        codes = _split(value)
+        codes = value
         known = vocabulary().language_names
         unknown = [code for code in codes if code not in known]
         if unknown:

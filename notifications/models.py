@@ -3,10 +3,13 @@
 A worker (python manage.py send_notifications) delivers due rows and retries failures, so a mail-server
 outage delays a notification but never loses it, and a rolled-back change never sends one.
 Messages hold no client data (docs/privacy.md): a reference code, need categories and a link that needs login.
+Bodies are encrypted at rest, and one holding a secret (a single-use link) is blanked once delivered or given up.
 """
 
 from django.db import models
 from django.utils import timezone
+
+from core.encryption import EncryptedTextField
 
 
 class OutboxMessage(models.Model):
@@ -18,7 +21,9 @@ class OutboxMessage(models.Model):
     kind = models.CharField(max_length=64, help_text="What the message announces, e.g. 'referral.created'.")
     to_email = models.EmailField()
     subject = models.CharField(max_length=255)
-    body = models.TextField()
+    # Encrypted at rest: an unsent invitation's body holds its single-use link, and any body may one day hold
+    # something else that must not sit readable in a dump or a replica.
+    body = EncryptedTextField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

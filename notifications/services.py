@@ -67,6 +67,8 @@ def _attempt(message: OutboxMessage, now: datetime) -> str:
         message.last_error = f"{type(exc).__name__}: {exc}"[:500]
         if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.FAILED
+            if message.clear_body_after_send:
+                message.body = "(given up; the body held a single-use link and was removed)"
             outcome = "failed"
         else:
             message.next_attempt_at = now + retry_delay(message.attempts)

@@ -262,13 +262,13 @@ class LocationEditMixin:
 
     @extend_schema(
         summary="Replace the location's opening hours (provider staff; applied at once)",
-        request=SchedulePeriodSerializer(many=True),
+        request=SchedulePeriodSerializer(many=True, max_length=services.MAX_SCHEDULE_PERIODS),
         responses=SchedulePeriodSerializer(many=True),
     )
     @action(detail=True, methods=["put"], filter_backends=[], pagination_class=None)
     def schedules(self, request, pk=None):
         record = editable_record(request, Location, pk)
-        form = SchedulePeriodSerializer(data=request.data, many=True)
+        form = SchedulePeriodSerializer(data=request.data, many=True, max_length=services.MAX_SCHEDULE_PERIODS)
         form.is_valid(raise_exception=True)
         created = services.location_schedules_replace(user=request.user, location=record, periods=form.validated_data)
         return Response(SchedulePeriodSerializer(created, many=True).data)

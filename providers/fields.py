@@ -2,6 +2,38 @@
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
+
+# The most codes one list of an input may hold (needs, populations, languages), in a query or a body.
+MAX_CODES = 20
+
+
+def split_codes(values) -> list[str]:
+    """The one reading of a code list: repeated values, comma-separated values, or both, trimmed and without
+    repeats, in order ("needs=a,b&needs=c" and "needs=a&needs=b,c" are the same list)."""
+    if values is None:
+        return []
+    items = [values] if isinstance(values, str) else list(values)
+    codes = []
+    for item in items:
+        codes.extend(part.strip() for part in str(item).split(",") if part.strip())
+    return list(dict.fromkeys(codes))
+
+
+class CodeListRelatedField(ManyRelatedField):
+    """Many vocabulary rows by code, at most `max_items` (each is looked up: an unbounded list was unbounded
+    work)."""
+
+    default_error_messages = {"too_many": "At most {max_items} codes are accepted."}
+
+    def __init__(self, *, max_items: int = MAX_CODES, **kwargs):
+        self.max_items = max_items
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_items:
+            self.fail("too_many", max_items=self.max_items)
+        return super().to_internal_value(data)
 
 
 class CodeRelatedField(serializers.SlugRelatedField):
@@ -21,6 +53,11 @@ class CodeRelatedField(serializers.SlugRelatedField):
         if isinstance(data, str) and "\x00" in data:
             self.fail("null_characters")
         return super().to_internal_value(data)
+
+    @classmethod
+    def many_init(cls, *args, max_items: int = MAX_CODES, **kwargs):
+        list_kwargs = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return CodeListRelatedField(child_relation=cls(*args, **kwargs), max_items=max_items, **list_kwargs)
 
 
 @extend_schema_field(

@@ -23,6 +23,7 @@ from geo.queries import make_point
 from geo.units import km_to_m, m_to_km, miles_to_m
 from providers import eligibility, selectors
 from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
+from providers.fields import MAX_CODES, split_codes
 from providers.models import (
     Language,
     Location,
@@ -35,7 +36,7 @@ from providers.models import (
     VictimAssistanceSpecialist,
 )
 
-MAX_LIST_VALUES = 20
+MAX_LIST_VALUES = MAX_CODES
 
 
 def _literal(text: str) -> str:
@@ -54,13 +55,7 @@ class CodeListField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        if value in (None, "", []):
-            return []
-        values = [value] if isinstance(value, str) else list(value)
-        codes = []
-        for item in values:
-            codes.extend(part.strip() for part in str(item).split(",") if part.strip())
-        return list(dict.fromkeys(codes))
+        return split_codes(value)
 
     def validate(self, value):
         super().validate(value)

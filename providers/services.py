@@ -50,6 +50,8 @@ class EditResult:
     change_request: ChangeRequest | None
 
 
+# A week of split shifts is about 21 periods; more than this is an error or an attack, not opening hours.
+MAX_SCHEDULE_PERIODS = 50
 CAPACITY_FIELDS = {"beds_available", "beds_total", "accepting_referrals"}
 
 
@@ -91,7 +93,9 @@ def listing_edit(
 
 
 def location_schedules_replace(*, user, location: Location, periods: list[dict], now: datetime | None = None) -> list:
-    """Replace a location's own opening hours (operational: applied at once, with history)."""
+    """Replace a location's own opening hours (operational: applied at once, with history). At most
+    MAX_SCHEDULE_PERIODS periods, none repeated (same weekday, opening and closing): refused whole, by index."""
+    schedule_periods_check(periods)
     now = now or timezone.now()
     with transaction.atomic():
         location = Location.objects.select_for_update().get(pk=location.pk)
@@ -108,6 +112,17 @@ def location_schedules_replace(*, user, location: Location, periods: list[dict],
                 location, {"schedules": (before, after)}, ListingChange.Source.DIRECT, user=user, now=now
             )
     return created
+
+
+def schedule_periods_check(periods: list[dict]) -> None:
+    if len(periods) > MAX_SCHEDULE_PERIODS:
+        raise ValidationError({"schedules": [f"At most {MAX_SCHEDULE_PERIODS} opening periods per site."]})
+    seen = {}
+    for index, period in enumerate(periods):
+        key = (period["weekday"], period["opens_at"], period["closes_at"])
+        if key in seen:
+            raise ValidationError({f"schedules[{index}]": [f"Repeats period {seen[key]} (same day and times)."]})
+        seen[key] = index
 
 
 def _period_text(weekday: int, opens_at, closes_at) -> str:

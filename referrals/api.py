@@ -148,12 +148,6 @@ class ReferralViewSet(viewsets.GenericViewSet):
             {"detail": str(exc), "status": exc.status, "allowed": exc.allowed}, status=status.HTTP_409_CONFLICT
         )
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Referral details hold client contact: no browser or proxy may keep a copy (shared hotline desks).
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Cache-Control"] = "no-store, private"
-        return response
-
 
 def _action_view(action):
     """The API's route for one lifecycle action of referrals.actions: POST /api/referrals/{code}/<name>/."""

@@ -494,3 +494,16 @@ def test_each_result_lists_the_languages_its_service_speaks(api, make_offer):
     row = api.get(URL, {"near": NEAR, "needs": "emergency-shelter"}).json()["results"][0]
 
     assert row["languages"] == ["en", "es", "vi"]
+
+
+def test_a_comma_joined_need_list_reads_as_the_same_list_repeated(api):
+    """Over 64 characters joined was a 400 while repeating needs= worked: both are one list (split_codes)."""
+    needs = ["emergency-shelter", "t-visa", "u-visa", "legal", "case-management", "medical", "dental", "mental-health"]
+    joined = api.get(URL, {"near": NEAR, "needs": ",".join(needs)})
+    repeated = api.get(URL, {"near": NEAR, "needs": needs})
+    mixed = api.get(URL, {"near": NEAR, "needs": [",".join(needs[:3]), *needs[3:]]})
+    posted = api.post(URL, {"near": NEAR, "needs": ",".join(needs)}, format="json")
+
+    assert len(",".join(needs)) > 64
+    assert joined.status_code == repeated.status_code == mixed.status_code == posted.status_code == 200, joined.json()
+    assert joined.json() == repeated.json() == mixed.json()

@@ -489,3 +489,33 @@ def test_a_delivered_invitation_no_longer_holds_its_link(client_for, provider_or
 
     message = OutboxMessage.objects.get()
     assert message.status == "sent" and "/invitations/" not in message.body
+
+
+def test_an_unsent_invitation_link_is_not_readable_in_the_database(client_for, provider_org, settings):
+    """The outbox body is encrypted at rest: a dump or replica shows no usable token, and a message given up on
+    keeps no link either."""
+    from django.db import connection
+
+    from notifications.services import outbox_deliver
+
+    client_for("moderator").post(INVITATIONS, {"organization": str(provider_org.pk), "email": "x@own.example"})
+    link = next(word for word in OutboxMessage.objects.get().body.split() if "/invitations/" in word)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM notifications_outboxmessage")
+        (stored,) = cursor.fetchone()
+    assert token not in stored and "/invitations/" not in stored
+
+    settings.EMAIL_BACKEND = "tests.providers.test_joining.RefusingBackend"
+    settings.NOTIFICATION_MAX_ATTEMPTS = 1
+    outbox_deliver()
+    message = OutboxMessage.objects.get()
+    assert message.status == "failed" and token not in message.body
+
+
+class RefusingBackend:
+    def __init__(self, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")

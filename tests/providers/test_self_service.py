@@ -427,3 +427,26 @@ def test_admin_inline_and_address_edits_are_in_the_history(client, listing):
     change = ListingChange.objects.get(field="address.address_1")
     assert (change.before, change.after, change.source) == ("6432 Secret Rd", "7 Other Rd", "admin")
     assert change.record_id == listing["location"].pk
+
+
+def test_hours_refuse_repeated_periods_and_more_than_the_cap(client_for, listing):
+    """The probe's 3,000 identical periods: refused, and nothing replaced."""
+    location = listing["location"]
+    factories.schedule(location, 1, time(9), time(17))
+    url = f"/api/locations/{location.pk}/schedules/"
+    provider = client_for("provider")
+    period = {"weekday": 2, "opens_at": "09:00", "closes_at": "17:00"}
+
+    flood = provider.put(url, [period] * 3000, format="json")
+    repeated = provider.put(url, [period, {**period, "weekday": 3}, period], format="json")
+
+    assert flood.status_code == 400 and "50" in str(flood.data)
+    assert repeated.status_code == 400 and repeated.data == {"schedules[2]": ["Repeats period 0 (same day and times)."]}
+    assert list(Schedule.objects.filter(location=location).values_list("weekday", flat=True)) == [1]
+
+
+def test_code_lists_in_a_body_are_capped(client_for, listing):
+    response = client_for("provider").patch(
+        f"/api/services/{listing['service'].pk}/", {"languages": ["es"] * 500}, format="json"
+    )
+    assert response.status_code == 400 and "At most 20 codes" in str(response.data["languages"])
