@@ -14,7 +14,10 @@ run: setup
 	@echo
 	@echo "Victim services directory: http://$(HOST):$(PORT)/  (API: /api/  docs: /api/docs/  admin: /admin/)"
 	@echo
-	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Two-factor sign-in is optional in this demo (TWO_FACTOR_REQUIRED_ROLES is empty unless you set it);"
+	@echo "by default it is required of hotline, specialist, moderator and admin accounts."
+	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} TWO_FACTOR_REQUIRED_ROLES="$${TWO_FACTOR_REQUIRED_ROLES-}" \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	@.venv/bin/ruff check --quiet .

@@ -221,6 +221,8 @@ def server_env() -> dict:
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         # No TLS proxy in front of this gunicorn: with the redirect on, every request would be a 301.
         DJANGO_SECURE_SSL_REDIRECT="0",
+        # The load accounts hold API tokens but no authenticator (a token is only issued after the code).
+        TWO_FACTOR_REQUIRED_ROLES="",
     )
     env.pop("DJANGO_DEBUG", None)
     # Capacity, not throttling: every rate limit out of reach.

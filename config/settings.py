@@ -268,8 +268,11 @@ AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "next", "otp_token", "password"]
 
 # Two-factor authentication (django-otp, TOTP): any account may enrol at /accounts/two-factor/; the roles
-# listed here must (hotline, specialist, moderator, provider, admin). Empty: optional for everyone.
-TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES")
+# listed here must (of hotline, specialist, moderator, provider, admin). By default every role that sees exact
+# confidential places or client data across organizations; set it empty (`TWO_FACTOR_REQUIRED_ROLES=`) to make
+# it optional for everyone, as `make run`'s demo does.
+TWO_FACTOR_DEFAULT_ROLES = "hotline,specialist,moderator,admin"
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", TWO_FACTOR_DEFAULT_ROLES)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Victim Services Directory")
 # The admin never shows anyone's TOTP secret or its QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -407,6 +410,10 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # A referral nobody answers is marked expired after this many days (python manage.py expire_referrals).
 REFERRAL_EXPIRE_AFTER_DAYS = int(os.environ.get("REFERRAL_EXPIRE_AFTER_DAYS", "14"))
+# A referral accepted this many days ago and neither started nor closed is overdue: shown as such, the receiver
+# is reminded, and after as many days again the sender (python manage.py remind_overdue_referrals). It is never
+# closed by the system: only the people on the referral know whether the client was reached.
+REFERRAL_OVERDUE_AFTER_DAYS = int(os.environ.get("REFERRAL_OVERDUE_AFTER_DAYS", "7"))
 
 # Email: the outbox worker (python manage.py send_notifications) delivers through this backend; in
 # development emails are printed to the console (they never hold client data).

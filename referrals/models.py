@@ -6,6 +6,7 @@ Immigration status is never a field here, by design.
 """
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -133,6 +134,9 @@ class Referral(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True, help_text="First accept or decline.")
     ended_at = models.DateTimeField(null=True, blank=True, help_text="When it reached a final status.")
     purged_at = models.DateTimeField(null=True, blank=True, help_text="When note and client contact were removed.")
+    # Accepted and then neither started nor closed: who has been reminded (0 nobody, 1 the receiver, 2 the
+    # sender too). Nothing closes it; it is shown as overdue (referrals.services.referrals_remind_overdue).
+    overdue_reminders = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -142,6 +146,8 @@ class Referral(models.Model):
             models.Index(fields=["receiving_organization", "-created_at"], name="referral_receiver_idx"),
             # expire_referrals: unanswered referrals by age.
             models.Index(fields=["created_at"], condition=Q(status="sent"), name="referral_unanswered_idx"),
+            # remind_overdue_referrals: accepted referrals by when they were accepted.
+            models.Index(fields=["answered_at"], condition=Q(status="accepted"), name="referral_accepted_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="referral_status_valid"),
@@ -150,6 +156,14 @@ class Referral(models.Model):
 
     def __str__(self):
         return self.code
+
+    def is_overdue(self, now=None) -> bool:
+        """Accepted more than REFERRAL_OVERDUE_AFTER_DAYS ago and neither started nor closed since."""
+        return (
+            self.status == Status.ACCEPTED
+            and self.answered_at is not None
+            and (self.answered_at < (now or timezone.now()) - timedelta(days=settings.REFERRAL_OVERDUE_AFTER_DAYS))
+        )
 
     def consented_contact(self, now=None):
         """Return the client contact while the client's consent holds, else None (the one rule for showing it)."""

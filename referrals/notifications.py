@@ -52,6 +52,21 @@ def notify_status_changed(referral: Referral, event: ReferralEvent) -> int:
     return _enqueue(recipients, f"referral.{event.to_status}", f"Referral {referral.code}: {label}", body)
 
 
+def notify_overdue(referral: Referral, side: str) -> int:
+    """Queue the reminder that an accepted referral was neither started nor closed: to the receiving
+    organization, or (later) to the sender."""
+    if referral.do_not_contact:
+        return 0
+    if side == "receiver":
+        recipients = organization_contact_emails(referral.receiving_organization)
+        ask = "Your organization accepted it but has not started or closed it. Please update it."
+    else:
+        recipients = [referral.sender.email] if referral.sender.email else []
+        ask = "The receiving organization accepted it but has not started or closed it; you may want to follow up."
+    body = f"Referral {referral.code} is overdue.\n{ask}\n\n{_summary(referral)}"
+    return _enqueue(recipients, f"referral.overdue.{side}", f"Referral {referral.code}: overdue", body)
+
+
 def _summary(referral: Referral) -> str:
     return (
         f"Reference: {referral.code}\n"

@@ -119,13 +119,19 @@ class ReferralListSerializer(serializers.ModelSerializer):
     receiving_organization = RefSerializer()
     service = serializers.SerializerMethodField()
     direction = serializers.SerializerMethodField(help_text="sent, received, or both (a referral to your own org).")
+    overdue = serializers.SerializerMethodField(
+        help_text="Accepted more than REFERRAL_OVERDUE_AFTER_DAYS ago and neither started nor closed."
+    )
 
     class Meta:
         model = Referral
         fields = [
             "code", "status", "urgency", "needs", "direction", "receiving_organization", "service",
-            "do_not_contact", "created_at", "updated_at", "answered_at",
+            "do_not_contact", "created_at", "updated_at", "answered_at", "overdue",
         ]  # fmt: skip
+
+    def get_overdue(self, referral) -> bool:
+        return referral.is_overdue()
 
     @extend_schema_field(RefSerializer(allow_null=True))
     def get_service(self, referral):

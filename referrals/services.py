@@ -33,7 +33,7 @@ from referrals.models import (
     Urgency,
     allowed_actions,
 )
-from referrals.notifications import notify_referral_created, notify_status_changed
+from referrals.notifications import notify_overdue, notify_referral_created, notify_status_changed
 from referrals.permissions import check_may_act, may_send_referrals
 
 MAX_NEEDS = 10
@@ -337,6 +337,34 @@ def referrals_expire(*, older_than_days: int | None = None, now: datetime | None
             continue  # answered meanwhile: the provider was faster than the clock
         expired += 1
     return expired
+
+
+def referrals_remind_overdue(*, now: datetime | None = None) -> dict[str, int]:
+    """Remind about accepted referrals nobody started or closed: the receiving organization once they are
+    REFERRAL_OVERDUE_AFTER_DAYS overdue, the sender once twice that. Return how many of each were reminded.
+
+    Each referral is locked while it is reminded (SKIP LOCKED), so two runs never remind twice; the email
+    goes through the outbox in the same transaction, and do_not_contact suppresses it as every other one."""
+    now = now or timezone.now()
+    days = timedelta(days=settings.REFERRAL_OVERDUE_AFTER_DAYS)
+    counts = {"receiver": 0, "sender": 0}
+    for stage, side, accepted_before in ((0, "receiver", now - days), (1, "sender", now - 2 * days)):
+        due = Referral.objects.filter(status=Status.ACCEPTED, overdue_reminders=stage, answered_at__lt=accepted_before)
+        for pk in due.values_list("pk", flat=True):
+            with transaction.atomic():
+                referral = (
+                    due.select_for_update(of=("self",), skip_locked=True)
+                    .select_related("sender", "receiving_organization")
+                    .filter(pk=pk)
+                    .first()
+                )
+                if referral is None:
+                    continue  # answered, reminded or locked meanwhile
+                notify_overdue(referral, side)
+                referral.overdue_reminders = stage + 1
+                referral.save(update_fields=["overdue_reminders", "updated_at"])
+            counts[side] += 1
+    return counts
 
 
 PURGEABLE_STATUSES = (Status.CLOSED, Status.COMPLETED, Status.EXPIRED, Status.WITHDRAWN, Status.DECLINED)

@@ -266,6 +266,37 @@ class TestTwoFactor:
         assert refused.status_code == 400, "django-otp makes the next try wait after repeated misses"
 
 
+class TestTwoFactorByDefault:
+    """Required by default of every role that sees exact confidential places or client data across organizations."""
+
+    @pytest.fixture(autouse=True)
+    def configured_default(self, settings):
+        from config import settings as configured
+
+        settings.TWO_FACTOR_REQUIRED_ROLES = configured.TWO_FACTOR_REQUIRED_ROLES
+
+    def test_the_default_covers_hotline_specialist_moderator_and_admin(self, monkeypatch):
+        from config import settings as configured
+
+        monkeypatch.delenv("TWO_FACTOR_REQUIRED_ROLES", raising=False)
+        assert set(configured.env_list("TWO_FACTOR_REQUIRED_ROLES", configured.TWO_FACTOR_DEFAULT_ROLES)) == {
+            "hotline", "specialist", "moderator", "admin"
+        }  # fmt: skip
+        monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "")
+        assert configured.env_list("TWO_FACTOR_REQUIRED_ROLES", configured.TWO_FACTOR_DEFAULT_ROLES) == []
+
+    @pytest.mark.parametrize(("role", "required"), [
+        (Role.HOTLINE, True), (Role.SPECIALIST, True), (Role.MODERATOR, True), (Role.PROVIDER, False)
+    ])  # fmt: skip
+    def test_those_roles_are_sent_to_set_it_up_and_providers_are_not(self, client, provider_org, role, required):
+        user = factories.user(role, organization=provider_org if role == Role.PROVIDER else None)
+        client.force_login(user)
+
+        page = client.get("/referrals/")
+
+        assert (page.status_code == 302 and page["Location"] == TWO_FACTOR) is required
+
+
 class TestRequiredTwoFactor:
     @pytest.fixture(autouse=True)
     def required_for_hotline(self, settings):

@@ -13,7 +13,7 @@ def test_nul_character_in_a_need_code_is_a_400_naming_the_field(people, send):
     response = send(people["sender"], needs=["emergency-shelter\x00"])
 
     assert response.status_code == 400
-    assert response.json() == {"needs": ["Null characters are not allowed."]}
+    assert response.json() == {"needs[0]": ["Null characters are not allowed."]}
     assert not Referral.objects.exists()
 
 
@@ -23,4 +23,4 @@ def test_nul_character_in_the_clients_language_is_a_400_naming_the_field(people,
     )
 
     assert response.status_code == 400
-    assert response.json() == {"client_contact": {"preferred_language": ["Null characters are not allowed."]}}
+    assert response.json() == {"client_contact.preferred_language": ["Null characters are not allowed."]}
