@@ -2,6 +2,13 @@
 // as an area rather than a pin) and the areas its services cover.
 (function () {
   "use strict";
+  // Leaflet reads a popup's string as HTML: listing text goes in as a text node inside an element, never markup.
+  function asText(value) {
+    const span = document.createElement("span");
+    span.className = "popup-text";
+    span.textContent = value;
+    return span;
+  }
   window.addEventListener("load", function () {
     const el = document.getElementById("map");
     if (!el || !window.L) return;
@@ -10,7 +17,7 @@
     const bounds = [];
     for (const area of data.areas) {
       const layer = L.geoJSON(area.geometry, { style: { color: "#2d6a4f", weight: 1, fillOpacity: 0.15 } })
-        .bindPopup(area.name).addTo(map);
+        .bindPopup(asText(area.name)).addTo(map);
       bounds.push(layer.getBounds());
     }
     if (data.point) {

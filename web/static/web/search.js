@@ -55,7 +55,9 @@
       const latlng = [first.location.latitude, first.location.longitude];
       if (group.length === 1) {
         const title = first.organization.name + (first.location.precision === "approximate" ? " (approximate area)" : "");
-        L.circleMarker(latlng, { radius: 7, color: "#0b3d91", fillOpacity: 0.8 }).bindPopup(title).addTo(markers);
+        // An element, not a string: Leaflet reads a popup's string as HTML, and listing text is never markup.
+        L.circleMarker(latlng, { radius: 7, color: "#0b3d91", fillOpacity: 0.8 })
+          .bindPopup(text("span", title, "popup-text")).addTo(markers);
       } else {
         L.marker(latlng, {
           icon: L.divIcon({ className: "cluster", html: String(group.length), iconSize: [30, 30] }),
