@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import RateCounter, User
+from accounts.models import Authenticator, RateCounter, User
 
 
 @admin.register(User)
@@ -19,6 +19,19 @@ class RateCounterAdmin(admin.ModelAdmin):
     list_display = ["key", "hits", "expires_at"]
     search_fields = ["key"]
     readonly_fields = ["key", "window_start", "hits", "expires_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """A lost phone: delete the person's authenticator here and they enrol again. The secret is never shown."""
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    search_fields = ["user__username"]
+    exclude = ["secret"]
+    readonly_fields = [f.name for f in Authenticator._meta.fields if f.name != "secret"]
 
     def has_add_permission(self, request):
         return False

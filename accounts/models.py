@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
+from accounts.authenticators import Authenticator  # noqa: F401 - a model of this app, kept in its own module
+
 
 class User(AbstractUser):
     """A staff account. Provider staff belong to exactly one organization."""

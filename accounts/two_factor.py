@@ -6,7 +6,6 @@ and a browser session that was not verified with one is signed out (accounts.mid
 """
 
 import base64
-import binascii
 import io
 
 from django.conf import settings
@@ -14,9 +13,9 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from accounts.authenticators import Authenticator
 from accounts.roles import user_role
 
 DEVICE_NAME = "authenticator"
@@ -45,13 +44,13 @@ def is_required(user) -> bool:
     return bool(role_names(user) & set(settings.TWO_FACTOR_REQUIRED_ROLES))
 
 
-def confirmed_device(user) -> TOTPDevice | None:
+def confirmed_device(user) -> Authenticator | None:
     if user is None or not user.is_authenticated:
         return None
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return Authenticator.objects.filter(user=user, confirmed=True).first()
 
 
-def check_code(user, device: TOTPDevice, token: str, *, request=None) -> None:
+def check_code(user, device: Authenticator, token: str, *, request=None) -> None:
     """Raise CodeRefused unless token is the device's current code (django-otp throttles repeated misses).
 
     A wrong code counts as a failed sign-in for django-axes' lockout, as a wrong password does.
@@ -64,21 +63,21 @@ def check_code(user, device: TOTPDevice, token: str, *, request=None) -> None:
         raise CodeRefused(_("That code is not right, or has expired. Enter the current code."), "otp_invalid")
 
 
-def pending_device(user) -> TOTPDevice:
+def pending_device(user) -> Authenticator:
     """The unconfirmed authenticator being set up (a new secret the first time)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device = Authenticator.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+        device = Authenticator.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
     return device
 
 
-def secret_for_display(device: TOTPDevice) -> str:
+def secret_for_display(device: Authenticator) -> str:
     """The shared secret as the base32 text authenticator apps accept for manual entry, in groups of four."""
-    secret = base64.b32encode(binascii.unhexlify(device.key)).decode().rstrip("=")
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def qr_code_svg(device: TOTPDevice) -> str:
+def qr_code_svg(device: Authenticator) -> str:
     """The otpauth:// URI as an inline SVG QR code (drawn here: nothing leaves the server)."""
     import qrcode
     import qrcode.image.svg
@@ -97,7 +96,7 @@ def check_password(request, password: str) -> None:
         raise CodeRefused(_("Your password is not right."), "password_invalid")
 
 
-def confirm(request, device: TOTPDevice, token: str, password: str) -> None:
+def confirm(request, device: Authenticator, token: str, password: str) -> None:
     """Turn two-factor on: the password proves the person, the code that the app holds the secret. API tokens
     issued before are revoked (they were obtained without a code), and this browser session counts as verified.
 
@@ -109,7 +108,7 @@ def confirm(request, device: TOTPDevice, token: str, password: str) -> None:
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        Authenticator.objects.filter(user=user).exclude(pk=device.pk).delete()
         Token.objects.filter(user=user).delete()
     otp_login(request, device)
 
@@ -121,4 +120,4 @@ def turn_off(request, token: str, password: str) -> None:
         return
     check_password(request, password)
     check_code(user, device, token, request=request)
-    TOTPDevice.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_otp",
+    # Only for the migration that moved its plain-text secrets into accounts.Authenticator (encrypted).
     "django_otp.plugins.otp_totp",
     "accounts",
     "providers",

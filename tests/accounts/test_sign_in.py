@@ -7,11 +7,11 @@ import pytest
 from axes.models import AccessAttempt
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.authenticators import Authenticator
 from accounts.models import RateCounter
 from accounts.roles import Role
 from tests import factories
@@ -38,15 +38,15 @@ def sign_in(client, username, password=TEST_PASSWORD, address="203.0.113.5", **e
     return client.post(LOGIN, {"username": username, "password": password, **extra}, REMOTE_ADDR=address)
 
 
-def current_code(device: TOTPDevice) -> str:
+def current_code(device: Authenticator) -> str:
     return str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(6)
 
 
-def enrol(client, user, time_machine) -> TOTPDevice:
+def enrol(client, user, time_machine) -> Authenticator:
     """Turn two-factor on for a signed-in client, as the page does; return the confirmed device."""
     time_machine.move_to(timezone.now(), tick=True)
     client.get(TWO_FACTOR)
-    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    device = Authenticator.objects.get(user=user, confirmed=False)
     response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
     assert response.status_code == 302, response.content.decode()
     time_machine.shift(timedelta(seconds=31))  # a code works once; the next sign-in needs the next one
@@ -170,7 +170,7 @@ class TestTwoFactor:
 
         response = client.get(TWO_FACTOR)
 
-        device = TOTPDevice.objects.get(user=hotline, confirmed=False)
+        device = Authenticator.objects.get(user=hotline, confirmed=False)
         assert response.status_code == 200
         assert response.context["secret"].replace(" ", "") in device.config_url
         assert "<svg" in response.content.decode()
@@ -183,7 +183,7 @@ class TestTwoFactor:
         response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": "000000"})
 
         assert response.status_code == 400 and "not right" in response.content.decode()
-        assert not TOTPDevice.objects.filter(user=hotline, confirmed=True).exists()
+        assert not Authenticator.objects.filter(user=hotline, confirmed=True).exists()
 
     def test_turning_it_on_revokes_api_tokens_issued_without_a_code(self, client, hotline, time_machine):
         old_token = Token.objects.create(user=hotline)
@@ -238,7 +238,7 @@ class TestTwoFactor:
 
         response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
 
-        assert response.status_code == 302 and not TOTPDevice.objects.filter(user=hotline).exists()
+        assert response.status_code == 302 and not Authenticator.objects.filter(user=hotline).exists()
 
     def test_changing_it_needs_the_password_too(self, client, hotline, time_machine):
         """A signed-in browser left open is not enough to turn it off, or to enrol someone else's phone."""
@@ -248,7 +248,7 @@ class TestTwoFactor:
         response = client.post(TWO_FACTOR, {"password": "not my password", "otp_token": current_code(device)})
 
         assert response.status_code == 400 and "password is not right" in response.content.decode()
-        assert TOTPDevice.objects.filter(user=hotline, confirmed=True).exists()
+        assert Authenticator.objects.filter(user=hotline, confirmed=True).exists()
 
     def test_wrong_codes_on_the_page_count_and_slow_down(self, client, hotline, time_machine, settings):
         """The refusals are recorded (they were once rolled back with the refused change)."""
@@ -344,5 +344,5 @@ class TestRequiredTwoFactor:
 
         response = client.post(TWO_FACTOR, {"password": TEST_PASSWORD, "otp_token": current_code(device)})
 
-        assert response.status_code == 400 and TOTPDevice.objects.filter(user=hotline, confirmed=True).exists()
+        assert response.status_code == 400 and Authenticator.objects.filter(user=hotline, confirmed=True).exists()
         assert client.get("/referrals/").status_code == 200
