@@ -50,3 +50,16 @@ def test_every_listing_write_refuses_a_nul_whoever_calls(personas, provider_org)
     with pytest.raises(ValidationError) as refused:
         services.listing_edit(user=personas["provider"], instance=location, values={"transportation": "bus\x00"})
     assert refused.value.message_dict == {"transportation": ["Null characters are not allowed."]}
+
+
+HOSTILE = ["9" * 40, "1e309", "9999-12-31", "x" * 20_000, ",".join(["a"] * 500), "-1", "%", "../../etc/passwd"]
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if not p.startswith("/admin/")])
+def test_every_page_holds_against_hostile_query_values(client, personas, path):
+    """The parameters pages read (offers, offer, needs, next, lang) and any other: a 4xx at worst."""
+    client.force_login(personas["hotline"])
+    for value in HOSTILE:
+        for name in ("offers", "offer", "needs", "next", "lang", "q"):
+            response = client.get(path, {name: value})
+            assert response.status_code < 500, (path, name, value[:40], response.status_code)
