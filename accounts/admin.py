@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Authenticator, RateCounter, User
 
@@ -35,3 +36,9 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# django-otp's own TOTP devices keep the secret in plain text and nothing here reads them any more: its admin
+# would let someone add one (showing the new secret) that sign-in ignores.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

@@ -10,7 +10,7 @@ from binascii import unhexlify
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
@@ -41,7 +41,17 @@ class Authenticator(TimestampMixin, ThrottlingMixin, Device):
     def bin_key(self) -> bytes:
         return unhexlify(self.secret.encode())
 
+    # What a verification reads and writes; the secret is not rewritten on every sign-in.
+    VERIFY_STATE = ["last_t", "drift", "throttling_failure_timestamp", "throttling_failure_count", "last_used_at"]
+
     def verify_token(self, token) -> bool:
+        with transaction.atomic():
+            # Two requests carrying one code each loaded the device before the other saved: read last_t and the
+            # throttle afresh under a row lock, or both would pass (and parallel guesses would not count).
+            self.refresh_from_db(fields=self.VERIFY_STATE, from_queryset=Authenticator.objects.select_for_update())
+            return self._verify_locked(token)
+
+    def _verify_locked(self, token) -> bool:
         allowed, _ = self.verify_is_allowed()
         if not allowed:
             return False
@@ -51,15 +61,16 @@ class Authenticator(TimestampMixin, ThrottlingMixin, Device):
             code = None
         totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
         totp.time = time.time()
-        if code is not None and totp.verify(code, self.tolerance, self.last_t + 1):
+        verified = code is not None and totp.verify(code, self.tolerance, self.last_t + 1)
+        if verified:
             self.last_t = totp.t()
             self.drift = totp.drift
             self.throttle_reset(commit=False)
             self.set_last_used_timestamp(commit=False)
-            self.save()
-            return True
-        self.throttle_increment(commit=True)
-        return False
+        else:
+            self.throttle_increment(commit=False)
+        self.save(update_fields=self.VERIFY_STATE)
+        return verified
 
     def get_throttle_factor(self) -> int:
         return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)

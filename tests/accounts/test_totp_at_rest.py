@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.authenticators import Authenticator
+from accounts.models import User
 from core.encryption import rotate_all
 from tests import factories
 from tests.accounts.test_sign_in import LOGIN, current_code, enrol
@@ -80,5 +81,34 @@ def test_a_code_is_accepted_once(hotline, time_machine):
     code = current_code(device)
 
     assert device.verify_token(code)
-    time_machine.shift(timedelta(seconds=31))  # past django-otp's slow-down after a miss, too
     assert not Authenticator.objects.get(pk=device.pk).verify_token(code)
+    time_machine.shift(timedelta(seconds=31))  # past the slow-down after that refusal; still within tolerance
+    assert not Authenticator.objects.get(pk=device.pk).verify_token(code)
+    time_machine.shift(timedelta(seconds=31))  # the refusals were replays, not a broken device: a new code works
+    assert Authenticator.objects.get(pk=device.pk).verify_token(current_code(device))
+
+
+def test_a_code_is_accepted_once_by_requests_that_loaded_the_device_together(hotline, time_machine):
+    """Two sign-ins with one code, each holding the device as it was before the other saved."""
+    time_machine.move_to(timezone.now(), tick=False)
+    Authenticator.objects.create(user=hotline, name="authenticator")
+    first, second = Authenticator.objects.get(user=hotline), Authenticator.objects.get(user=hotline)
+    code = current_code(first)
+
+    assert first.verify_token(code)
+    assert not second.verify_token(code)
+
+
+def test_the_admin_never_shows_the_secret(client, hotline):
+    from django.contrib import admin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = Authenticator.objects.create(user=hotline, name="authenticator", confirmed=True)
+    client.force_login(User.objects.create_superuser("root-admin", "root@example.org", factories.TEST_PASSWORD))
+    secret_b32 = base64.b32encode(device.bin_key).decode().rstrip("=")
+
+    pages = [client.get(f"/admin/accounts/authenticator/{suffix}") for suffix in ("", f"{device.pk}/change/")]
+
+    assert all(page.status_code == 200 for page in pages)
+    assert not any(device.secret in page.content.decode() or secret_b32 in page.content.decode() for page in pages)
+    assert not admin.site.is_registered(TOTPDevice)  # its add form would show a new plain-text secret
