@@ -2,11 +2,12 @@
 
 Every body (JSON, form, multipart) is at most REQUEST_BODY_MAX_BYTES; JSON nests at most JSON_MAX_DEPTH
 levels and holds only finite numbers; no text anywhere (path, query, form, JSON keys and strings) holds a NUL
-character, which PostgreSQL cannot store. Anything else is a 4xx naming the problem, never a 500: the
-middleware guards the path, query string and form bodies of every page and API call, and the API's parsers
-guard what they read.
+character, which PostgreSQL cannot store; a body's charset is a text encoding. Anything else is a 4xx naming
+the problem, never a 500: the middleware guards the path, query string, cookies (one holding a NUL is dropped)
+and form bodies of every page and API call, and the API's parsers guard what they read.
 """
 
+import codecs
 import json
 import math
 
@@ -93,7 +94,7 @@ class JSONParser(parsers.JSONParser):
             data = json.loads(raw.decode(encoding), parse_float=_finite, parse_constant=_refuse_constant)
         except RecursionError:
             raise exceptions.ParseError(self._depth_message()) from None
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, LookupError) as exc:
             # int() refuses over 4,300 digits with a ValueError too: the message says so.
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
         if too_deep(data, settings.JSON_MAX_DEPTH):
@@ -125,7 +126,7 @@ class FormParser(parsers.FormParser):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             data = QueryDict(raw, encoding=encoding)
-        except (SuspiciousOperation, ValueError) as exc:
+        except (SuspiciousOperation, ValueError, LookupError) as exc:
             raise _form_error(exc) from None
         if paths := query_nul_paths(data):
             raise nul_error(paths)
@@ -138,7 +139,7 @@ class MultiPartParser(parsers.MultiPartParser):
     def parse(self, stream, media_type=None, parser_context=None):
         try:
             parsed = super().parse(stream, media_type, parser_context)
-        except (SuspiciousOperation, MultiPartParserError) as exc:
+        except (SuspiciousOperation, MultiPartParserError, LookupError) as exc:
             raise _form_error(exc) from None
         except exceptions.ParseError as exc:
             cause = exc.__cause__ or exc.__context__
@@ -148,6 +149,15 @@ class MultiPartParser(parsers.MultiPartParser):
         if paths := query_nul_paths(parsed.data):
             raise nul_error(paths)
         return parsed
+
+
+def is_text_charset(name: str) -> bool:
+    """Whether a charset names a text encoding: Python also knows byte codecs (base64, zlib, rot13) by name, and
+    decoding a body "with" one of them is not text at all."""
+    try:
+        return codecs.lookup(name)._is_text_encoding
+    except LookupError:
+        return False
 
 
 def query_nul_paths(data: QueryDict) -> list[str]:
@@ -174,13 +184,19 @@ class InputGuardMiddleware:
             return self._refuse(request, 400, {"detail": "Content-Length is not a number."})
         if length > body_limit():
             return self._refuse(request, 413, {"detail": too_large_message()})
+        charset = request.content_params.get("charset")
+        if charset is not None and not is_text_charset(charset):
+            return self._refuse(request, 400, {"Content-Type": [f"Unknown or non-text charset: {charset[:40]}."]})
+        # A cookie is the client's to send: one holding a NUL (a forged session id) is dropped, not looked up.
+        for name in [name for name, value in request.COOKIES.items() if NUL in name or NUL in value]:
+            del request.COOKIES[name]
         if NUL in request.path_info:
             return self._refuse(request, 400, {"path": [NUL_MESSAGE]})
         try:
             paths = query_nul_paths(request.GET)
             if not paths and request.method not in ("GET", "HEAD", "OPTIONS") and self._is_form(request):
                 paths = query_nul_paths(request.POST)
-        except (SuspiciousOperation, MultiPartParserError) as exc:
+        except (SuspiciousOperation, MultiPartParserError, LookupError) as exc:
             error = _form_error(exc)
             return self._refuse(request, error.status_code, {"detail": str(error.detail)})
         if paths:

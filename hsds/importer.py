@@ -407,10 +407,12 @@ class _Writer:
         if key in self.done:
             return "unchanged"
         self.done[key] = True
+        # One period per day and times, as the API keeps them (the first description wins).
+        periods = list({(w, o, c): (w, o, c, d) for w, o, c, d in sorted(set(periods))}.values())
         if location.pk in self.created and (service is None or service.pk in self.created):
             self.new_rows.extend(
                 Schedule(location=location, service=service, weekday=w, opens_at=o, closes_at=c, description=d)
-                for w, o, c, d in sorted(set(periods))
+                for w, o, c, d in periods
             )
             return "unchanged"
         current = Schedule.objects.filter(location=location, service=service)

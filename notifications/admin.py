@@ -19,6 +19,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def retry_now(self, request, queryset):
         from django.utils import timezone
 
-        queryset.exclude(status=OutboxMessage.Status.SENT).update(
-            status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now()
-        )
+        # A secret body given up on was blanked: sending it again would only send the placeholder.
+        queryset.exclude(status=OutboxMessage.Status.SENT).exclude(
+            status=OutboxMessage.Status.FAILED, clear_body_after_send=True
+        ).update(status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now())

@@ -31,7 +31,10 @@ class CodeListRelatedField(ManyRelatedField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
-        if isinstance(data, list) and len(data) > self.max_items:
+        # Only a list: an object would be walked by its keys, uncounted.
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        if len(data) > self.max_items:
             self.fail("too_many", max_items=self.max_items)
         return super().to_internal_value(data)
 

@@ -169,8 +169,9 @@ class ReferralReportView(APIView):
     @extend_schema(
         summary="Aggregate referral counts (moderators)",
         description=(
-            "Counts by status, need, state and month over finished months only; cells under 5 are suppressed "
-            "month by month and windows are sums of the shown months. No referral-level data."
+            "Counts by status, need, state and month over settled months only (fixed 30 days after a month "
+            "ends); cells under 5 are suppressed month by month and windows are sums of the shown months. "
+            "No referral-level data."
         ),
         parameters=[ReportQuerySerializer],
         responses=ReferralReportSerializer,

@@ -137,6 +137,7 @@ class Referral(models.Model):
     # Accepted and then neither started nor closed: who has been reminded (0 nobody, 1 the receiver, 2 the
     # sender too). Nothing closes it; it is shown as overdue (referrals.services.referrals_remind_overdue).
     overdue_reminders = models.PositiveSmallIntegerField(default=0)
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the last reminder went.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -268,31 +268,39 @@ class ReportSuppressedSerializer(serializers.Serializer):
     by_month = serializers.BooleanField()
 
 
+class ReportMedianSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="YYYY-MM")
+    hours = serializers.FloatField()
+
+
 class ReferralReportSerializer(serializers.Serializer):
     suppression_threshold = serializers.IntegerField()
     from_month = serializers.CharField(help_text="YYYY-MM: the first month counted")
-    to_month = serializers.CharField(help_text="YYYY-MM: the last month counted (always a finished month)")
+    to_month = serializers.CharField(help_text="YYYY-MM: the last month counted (always a settled month)")
     total = serializers.IntegerField(allow_null=True, help_text="Sum of the months shown; null when none is")
-    by_status = ReportCellSerializer(many=True, help_text="Status as it stood when the current month began")
+    by_status = ReportCellSerializer(many=True, help_text="Status as it stood when its month settled")
     by_need = ReportCellSerializer(many=True)
     by_state = ReportCellSerializer(many=True)
     by_month = ReportCellSerializer(many=True)
     suppressed = ReportSuppressedSerializer(help_text="Breakdowns from which small cells were left out.")
-    median_hours_to_first_answer = serializers.FloatField(allow_null=True)
+    median_hours_to_first_answer_by_month = ReportMedianSerializer(
+        many=True, help_text="Per shown month with at least 5 answers before it settled"
+    )
 
 
 class MonthField(serializers.DateField):
-    """A month as YYYY-MM, from 2000-01 to the last finished month (reports cover closed months only)."""
+    """A month as YYYY-MM, from 2000-01 to the last settled month (reports cover settled months only)."""
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%Y-%m"], **kwargs)
 
     def to_internal_value(self, value):
         month = super().to_internal_value(value)
-        latest = reports.last_finished_month()
+        latest = reports.last_settled_month()
         if month < reports.FIRST_MONTH or month > latest:
             raise serializers.ValidationError(
-                f"Reports cover finished months from {reports.FIRST_MONTH:%Y-%m} to {latest:%Y-%m}."
+                f"Reports cover settled months (ended {reports.SETTLE_DAYS} days ago or more) "
+                f"from {reports.FIRST_MONTH:%Y-%m} to {latest:%Y-%m}."
             )
         return month
 
@@ -301,10 +309,10 @@ class ReportQuerySerializer(serializers.Serializer):
     from_month = MonthField(required=False, allow_null=True, default=None,
                             help_text="YYYY-MM, inclusive (default: eleven months before to_month)")  # fmt: skip
     to_month = MonthField(required=False, allow_null=True, default=None,
-                          help_text="YYYY-MM, inclusive (default: the last finished month)")  # fmt: skip
+                          help_text="YYYY-MM, inclusive (default: the last settled month)")  # fmt: skip
 
     def validate(self, attrs):
-        last = attrs["to_month"] or reports.last_finished_month()
+        last = attrs["to_month"] or reports.last_settled_month()
         first = attrs["from_month"] or reports.add_months(last, -11)
         if first > last:
             raise serializers.ValidationError({"to_month": "Must be on or after from_month."})

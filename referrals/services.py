@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from providers.models import Language, NeedTerm, ServiceAtLocation, ServiceStatus
@@ -341,15 +342,21 @@ def referrals_expire(*, older_than_days: int | None = None, now: datetime | None
 
 def referrals_remind_overdue(*, now: datetime | None = None) -> dict[str, int]:
     """Remind about accepted referrals nobody started or closed: the receiving organization once they are
-    REFERRAL_OVERDUE_AFTER_DAYS overdue, the sender once twice that. Return how many of each were reminded.
+    REFERRAL_OVERDUE_AFTER_DAYS overdue, the sender once as many days after that reminder. Return how many of
+    each were reminded.
 
     Each referral is locked while it is reminded (SKIP LOCKED), so two runs never remind twice; the email
     goes through the outbox in the same transaction, and do_not_contact suppresses it as every other one."""
     now = now or timezone.now()
     days = timedelta(days=settings.REFERRAL_OVERDUE_AFTER_DAYS)
     counts = {"receiver": 0, "sender": 0}
-    for stage, side, accepted_before in ((0, "receiver", now - days), (1, "sender", now - 2 * days)):
-        due = Referral.objects.filter(status=Status.ACCEPTED, overdue_reminders=stage, answered_at__lt=accepted_before)
+    # The sender hears as many days after the receiver's reminder, even when the job was down for a while.
+    stages = (
+        (0, "receiver", Q(answered_at__lt=now - days)),
+        (1, "sender", Q(answered_at__lt=now - 2 * days, overdue_reminded_at__lte=now - days)),
+    )
+    for stage, side, when in stages:
+        due = Referral.objects.filter(when, status=Status.ACCEPTED, overdue_reminders=stage)
         for pk in due.values_list("pk", flat=True):
             with transaction.atomic():
                 referral = (
@@ -361,8 +368,8 @@ def referrals_remind_overdue(*, now: datetime | None = None) -> dict[str, int]:
                 if referral is None:
                     continue  # answered, reminded or locked meanwhile
                 notify_overdue(referral, side)
-                referral.overdue_reminders = stage + 1
-                referral.save(update_fields=["overdue_reminders", "updated_at"])
+                referral.overdue_reminders, referral.overdue_reminded_at = stage + 1, now
+                referral.save(update_fields=["overdue_reminders", "overdue_reminded_at", "updated_at"])
             counts[side] += 1
     return counts
 

@@ -59,5 +59,6 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RunPython(move_plain_text_devices, migrations.RunPython.noop),
+        # Irreversible: undoing it would drop every enrolment with the new table.
+        migrations.RunPython(move_plain_text_devices),
     ]

@@ -12,6 +12,15 @@ def encrypt_existing_bodies(apps, schema_editor):
             cursor.execute("UPDATE notifications_outboxmessage SET body = %s WHERE id = %s", [encrypt(body), pk])
 
 
+def decrypt_bodies(apps, schema_editor):
+    from core.encryption import decrypt
+
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT id, body FROM notifications_outboxmessage WHERE body <> ''")
+        for pk, body in cursor.fetchall():
+            cursor.execute("UPDATE notifications_outboxmessage SET body = %s WHERE id = %s", [decrypt(body), pk])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,5 +33,5 @@ class Migration(migrations.Migration):
             name='body',
             field=core.encryption.EncryptedTextField(),
         ),
-        migrations.RunPython(encrypt_existing_bodies, migrations.RunPython.noop),
+        migrations.RunPython(encrypt_existing_bodies, decrypt_bodies),
     ]

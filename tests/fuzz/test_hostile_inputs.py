@@ -143,3 +143,22 @@ def test_every_query_parameter_holds_against_hostile_values(method, path, spec, 
             assert response.status_code < 500, (parameter, name, response.status_code, response.content[:300])
             if name == "nul":
                 assert response.status_code == 400, (parameter, response.status_code)
+
+
+@pytest.mark.parametrize("content_type", [
+    "application/json; charset=base64", "application/x-www-form-urlencoded; charset=zlib",
+    "multipart/form-data; boundary=x; charset=rot13", "application/json; charset=no-such-codec",
+])  # fmt: skip
+@pytest.mark.parametrize("path", ["/api/referrals/", "/api/match/", "/portal/", "/"])
+def test_a_charset_that_is_not_a_text_encoding_is_a_400(tokens, content_type, path):
+    response = _client(tokens, "hotline").generic("POST", path, data=b'{"a": 1}', content_type=content_type)
+    assert response.status_code == 400, (response.status_code, response.content[:200])
+    assert b"charset" in response.content
+
+
+def test_a_cookie_holding_a_nul_is_dropped_not_looked_up(tokens):
+    """Django reads octal escapes in a quoted cookie: a session id with a NUL reached PostgreSQL (a 500)."""
+    client = Client(raise_request_exception=False)
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    for path in ("/", "/api/services/", "/portal/"):
+        assert client.get(path).status_code in (200, 302), path

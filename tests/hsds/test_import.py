@@ -330,3 +330,17 @@ def test_a_service_naming_an_unknown_organization_is_reported(sf_services, write
 
     assert not report.applied
     assert report.problems[0].path == "$.organization_id" and "neither in the file" in report.problems[0].reason
+
+
+def test_an_import_keeps_one_period_per_day_and_times(sf_services, write_json):
+    """A feed repeating a period (with another description) is kept as the API keeps hours: once."""
+    listings = copy.deepcopy([s for s in sf_services if s["id"] != PHONE_211][:1])
+    data = listings[0]
+    first = data["schedules"][0]
+    data["schedules"] = [first, {**first, "id": "5d0f3a52-6a4c-4d1e-9a57-0c6b7f7f0001", "description": "again"}]
+
+    import_hsds(write_json(listings))
+
+    location = _service_of(data).service_at_locations.get().location
+    periods = list(location.schedules.values_list("weekday", "opens_at", "closes_at"))
+    assert len(periods) == len(set(periods)) == 1

@@ -512,6 +512,12 @@ def test_an_unsent_invitation_link_is_not_readable_in_the_database(client_for, p
     message = OutboxMessage.objects.get()
     assert message.status == "failed" and token not in message.body
 
+    # The admin's "Retry now" leaves it alone: sending it again would only send the placeholder.
+    from django.contrib import admin
+
+    admin.site._registry[OutboxMessage].retry_now(None, OutboxMessage.objects.all())
+    assert OutboxMessage.objects.get().status == "failed"
+
 
 class RefusingBackend:
     def __init__(self, **kwargs):

@@ -450,3 +450,7 @@ def test_code_lists_in_a_body_are_capped(client_for, listing):
         f"/api/services/{listing['service'].pk}/", {"languages": ["es"] * 500}, format="json"
     )
     assert response.status_code == 400 and "At most 20 codes" in str(response.data["languages"])
+    as_object = client_for("provider").patch(
+        f"/api/services/{listing['service'].pk}/", {"languages": {f"x{i}": 1 for i in range(500)}}, format="json"
+    )
+    assert as_object.status_code == 400 and "list" in str(as_object.data["languages"])

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxMessage
 from referrals.models import Referral
+from tests.referrals.conftest import consent_body
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,9 @@ def accepted(people, send, act, provider_org, settings):
     people["sender"].save()
     provider_org.email = "intake@own.example.org"
     provider_org.save()
-    code = send(people["sender"]).data["code"]
+    code = send(
+        people["sender"], client_contact={"name": "Maria Example", "phone": "713-555-0199"}, consent=consent_body()
+    ).data["code"]
     act(people["receiver"], code, "accept")
     OutboxMessage.objects.all().delete()
     return code
@@ -87,3 +90,17 @@ def test_started_or_do_not_contact_referrals_are_not_reminded(people, send, act,
 
     assert reminders() == []
     assert not Referral.objects.get(code=started).is_overdue() and Referral.objects.get(code=quiet).is_overdue()
+
+
+def test_after_the_job_was_down_the_sender_still_hears_days_after_the_receiver(accepted, time_machine):
+    """A first run 20 days after the accept reminds the receiver only; the sender 7 days after that reminder."""
+    time_machine.move_to(timezone.now() + timedelta(days=20))
+    call_command("remind_overdue_referrals")
+    assert [kind for kind, _ in reminders()] == ["referral.overdue.receiver"]
+
+    time_machine.move_to(timezone.now() + timedelta(days=6))
+    call_command("remind_overdue_referrals")
+    assert len(reminders()) == 1
+    time_machine.move_to(timezone.now() + timedelta(days=2))
+    call_command("remind_overdue_referrals")
+    assert [kind for kind, _ in reminders()] == ["referral.overdue.receiver", "referral.overdue.sender"]

@@ -1,12 +1,13 @@
-"""Aggregate referral reports: counts only, small cells left out month by month, finished months only, median time
-to first answer; neither polling nor differencing windows isolates a referral (referrals/reports.py)."""
+"""Aggregate referral reports: counts only, small cells left out month by month, settled months only, medians per
+month; neither polling nor differencing windows isolates a referral (referrals/reports.py)."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from referrals.reports import SUPPRESS_BELOW, referral_report
+from referrals.models import Referral
+from referrals.reports import SETTLE_DAYS, SUPPRESS_BELOW, referral_report
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +31,18 @@ def many(people, send, act, time_machine):
         act(people["receiver"], code, "accept")
     time_machine.move_to(start + timedelta(hours=4))
     act(people["receiver"], codes[5], "decline", reason="no_capacity")
-    # Reports count finished months only: read them in the next month.
-    time_machine.move_to(_next_month(start) + timedelta(days=1))
+    # Reports count settled months only: read them once this one has settled.
+    time_machine.move_to(_settled(start))
     return codes, start
 
 
 def _next_month(moment):
     return (moment.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _settled(moment):
+    """A moment just after the month of `moment` settled (SETTLE_DAYS after it ended)."""
+    return _next_month(moment) + timedelta(days=SETTLE_DAYS, hours=1)
 
 
 def test_report_counts_by_need_state_and_month(client_for, many):
@@ -70,17 +76,20 @@ def test_the_report_gives_no_count_that_recovers_a_suppressed_cell(many):
 
 
 def test_median_time_to_first_answer_over_enough_answers(many):
-    assert referral_report()["median_hours_to_first_answer"] == 2.0
+    _, start = many
+    assert referral_report()["median_hours_to_first_answer_by_month"] == [
+        {"key": start.strftime("%Y-%m"), "hours": 2.0}
+    ]
 
 
 def test_a_tiny_report_shows_nothing_countable(people, send, time_machine):
     for _ in range(3):
         send(people["sender"])
-    time_machine.move_to(_next_month(timezone.now()) + timedelta(hours=1))
+    time_machine.move_to(_settled(timezone.now()))
 
     report = referral_report()
 
-    assert report["total"] is None and report["median_hours_to_first_answer"] is None
+    assert report["total"] is None and report["median_hours_to_first_answer_by_month"] == []
     assert all(report[dimension] == [] for dimension in ("by_status", "by_need", "by_state", "by_month"))
 
 
@@ -118,14 +127,23 @@ def test_polling_shows_no_new_referral_or_answer_until_the_month_is_over(client_
     assert moderator.get("/api/reports/referrals/").data == before
 
 
-def test_statuses_are_counted_as_they_stood_when_the_month_began(people, act, many, time_machine):
-    codes, start = many
-    for code in codes[6:11]:  # five more accepted, after the month ended
+def test_statuses_are_counted_as_they_stood_when_the_month_settled_and_never_change(people, send, act, time_machine):
+    start = timezone.now().replace(day=3, hour=9)
+    time_machine.move_to(start)
+    codes = [send(people["sender"]).data["code"] for _ in range(15)]
+    time_machine.move_to(_next_month(start) + timedelta(days=5))  # after the month, before it settled
+    for code in codes[:10]:
+        act(people["receiver"], code, "accept")
+    time_machine.move_to(_settled(start))
+    for code in codes[10:]:  # after it settled: not counted, now or ever
         act(people["receiver"], code, "accept")
 
-    assert counts(referral_report(), "by_status") == {"sent": 6}
-    time_machine.move_to(_next_month(_next_month(start)) + timedelta(hours=1))
-    assert counts(referral_report(), "by_status") == {"accepted": 10}
+    assert counts(referral_report(), "by_status") == {"accepted": 10, "sent": 5}
+    for code in codes[:5]:
+        act(people["receiver"], code, "start")
+    time_machine.move_to(_settled(start) + timedelta(days=70))
+    month = start.date().replace(day=1)
+    assert counts(referral_report(from_month=month, to_month=month), "by_status") == {"accepted": 10, "sent": 5}
 
 
 def test_subtracting_one_window_from_another_recovers_no_suppressed_cell(people, send, time_machine):
@@ -139,7 +157,7 @@ def test_subtracting_one_window_from_another_recovers_no_suppressed_cell(people,
     time_machine.move_to(month_b)
     for index in range(8):
         send(people["sender"], needs=["t-visa"] if index < 3 else ["emergency-shelter"])
-    time_machine.move_to(_next_month(month_b) + timedelta(hours=1))
+    time_machine.move_to(_settled(month_b))
     a, b = month_a.date().replace(day=1), month_b.date().replace(day=1)
 
     both = referral_report(from_month=a, to_month=b)
@@ -166,7 +184,50 @@ def test_out_of_range_months_are_a_400_naming_the_field(client_for, query, field
     assert response.status_code == 400 and field in response.data, response.data
 
 
-def test_the_month_not_yet_over_cannot_be_asked_for(client_for):
-    response = client_for("moderator").get("/api/reports/referrals/", {"to_month": timezone.now().strftime("%Y-%m")})
+@pytest.mark.parametrize("days_ago", [0, SETTLE_DAYS - 1])
+def test_a_month_not_yet_settled_cannot_be_asked_for(client_for, time_machine, days_ago):
+    """The current month, and the last one until SETTLE_DAYS have passed since it ended."""
+    month_end = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    time_machine.move_to(month_end + timedelta(days=days_ago, hours=12))
+    last_month = (month_end - timedelta(days=1)).strftime("%Y-%m")
+    response = client_for("moderator").get("/api/reports/referrals/", {"to_month": last_month})
     assert response.status_code == 400
-    assert "finished months" in str(response.data["to_month"])
+    assert "settled months" in str(response.data["to_month"])
+
+
+def test_no_median_places_a_single_answer(people, send, act, time_machine):
+    """The finding: January's 6 answers had a median of 3.5 h; February's single answer (a hidden month) moved the
+    January-February median to exactly its own time. Medians are per shown month only."""
+    january = timezone.now().replace(day=5, hour=9) - timedelta(days=100)
+    time_machine.move_to(january)
+    codes = [send(people["sender"]).data["code"] for _ in range(6)]
+    for hours, code in zip([1, 2, 3, 4, 5, 6], codes, strict=True):
+        time_machine.move_to(january + timedelta(hours=hours))
+        act(people["receiver"], code, "accept")
+    february = _next_month(january) + timedelta(days=3)
+    time_machine.move_to(february)
+    lone = send(people["sender"]).data["code"]
+    time_machine.move_to(february + timedelta(hours=3, minutes=36))
+    act(people["receiver"], lone, "accept")
+    time_machine.move_to(_settled(february))
+    first, second = january.date().replace(day=1), february.date().replace(day=1)
+
+    both = referral_report(from_month=first, to_month=second)
+
+    assert both["median_hours_to_first_answer_by_month"] == [{"key": first.strftime("%Y-%m"), "hours": 3.5}]
+    assert "median_hours_to_first_answer" not in both
+
+
+def test_referrals_with_no_state_are_a_hidden_cell_that_suppression_counts(people, send, time_machine):
+    """5 referrals to Texas and 1 to a site with no state: showing Texas 5 beside a total of 6 placed the one."""
+    start = timezone.now().replace(day=3, hour=9) - timedelta(days=70)
+    time_machine.move_to(start)
+    codes = [send(people["sender"]).data["code"] for _ in range(6)]
+    Referral.objects.filter(code=codes[0]).update(state_code="")
+    time_machine.move_to(_settled(start))
+    month = start.date().replace(day=1)
+
+    report = referral_report(from_month=month, to_month=month)
+
+    assert report["total"] == 6
+    assert counts(report, "by_state") == {} and report["suppressed"]["by_state"]

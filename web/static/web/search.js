@@ -59,8 +59,9 @@
         L.circleMarker(latlng, { radius: 7, color: "#0b3d91", fillOpacity: 0.8 })
           .bindPopup(text("span", title, "popup-text")).addTo(markers);
       } else {
+        // An element here too: no script hands Leaflet an HTML string (a divIcon's string html is innerHTML).
         L.marker(latlng, {
-          icon: L.divIcon({ className: "cluster", html: String(group.length), iconSize: [30, 30] }),
+          icon: L.divIcon({ className: "cluster", html: text("span", String(group.length)), iconSize: [30, 30] }),
           title: group.length + " results",
         }).on("click", () => map.setView(latlng, map.getZoom() + 2)).addTo(markers);
       }
@@ -151,7 +152,8 @@
   if (printButton) {
     printButton.addEventListener("click", () => {
       const picked = Array.from(document.querySelectorAll(".print-pick:checked")).map((box) => box.value);
-      if (picked.length) window.open("/print/?offers=" + picked.join(","), "_blank", "noopener");
+      // Each id encoded: a value from the page never adds a parameter or a path to the URL.
+      if (picked.length) window.open("/print/?offers=" + picked.map(encodeURIComponent).join(","), "_blank", "noopener");
     });
   }
 
