@@ -14,6 +14,7 @@ from matching.taxonomy import Taxonomy, numbers
 from providers.disclosure import SiteDisclosure
 from providers.hours import open_at
 from providers.models import is_stale
+from providers.phones import dialable
 
 
 def read_rows(rows: Rows, taxonomy: Taxonomy) -> tuple[dict, list, list]:
@@ -109,9 +110,11 @@ def _phone(card: dict, owner: str) -> dict | None:
     number = card[f"{owner}_phone"]
     if number is None:
         return None
+    extension = card[f"{owner}_phone_extension"]
     return {
         "number": number,
-        "extension": card[f"{owner}_phone_extension"],
+        "display": dialable(number, extension),
+        "extension": extension,
         "type": card[f"{owner}_phone_type"],
         "is_front_door": card[f"{owner}_phone_is_front_door"],
     }

@@ -238,6 +238,7 @@ class RefSerializer(serializers.Serializer):
 
 class MatchPhoneSerializer(serializers.Serializer):
     number = serializers.CharField(help_text="E.164")
+    display = serializers.CharField(help_text='As people dial it, e.g. "(281) 555-0107 ext. 12"')
     extension = serializers.CharField()
     type = serializers.CharField()
     is_front_door = serializers.BooleanField()

@@ -31,6 +31,7 @@ MARKERS = {
     "zip+4": "77002-6008",
     "zip+4 digits": "770026008",
     "direct line": "5550177",
+    "direct line as dialed": "555-0177",
     "transportation": "Qwertyuiop ferry",
     "description": "Plughxyzzy laundromat",
     "hours note": "Xylophonegate knock",

@@ -118,5 +118,6 @@ def test_the_printed_sheet_never_carries_a_confidential_address_whoever_prints_i
 
     html = client.get("/print/", {"offers": f"{shelter.pk},not-an-id"}).content.decode()
 
-    assert "Emergency Shelter" in html and "+17135550122" in html and "77002" in html
-    assert "6432 Secret Rd" not in html and "+17135550111" not in html
+    # Numbers as people dial them (providers.phones); the direct line in no form at all.
+    assert "Emergency Shelter" in html and "(713) 555-0122" in html and "77002" in html
+    assert "6432 Secret Rd" not in html and "555-0111" not in html and "5550111" not in html

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.translation import gettext
 
+from providers.phones import dialable as dialable_phone
+
 register = template.Library()
 
 
@@ -15,3 +17,11 @@ def attr(record, name: str):
 def translated(text: str) -> str:
     """Return a vocabulary name (e.g. a need) in the visitor's language (see web/vocabulary_i18n.py)."""
     return gettext(text) if text else text
+
+
+@register.filter
+def dialable(phone) -> str:
+    """A phone (record or dict) as people dial it, extension included (providers.phones)."""
+    number = getattr(phone, "number", None) or (phone.get("number") if isinstance(phone, dict) else phone)
+    extension = getattr(phone, "extension", None) or (phone.get("extension", "") if isinstance(phone, dict) else "")
+    return dialable_phone(str(number) if number else "", extension or "")
