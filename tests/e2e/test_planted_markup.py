@@ -153,6 +153,8 @@ def search(page):
     page.locator("input[name=needs][value=emergency-shelter]").check()
     page.get_by_role("button", name="Search").click()
     page.locator("#results li.result").nth(2).wait_for()  # both sites and the virtual one
+    # Each card keeps its address and reasons behind "details": open them all, so their text is looked at too.
+    page.locator("#results details summary").evaluate_all("summaries => summaries.forEach(s => s.click())")
     assert page.locator("#map .cluster").count() == 0, "the two sites' markers were drawn as one cluster"
 
 

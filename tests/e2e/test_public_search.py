@@ -131,3 +131,47 @@ def test_listing_details_and_the_printed_sheet_keep_the_confidential_place(page,
     exact = [str(listings.latitude), "6432 Secret Rd", "+17135550111"]
     leaks = [(url, v) for url, body in page.recorder.bodies for v in exact if v in body]
     assert not leaks, leaks
+
+
+@pytest.fixture
+def six_nearby(db):
+    """Six shelters a few blocks apart around downtown Houston, far enough apart to be six markers."""
+    for index in range(6):
+        org = factories.organization(name=f"Shelter {index + 1}")
+        service = factories.service(org, name="Emergency Shelter", needs=("emergency-shelter",),
+                                    last_verified_on="2026-11-01")  # fmt: skip
+        site = factories.location(org, name=f"Site {index + 1}", latitude=29.55 + 0.09 * index, longitude=-95.37,
+                                  beds_total=10, beds_available=index)  # fmt: skip
+        factories.address(site, address_1=f"{index + 1} Main St", postal_code="77002")
+        factories.phone(location=site, number=f"+1281555010{index}", extension="12" if index == 0 else "")
+        factories.offer(service, site)
+
+
+def test_a_call_in_progress_sees_five_compact_cards_and_their_markers(page, six_nearby, screenshot):
+    """At 1280x800 five results fit on one screen; phones read as dialed; a card and its marker light up together
+    from the mouse or the keyboard; the coverage plan names needs by their label."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    search(page, "77002", ["emergency-shelter"])
+    cards = page.locator("#results li.result")
+    cards.nth(5).wait_for()
+    cards.first.scroll_into_view_if_needed()
+    screenshot(page, "compact-1280")
+
+    heights = [cards.nth(i).bounding_box()["height"] for i in range(5)]
+    assert sum(heights) <= 800 - 60, heights  # five cards and a little room, on one screen
+    assert "(281) 555-0100 ext. 12" in cards.filter(has_text="Shelter 1").inner_text()
+    assert "Emergency shelter" in page.locator("#coverage-plan").inner_text()
+    assert "emergency-shelter" not in page.locator("#coverage-plan").inner_text()
+
+    def highlighted_markers():
+        return page.locator('#map path.leaflet-interactive[stroke="#b45309"]').count()
+
+    assert highlighted_markers() == 0
+    cards.nth(1).hover()
+    assert highlighted_markers() == 1 and "highlight" in cards.nth(1).get_attribute("class")
+    page.mouse.move(0, 0)
+    assert highlighted_markers() == 0
+    cards.nth(2).focus()  # keyboard: cards are in the tab order
+    assert highlighted_markers() == 1
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, "compact-375")

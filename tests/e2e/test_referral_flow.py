@@ -50,6 +50,8 @@ def test_hotline_sends_with_consent_and_the_provider_accepts(page, shelter, scre
     page.get_by_role("button", name="Search").click()
     result = page.locator("#results li.result", has_text="Casa Segura")
     result.wait_for()
+    assert "(713) 555-0122" in result.inner_text()  # the front door, as dialed, on the compact card
+    result.get_by_text("Why it matches, and where").click()
     assert "6432 Secret Rd" in result.inner_text()  # hotline staff see the exact place
     assert page.locator("#map .leaflet-interactive").count() >= 1
     screenshot(page, "1-search")

@@ -42,6 +42,7 @@
   function drawMarkers(options) {
     if (!map) return;
     markers.clearLayers();
+    markerById.clear();
     const cells = new Map();
     for (const option of options) {
       if (option.location.latitude == null) continue;
@@ -56,8 +57,10 @@
       if (group.length === 1) {
         const title = first.organization.name + (first.location.precision === "approximate" ? " (approximate area)" : "");
         // An element, not a string: Leaflet reads a popup's string as HTML, and listing text is never markup.
-        L.circleMarker(latlng, { radius: 7, color: "#0b3d91", fillOpacity: 0.8 })
-          .bindPopup(text("span", title, "popup-text")).addTo(markers);
+        const id = first.service_at_location_id;
+        const marker = L.circleMarker(latlng, MARKER_STYLE).bindPopup(text("span", title, "popup-text")).addTo(markers);
+        marker.on("mouseover", () => highlight(id, true)).on("mouseout", () => highlight(id, false));
+        markerById.set(id, marker);
       } else {
         // An element here too: no script hands Leaflet an HTML string (a divIcon's string html is innerHTML).
         L.marker(latlng, {
@@ -82,52 +85,91 @@
     return body;
   }
 
+  // A need's label as the form shows it, in the reader's language; the code if the form has none.
+  function needLabel(code) {
+    const box = form.querySelector('input[name=needs][value="' + CSS.escape(code) + '"]');
+    const label = box && box.closest("label");
+    return label ? label.textContent.trim() : code;
+  }
+
+  // A card and its marker light up together, from either side (hover or keyboard focus).
+  const markerById = new Map();
+  const cardById = new Map();
+  const MARKER_STYLE = { radius: 7, color: "#0b3d91", fillOpacity: 0.8, weight: 3 };
+  function highlight(id, on) {
+    const marker = markerById.get(id);
+    if (marker) marker.setStyle(on ? { radius: 11, color: "#b45309", weight: 4 } : MARKER_STYLE);
+    const card = cardById.get(id);
+    if (card) card.classList.toggle("highlight", on);
+  }
+
   function renderOption(option) {
+    const id = option.service_at_location_id;
     const li = document.createElement("li");
     li.className = "result";
+    li.tabIndex = 0;
     li.appendChild(text("h3", option.organization.name + " — " + option.service.name));
-    const facts = [option.distance_mi + " mi"];
+    // A phone or online service has no distance: it reaches the caller where they are.
+    const facts = [option.distance_mi == null ? "by phone or online" : option.distance_mi + " mi"];
     if (option.open_now === true) facts.push("open now");
     if (option.beds_available != null) facts.push(option.beds_available + " beds free");
+    if (option.languages && option.languages.length) facts.push("languages: " + option.languages.join(", "));
     if (option.location.precision === "approximate") facts.push("approximate area (confidential site)");
     if (option.stale) facts.push("listing may be out of date");
-    if (option.languages && option.languages.length) facts.push("languages: " + option.languages.join(", "));
     li.appendChild(text("p", facts.join(" · "), "facts"));
-    const place = option.location.address;
-    if (place) li.appendChild(text("p", [place.address_1, place.city, place.state_province, place.postal_code].filter(Boolean).join(", ")));
-    if (option.phone) li.appendChild(text("p", "Phone: " + option.phone.number));
+    if (option.phone) {
+      const line = text("p", "Phone: ", "phone");
+      const call = text("a", option.phone.display || option.phone.number);
+      call.href = "tel:" + option.phone.number;
+      line.appendChild(call);
+      li.appendChild(line);
+    }
+    const actions = document.createElement("p");
+    actions.className = "actions";
     if (form.dataset.canRefer === "true" && option.accepting_referrals) {
       const wanted = new FormData(form).getAll("needs").join(",");
       const link = text("a", "Send referral", "send-referral");
-      link.href = "/referrals/new/?offer=" + encodeURIComponent(option.service_at_location_id) + "&needs=" + encodeURIComponent(wanted);
-      li.appendChild(link);
+      link.href = "/referrals/new/?offer=" + encodeURIComponent(id) + "&needs=" + encodeURIComponent(wanted);
+      actions.appendChild(link);
     }
     const details = text("a", "Details", "details-link");
     details.href = "/listings/" + encodeURIComponent(option.location.id) + "/";
-    li.appendChild(details);
+    actions.appendChild(details);
     const pick = document.createElement("label");
     pick.className = "check";
     const box = document.createElement("input");
     box.type = "checkbox";
     box.className = "print-pick";
-    box.value = option.service_at_location_id;
+    box.value = id;
     pick.append(box, " Add to printable sheet");
-    li.appendChild(pick);
+    actions.appendChild(pick);
+    li.appendChild(actions);
+    // The rest of the card, one click away: where it is and why it ranks here.
+    const more = document.createElement("details");
+    more.appendChild(text("summary", "Why it matches, and where"));
+    const place = option.location.address;
+    if (place) more.appendChild(text("p", [place.address_1, place.city, place.state_province, place.postal_code].filter(Boolean).join(", ")));
     const reasons = document.createElement("ul");
     reasons.className = "reasons";
     for (const reason of option.reasons) reasons.appendChild(text("li", reason));
-    li.appendChild(reasons);
+    more.appendChild(reasons);
+    li.appendChild(more);
+    for (const [event, on] of [["mouseenter", true], ["mouseleave", false], ["focusin", true], ["focusout", false]]) {
+      li.addEventListener(event, () => highlight(id, on));
+    }
+    cardById.set(id, li);
     return li;
   }
 
   function render(data) {
     results.replaceChildren();
+    cardById.clear();
     plan.replaceChildren();
     if (data.coverage_plan.options.length) {
       plan.appendChild(text("h3", "Coverage plan"));
       const list = document.createElement("ul");
       for (const option of data.coverage_plan.options) {
-        list.appendChild(text("li", option.organization.name + ": " + option.needs_met.join(", ")));
+        list.appendChild(text("li", option.organization.name + ": " + option.needs_met.map(needLabel).join(", ")));
       }
       plan.appendChild(list);
     }
