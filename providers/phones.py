@@ -10,10 +10,13 @@ def dialable(number: str | None, extension: str = "") -> str:
     """A US number in its national form, another country's in international form, with any extension after."""
     if not number:
         return ""
+    extension = (extension or "").strip()
     try:
         parsed = phonenumbers.parse(str(number), "US")
     except phonenumbers.NumberParseException:
         return str(number)
+    if not phonenumbers.is_possible_number(parsed):
+        return str(number)  # formatting would drop what makes it unusual (a country code, a digit)
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if parsed.country_code == 1

@@ -31,7 +31,6 @@ MARKERS = {
     "zip+4": "77002-6008",
     "zip+4 digits": "770026008",
     "direct line": "5550177",
-    "direct line as dialed": "555-0177",
     "transportation": "Qwertyuiop ferry",
     "description": "Plughxyzzy laundromat",
     "hours note": "Xylophonegate knock",
@@ -195,8 +194,14 @@ def probes(p) -> dict[str, list[tuple[str, str, dict]]]:
     }  # fmt: skip
 
 
+# The direct line however it is written: "+17135550177", "(713) 555-0177", "713.555.0177", "tel:...".
+DIRECT_LINE = re.compile(r"713\D{0,3}555\D{0,3}0177")
+
+
 def leaks(text: str) -> list[str]:
     found = [name for name, marker in MARKERS.items() if marker in text]
+    if DIRECT_LINE.search(text):
+        found.append("direct line, in any format")
     if f"{EXACT[0]:.4f}" in text and f"{EXACT[1]:.4f}" in text:
         found.append("exact point")
     return found
@@ -230,8 +235,9 @@ def test_no_marker_reaches_a_viewer_who_may_not_see_the_site(planted, personas, 
                 assert leaks(text) == [], (role, name, path, leaks(text))
             elif response.status_code == 200:
                 seen.append(text)
-    if role in MAY_SEE_EXACTLY:  # not vacuous: those who may see the site see its street somewhere
+    if role in MAY_SEE_EXACTLY:  # not vacuous: those who may see the site see its street and direct line somewhere
         assert any(MARKERS["street"] in text for text in seen), role
+        assert any(DIRECT_LINE.search(text) and "555-0177" in text for text in seen), role
 
 
 @pytest.mark.parametrize("role", ["hotline", "provider", "moderator"])

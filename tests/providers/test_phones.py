@@ -14,6 +14,8 @@ from providers.phones import dialable
         ("", "", ""),
         (None, "", ""),
         ("not a number", "", "not a number"),
+        ("+12815550107", "  ", "(281) 555-0107"),
+        ("+1555", "", "+1555"),
     ],
 )
 def test_numbers_read_as_dialed(number, extension, shown):

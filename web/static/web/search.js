@@ -43,6 +43,8 @@
     if (!map) return;
     markers.clearLayers();
     markerById.clear();
+    // A marker removed under the pointer gets no mouseout: its card must not stay lit.
+    for (const card of cardById.values()) card.classList.remove("highlight");
     const cells = new Map();
     for (const option of options) {
       if (option.location.latitude == null) continue;
@@ -98,7 +100,10 @@
   const MARKER_STYLE = { radius: 7, color: "#0b3d91", fillOpacity: 0.8, weight: 3 };
   function highlight(id, on) {
     const marker = markerById.get(id);
-    if (marker) marker.setStyle(on ? { radius: 11, color: "#b45309", weight: 4 } : MARKER_STYLE);
+    if (marker) {
+      marker.setStyle(on ? { radius: 11, color: "#b45309", weight: 4 } : MARKER_STYLE);
+      if (on) marker.bringToFront();
+    }
     const card = cardById.get(id);
     if (card) card.classList.toggle("highlight", on);
   }
@@ -107,10 +112,10 @@
     const id = option.service_at_location_id;
     const li = document.createElement("li");
     li.className = "result";
-    li.tabIndex = 0;
     li.appendChild(text("h3", option.organization.name + " — " + option.service.name));
-    // A phone or online service has no distance: it reaches the caller where they are.
-    const facts = [option.distance_mi == null ? "by phone or online" : option.distance_mi + " mi"];
+    // No distance: the service is reached through the area it serves (in person or by phone), not a site nearby.
+    const facts = [option.distance_mi == null ? (option.in_service_area ? "serves your area" : "by phone or online")
+      : option.distance_mi + " mi"];
     if (option.open_now === true) facts.push("open now");
     if (option.beds_available != null) facts.push(option.beds_available + " beds free");
     if (option.languages && option.languages.length) facts.push("languages: " + option.languages.join(", "));
@@ -120,7 +125,7 @@
     if (option.phone) {
       const line = text("p", "Phone: ", "phone");
       const call = text("a", option.phone.display || option.phone.number);
-      call.href = "tel:" + option.phone.number;
+      call.href = "tel:" + option.phone.number + (option.phone.extension ? ";ext=" + option.phone.extension : "");
       line.appendChild(call);
       li.appendChild(line);
     }
