@@ -166,6 +166,7 @@ def test_a_call_in_progress_sees_five_compact_cards_and_their_markers(page, six_
     def highlighted_markers():
         return page.locator('#map path.leaflet-interactive[stroke="#b45309"]').count()
 
+    page.mouse.move(0, 0)  # the pointer was left on the Search button, which results may now lie under
     assert highlighted_markers() == 0
     cards.nth(1).hover()
     assert highlighted_markers() == 1 and "highlight" in cards.nth(1).get_attribute("class")
