@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Func, Value
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -35,9 +36,24 @@ def search(request):
         "search_languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
         "role": user_role(request.user),
         "can_refer": may_send_referrals(request.user),
-        "map_config": json.dumps({"tiles": settings.MAP_TILE_URL, "statesUrl": "/web/states.geojson"}),
+        "map_config": json.dumps(
+            {"tiles": settings.MAP_TILE_URL, "statesUrl": "/web/states.geojson", "labels": search_labels()}
+        ),
     }
     return render(request, "web/search.html", context)
+
+
+def search_labels() -> dict[str, str]:
+    """The words search.js writes into the page, in the reader's language (the script has no catalogue)."""
+    return {
+        "mi": _("mi"), "openNow": _("open now"), "bedsFree": _("beds free"), "languages": _("languages"),
+        "approximate": _("approximate area (confidential site)"), "stale": _("listing may be out of date"),
+        "servesArea": _("serves your area"), "byPhone": _("by phone or online"), "phone": _("Phone"),
+        "sendReferral": _("Send referral"), "details": _("Details"), "addToSheet": _("Add to printable sheet"),
+        "more": _("Why it matches, and where"), "plan": _("Coverage plan"),
+        "none": _("No services found within the radius."), "failed": _("The search failed; please try again."),
+        "approximateArea": _("approximate area"), "results": _("results"),
+    }  # fmt: skip
 
 
 @require_GET

@@ -176,3 +176,18 @@ def test_a_call_in_progress_sees_five_compact_cards_and_their_markers(page, six_
     assert highlighted_markers() == 1
     page.set_viewport_size({"width": 375, "height": 800})
     screenshot(page, "compact-375")
+
+
+def test_results_speak_spanish_too(page, six_nearby):
+    """The words the script writes into the page come from the server in the reader's language."""
+    page.goto("/")
+    page.get_by_label("Site language").select_option("es")
+    page.get_by_role("button", name="Salida rápida").wait_for()
+    page.locator("input[name=near]").fill("77002")
+    page.locator("input[name=needs][value=emergency-shelter]").check()
+    page.locator("#search-form button[type=submit]").click()
+    page.locator("#results li.result").first.wait_for()
+
+    text = page.locator("#results-section, main").first.inner_text()
+    assert "Plan de cobertura" in text and "Añadir a la hoja para imprimir" in text and "camas libres" in text
+    assert "Coverage plan" not in text and "beds free" not in text

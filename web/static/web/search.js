@@ -9,6 +9,8 @@
   const specialists = document.getElementById("specialists");
   const mapEl = document.getElementById("map");
   const config = JSON.parse(mapEl.dataset.config);
+  // The page's words in the reader's language, from the server (web.views.search_labels).
+  function t(key, english) { return (config.labels && config.labels[key]) || english; }
   let map, markers, originMarker;
 
   function csrfToken() {
@@ -57,7 +59,7 @@
       const first = group[0];
       const latlng = [first.location.latitude, first.location.longitude];
       if (group.length === 1) {
-        const title = first.organization.name + (first.location.precision === "approximate" ? " (approximate area)" : "");
+        const title = first.organization.name + (first.location.precision === "approximate" ? " (" + t("approximateArea", "approximate area") + ")" : "");
         // An element, not a string: Leaflet reads a popup's string as HTML, and listing text is never markup.
         const id = first.service_at_location_id;
         const marker = L.circleMarker(latlng, MARKER_STYLE).bindPopup(text("span", title, "popup-text")).addTo(markers);
@@ -67,7 +69,7 @@
         // An element here too: no script hands Leaflet an HTML string (a divIcon's string html is innerHTML).
         L.marker(latlng, {
           icon: L.divIcon({ className: "cluster", html: text("span", String(group.length)), iconSize: [30, 30] }),
-          title: group.length + " results",
+          title: group.length + " " + t("results", "results"),
         }).on("click", () => map.setView(latlng, map.getZoom() + 2)).addTo(markers);
       }
     }
@@ -114,16 +116,16 @@
     li.className = "result";
     li.appendChild(text("h3", option.organization.name + " — " + option.service.name));
     // No distance: the service is reached through the area it serves (in person or by phone), not a site nearby.
-    const facts = [option.distance_mi == null ? (option.in_service_area ? "serves your area" : "by phone or online")
-      : option.distance_mi + " mi"];
-    if (option.open_now === true) facts.push("open now");
-    if (option.beds_available != null) facts.push(option.beds_available + " beds free");
-    if (option.languages && option.languages.length) facts.push("languages: " + option.languages.join(", "));
-    if (option.location.precision === "approximate") facts.push("approximate area (confidential site)");
-    if (option.stale) facts.push("listing may be out of date");
+    const facts = [option.distance_mi == null ? (option.in_service_area ? t("servesArea", "serves your area") : t("byPhone", "by phone or online"))
+      : option.distance_mi + " " + t("mi", "mi")];
+    if (option.open_now === true) facts.push(t("openNow", "open now"));
+    if (option.beds_available != null) facts.push(option.beds_available + " " + t("bedsFree", "beds free"));
+    if (option.languages && option.languages.length) facts.push(t("languages", "languages") + ": " + option.languages.join(", "));
+    if (option.location.precision === "approximate") facts.push(t("approximate", "approximate area (confidential site)"));
+    if (option.stale) facts.push(t("stale", "listing may be out of date"));
     li.appendChild(text("p", facts.join(" · "), "facts"));
     if (option.phone) {
-      const line = text("p", "Phone: ", "phone");
+      const line = text("p", t("phone", "Phone") + ": ", "phone");
       const call = text("a", option.phone.display || option.phone.number);
       call.href = "tel:" + option.phone.number + (option.phone.extension ? ";ext=" + option.phone.extension : "");
       line.appendChild(call);
@@ -133,11 +135,11 @@
     actions.className = "actions";
     if (form.dataset.canRefer === "true" && option.accepting_referrals) {
       const wanted = new FormData(form).getAll("needs").join(",");
-      const link = text("a", "Send referral", "send-referral");
+      const link = text("a", t("sendReferral", "Send referral"), "send-referral");
       link.href = "/referrals/new/?offer=" + encodeURIComponent(id) + "&needs=" + encodeURIComponent(wanted);
       actions.appendChild(link);
     }
-    const details = text("a", "Details", "details-link");
+    const details = text("a", t("details", "Details"), "details-link");
     details.href = "/listings/" + encodeURIComponent(option.location.id) + "/";
     actions.appendChild(details);
     const pick = document.createElement("label");
@@ -146,12 +148,12 @@
     box.type = "checkbox";
     box.className = "print-pick";
     box.value = id;
-    pick.append(box, " Add to printable sheet");
+    pick.append(box, " " + t("addToSheet", "Add to printable sheet"));
     actions.appendChild(pick);
     li.appendChild(actions);
     // The rest of the card, one click away: where it is and why it ranks here.
     const more = document.createElement("details");
-    more.appendChild(text("summary", "Why it matches, and where"));
+    more.appendChild(text("summary", t("more", "Why it matches, and where")));
     const place = option.location.address;
     if (place) more.appendChild(text("p", [place.address_1, place.city, place.state_province, place.postal_code].filter(Boolean).join(", ")));
     const reasons = document.createElement("ul");
@@ -171,7 +173,7 @@
     cardById.clear();
     plan.replaceChildren();
     if (data.coverage_plan.options.length) {
-      plan.appendChild(text("h3", "Coverage plan"));
+      plan.appendChild(text("h3", t("plan", "Coverage plan")));
       const list = document.createElement("ul");
       for (const option of data.coverage_plan.options) {
         list.appendChild(text("li", option.organization.name + ": " + option.needs_met.map(needLabel).join(", ")));
@@ -179,7 +181,7 @@
       plan.appendChild(list);
     }
     for (const missing of data.coverage_plan.uncovered) plan.appendChild(text("p", missing.message, "uncovered"));
-    if (!data.results.length) results.appendChild(text("li", "No services found within the radius."));
+    if (!data.results.length) results.appendChild(text("li", t("none", "No services found within the radius.")));
     for (const option of data.results) results.appendChild(renderOption(option));
     if (specialists) {
       specialists.replaceChildren();
@@ -219,7 +221,7 @@
         return;
       }
       render(data);
-    }).catch(() => { errorBox.textContent = "The search failed; please try again."; });
+    }).catch(() => { errorBox.textContent = t("failed", "The search failed; please try again."); });
   });
   window.addEventListener("load", setupMap);
 })();
