@@ -82,14 +82,19 @@ def nul_error(paths: list[str]) -> exceptions.ValidationError:
     return exceptions.ValidationError({path: [NUL_MESSAGE] for path in paths})
 
 
+def read_body(stream, parser_context) -> tuple[bytes, str]:
+    """The body (413 past the limit, reading no further) and its declared encoding."""
+    raw = stream.read(body_limit() + 1) if stream is not None else b""
+    if len(raw) > body_limit():
+        raise BodyTooLarge(too_large_message())
+    return raw, (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+
+
 class JSONParser(parsers.JSONParser):
     """JSON bodies within the size and depth limits, with finite numbers and no NUL characters."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        raw = stream.read(body_limit() + 1) if stream is not None else b""
-        if len(raw) > body_limit():
-            raise BodyTooLarge(too_large_message())
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        raw, encoding = read_body(stream, parser_context)
         try:
             data = json.loads(raw.decode(encoding), parse_float=_finite, parse_constant=_refuse_constant)
         except RecursionError:
@@ -120,10 +125,7 @@ class FormParser(parsers.FormParser):
     """URL-encoded bodies within the limits (Django's field count), with no NUL characters."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        raw = stream.read(body_limit() + 1) if stream is not None else b""
-        if len(raw) > body_limit():
-            raise BodyTooLarge(too_large_message())
-        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        raw, encoding = read_body(stream, parser_context)
         try:
             data = QueryDict(raw, encoding=encoding)
         except (SuspiciousOperation, ValueError, LookupError) as exc:

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django import template
 from django.utils.translation import gettext
 
@@ -22,6 +24,8 @@ def translated(text: str) -> str:
 @register.filter
 def dialable(phone) -> str:
     """A phone (record or dict) as people dial it, extension included (providers.phones)."""
-    number = getattr(phone, "number", None) or (phone.get("number") if isinstance(phone, dict) else phone)
-    extension = getattr(phone, "extension", None) or (phone.get("extension", "") if isinstance(phone, dict) else "")
+    if isinstance(phone, Mapping):
+        number, extension = phone.get("number"), phone.get("extension")
+    else:
+        number, extension = getattr(phone, "number", None), getattr(phone, "extension", None)
     return dialable_phone(str(number) if number else "", extension or "")
