@@ -7,7 +7,7 @@ from accounts.api import ObtainTokenView
 from accounts.views import SignInView, admin_login, two_factor_page
 from core.health import healthz
 from geo.api import GeocodeView
-from matching.api import MatchView
+from matching.api import MatchView, SuggestView
 from providers.views import invitation_page
 from referrals.views import referral_page
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/geocode/", GeocodeView.as_view(), name="geocode"),
     path("api/match/", MatchView.as_view(), name="match"),
+    path("api/suggest/", SuggestView.as_view(), name="suggest"),
     path("hsds/", include("hsds.urls")),
     path("api/", include("referrals.urls")),
     path("api/", include("hsds.api_urls")),

@@ -16,6 +16,8 @@ from hsds import spec
 from hsds.exporter import Ids, derived_id, export_queryset, location_data, organization_data, service_data
 from hsds.importer import NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId, ServiceAttribute
+from matching import search as keyword
+from matching.serializers import KeywordsField
 from providers.access import confidential_access_for_user
 from providers.disclosure import SiteDisclosure
 from providers.models import NeedTerm, Organization, Population, Service, ServiceAtLocation
@@ -33,7 +35,10 @@ class PageQuery(serializers.Serializer):
 
 
 class ServiceQuery(PageQuery):
-    search = serializers.CharField(required=False, max_length=200)
+    search = KeywordsField(
+        help_text="Words, searched as the registry's `q` (names, descriptions, needs in English or Spanish, ...): "
+        "best first."
+    )
     taxonomy_term_id = serializers.CharField(required=False, max_length=255)
     organization_id = serializers.CharField(required=False, max_length=255)
     modified_after = serializers.DateTimeField(required=False)
@@ -129,8 +134,10 @@ class ServicesView(APIView):
     def get(self, request):
         query = parse(ServiceQuery, request)
         services = Service.objects.all()
-        if query.get("search"):
-            services = services.filter(Q(name__icontains=query["search"]) | Q(description__icontains=query["search"]))
+        access = confidential_access_for_user(request.user)
+        found = keyword.search(query["search"], access=access) if query.get("search") else None
+        if found is not None:
+            services = services.filter(pk__in=found.ids("service_id"))
         if query.get("organization_id"):
             services = services.filter(organization_id=record_pk("organization", query["organization_id"]))
         if query.get("modified_after"):
@@ -138,9 +145,12 @@ class ServicesView(APIView):
         if query.get("taxonomy_term_id"):
             services = services.filter(_term_q(query["taxonomy_term_id"]))
         total = services.count()
-        access, found = confidential_access_for_user(request.user), list(window(export_queryset(services), query))
-        ids = Ids.for_services(found)
-        items = [service_data(s, access=access, ids=ids, full=query["full"]) for s in found]
+        services = export_queryset(services)
+        if found is not None:  # best first
+            services = keyword.in_order(services, found.ids("service_id"))
+        shown = list(window(services, query))
+        ids = Ids.for_services(shown)
+        items = [service_data(s, access=access, ids=ids, full=query["full"]) for s in shown]
         return Response(page(items, total, query))
 
 

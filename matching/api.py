@@ -1,13 +1,17 @@
 """GET and POST /api/match/: the same fields as query parameters or as a JSON body."""
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geo.geocoding import GeocodingError, geocode
+from matching import search
 from matching.engine import match
 from matching.serializers import MatchInputSerializer, MatchResultSerializer, match_result_data
+from matching.taxonomy import vocabulary
 from providers.access import confidential_access_for_user
 
 
@@ -48,3 +52,46 @@ class MatchView(APIView):
             include_specialists=request.user.is_authenticated,
         )
         return Response(match_result_data(result))
+
+
+class SuggestQuery(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=search.MAX_QUERY_CHARS, allow_blank=True, trim_whitespace=True,
+        help_text=f"What has been typed so far (at least {search.SUGGEST_MIN_CHARS} characters for needs, "
+        f"{search.SUGGEST_NAMES_MIN_CHARS} for names; shorter: no suggestions).",
+    )  # fmt: skip
+    near = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="A place: names nearest it come first."
+    )
+
+
+class TypeAheadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["need", "organization", "service"])
+    text = serializers.CharField(help_text="A need's name in the reader's language, or a listing's name.")
+    code = serializers.CharField(help_text="A need's code ('' for names): search with needs=code.")
+
+
+class TypeAheadResponseSerializer(serializers.Serializer):
+    suggestions = TypeAheadSerializer(many=True)
+
+
+class SuggestView(APIView):
+    """Type-ahead for the search box: needs and organization/service names with a word starting with `q`."""
+
+    @extend_schema(summary="Suggest needs and names for a prefix", parameters=[SuggestQuery],
+                   responses={200: TypeAheadResponseSerializer})  # fmt: skip
+    def get(self, request):
+        query = SuggestQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        origin = None
+        if query.validated_data.get("near"):
+            try:
+                origin = geocode(query.validated_data["near"])
+            except GeocodingError as exc:
+                return Response({"near": [str(exc)]}, status=400)
+        labels = {code: gettext(term.name) for code, term in vocabulary().terms.items()}
+        found = search.suggest(
+            query.validated_data["q"], access=confidential_access_for_user(request.user), origin=origin,
+            need_labels=labels,
+        )  # fmt: skip
+        return Response({"suggestions": [{"kind": s.kind, "text": s.text, "code": s.code} for s in found]})

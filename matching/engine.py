@@ -15,7 +15,7 @@ from django.contrib.gis.db.models.functions import GeometryDistance
 from geopy.location import Location as GeoPoint
 
 from geo.queries import make_point
-from matching import statements
+from matching import search, statements
 from matching.coverage import coverage_plan, nearest_beyond
 from matching.options import build_option, offer_view, rank_option, read_rows, sort_key
 from matching.results import CoveragePlan, MatchRequest, MatchResult, SpecialistMatch
@@ -38,9 +38,13 @@ def match(
     column = "point" if access.all else "public_point"
     own_organization = access.organization_id if not access.all else None
 
+    words = None
+    if request.keywords:
+        words = search.search(request.keywords, access=access, origin=origin, radius_m=request.radius_m)
     sql, params = statements.match_sql(
-        request, column=column, need_pairs=taxonomy.need_pairs(request.needs), organization_id=own_organization
-    )
+        request, column=column, need_pairs=taxonomy.need_pairs(request.needs), organization_id=own_organization,
+        offers=None if words is None else words.ids("offer_id"),
+    )  # fmt: skip
     facts, reach, beyond = read_rows(statements.fetch(sql, params, origin), taxonomy)
 
     options = []
@@ -56,7 +60,11 @@ def match(
             continue  # an own confidential site whose exact point is outside the radius
         if request.open_now and option.open_now is not True:
             continue
-        rank_option(option, request=request, language_names=taxonomy.language_names, area_name=area)
+        hit = None if words is None else words.by_offer().get(offer_id)
+        rank_option(
+            option, request=request, language_names=taxonomy.language_names, area_name=area,
+            keyword_relevance=None if words is None else (hit.relevance if hit else 0.0),
+        )  # fmt: skip
         options.append(option)
     options.sort(key=sort_key)
 
@@ -82,6 +90,10 @@ def match(
         if option.facts.card is not None:
             option.view = offer_view(option.facts, option.site)
     shown = [option for option in shown if option.view is not None]
+    if words is not None:
+        said = search.explain(words, [option.facts.offer_id for option in shown], access=access)
+        for option in shown:
+            option.reasons = said.get(option.facts.offer_id, []) + option.reasons
     plan.options = [option for option in plan.options if option.view is not None]
     for need in plan.uncovered:
         if need.nearest is not None and need.nearest.view is None:

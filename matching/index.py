@@ -14,7 +14,7 @@ from functools import cache
 
 from django.db import connection
 
-from matching.models import MatchCandidate
+from matching.models import MatchCandidate, SearchDocument
 from matching.sqlfiles import indented, render
 from providers import eligibility
 
@@ -31,11 +31,15 @@ CARD_COLUMNS = (
     "service_phone_extension, service_phone_type, service_phone_is_front_door, organization_phone, "
     "organization_phone_extension, organization_phone_type, organization_phone_is_front_door"
 )
+SEARCH_COLUMNS = (
+    "service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, "
+    "names, document, withheld"
+)
 # What the derivations read (the rebuild refreshes their planner statistics first).
 SOURCE_TABLES = (
     "providers_service", "providers_service_populations", "providers_population", "providers_service_languages",
     "providers_service_needs", "providers_schedule", "providers_serviceatlocation", "providers_location",
-    "providers_organization", "providers_address", "providers_phone",
+    "providers_organization", "providers_address", "providers_phone", "providers_needterm", "providers_language",
 )  # fmt: skip
 
 # Past this many records written in one transaction, rebuilding everything is faster than refreshing them.
@@ -44,13 +48,19 @@ REFRESH_LOCK = 0x6D61746368  # an application-wide advisory lock key ("match")
 
 
 def _gist_sql(create: bool) -> str:
-    """The statements that drop or create the index's GiST indexes (built once after a rebuild's load)."""
-    gist = [index for index in MatchCandidate._meta.indexes if index.name.endswith("_gist")]
+    """The statements that drop or create the derived tables' GiST and GIN indexes (built once after a rebuild's
+    load)."""
+    bulk = [
+        (model, index)
+        for model in (MatchCandidate, SearchDocument)
+        for index in model._meta.indexes
+        if index.name.endswith(("_gist", "_gin"))
+    ]
     with connection.schema_editor(collect_sql=True) as editor:
         if create:
-            statements = [str(index.create_sql(MatchCandidate, editor)) for index in gist]
+            statements = [str(index.create_sql(model, editor)) for model, index in bulk]
         else:
-            statements = [f"DROP INDEX IF EXISTS {editor.quote_name(index.name)}" for index in gist]
+            statements = [f"DROP INDEX IF EXISTS {editor.quote_name(index.name)}" for _, index in bulk]
     return "\n".join(f"    {statement};" for statement in statements)
 
 
@@ -58,7 +68,7 @@ def _gist_sql(create: bool) -> str:
 def maintenance_sql() -> str:
     """Return the CREATE FUNCTION statements of matching/sql/maintenance.sql, rendered."""
     derivations = {}
-    for name in ("index_rows", "card_rows"):
+    for name in ("index_rows", "card_rows", "search_rows"):
         fragments = eligibility.index_fragments()
         derivations[f"{name}_scoped"] = indented(render(name, scoped=True, **fragments), 4)
         derivations[f"{name}_all"] = indented(render(name, scoped=False, **fragments), 8)
@@ -66,6 +76,7 @@ def maintenance_sql() -> str:
         "maintenance",
         index_columns=INDEX_COLUMNS,
         card_columns=CARD_COLUMNS,
+        search_columns=SEARCH_COLUMNS,
         rebuild_above=REBUILD_ABOVE,
         lock=REFRESH_LOCK,
         analyze_sources="\n".join(f"    ANALYZE {table};" for table in SOURCE_TABLES),
@@ -80,6 +91,7 @@ def install() -> None:
     from matching import triggers
 
     with connection.cursor() as cursor:
+        cursor.execute(render("search_functions"))
         cursor.execute(maintenance_sql())
     triggers.install()
 

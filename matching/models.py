@@ -15,7 +15,8 @@ Both tables are derived by matching/sql/*.sql and kept current by triggers on ev
 
 from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 from geo.expressions import WGS84
@@ -178,3 +179,46 @@ class FlushRequest(models.Model):
 
     def __str__(self) -> str:
         return f"flush request {self.pk}"
+
+
+class SearchDocument(models.Model):
+    """What keyword search reads of one service at location (matching.search), derived with the offer cards by
+    matching/sql/search_rows.sql in the same transactions: never edit it.
+
+    `document` holds only what every viewer may see: names, the needs' words (English and Spanish), the
+    organization's description, the city, the languages, and the service's free text where search can tell it
+    is public. `withheld` holds the service text the public does not get (it may name a confidential site:
+    providers.disclosure), searched only for callers who see every site exactly. Both are weighted tsvectors of
+    the english, spanish and simple configurations over unaccented text; `names` is the unaccented, lower-cased
+    names, for typo-tolerant trigram matching.
+    """
+
+    service_at_location = models.OneToOneField(
+        "providers.ServiceAtLocation", on_delete=models.DO_NOTHING, primary_key=True, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    service = models.ForeignKey("providers.Service", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    location = models.ForeignKey(
+        "providers.Location", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    organization = models.ForeignKey(
+        "providers.Organization", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    point = gis_models.PointField(geography=True, srid=WGS84, null=True, spatial_index=False)
+    public_point = gis_models.PointField(geography=True, srid=WGS84, null=True, spatial_index=False)
+    is_confidential = models.BooleanField()
+    names = models.TextField()
+    document = SearchVectorField()
+    withheld = SearchVectorField(null=True)
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["document"], name="search_document_gin"),
+            GinIndex(fields=["withheld"], name="search_withheld_gin"),
+            GinIndex(OpClass("names", name="gin_trgm_ops"), name="search_names_trgm_gin"),
+            GistIndex(fields=["point"], name="search_point_gist"),
+            GistIndex(fields=["public_point"], name="search_public_point_gist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search document of {self.service_at_location_id}"

@@ -80,7 +80,7 @@ def build_option(fact: Facts, *, access, origin, distance_m, in_service_area, re
     )
 
 
-def rank_option(option: MatchOption, *, request, language_names, area_name) -> None:
+def rank_option(option: MatchOption, *, request, language_names, area_name, keyword_relevance=None) -> None:
     fact = option.facts
     option.score, option.reasons = rank(
         RankInput(
@@ -102,6 +102,7 @@ def rank_option(option: MatchOption, *, request, language_names, area_name) -> N
             lgbtq_specific=fact.lgbtq_specific,
             language_names=language_names,
             service_area_name=area_name,
+            keyword_relevance=keyword_relevance,
         )
     )
 

@@ -20,6 +20,7 @@ PENALTY_NO_BEDS = 15.0  # for housing needs only
 WEIGHT_OPEN_NOW = 5.0  # + when open, - when closed, 0 when hours are unknown
 PENALTY_STALE = 10.0
 BONUS_LGBTQ_SPECIFIC = 10.0  # when the client asked for LGBTQ+-specific programs
+WEIGHT_KEYWORD = 40.0  # times the keyword search's relevance (capped at 1), when words were given
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class RankInput:
     lgbtq_specific: bool
     language_names: dict[str, str]
     service_area_name: str = ""
+    keyword_relevance: float | None = None  # matching.search's, when the request gave words
 
 
 def rank(option: RankInput) -> tuple[float, list[str]]:
@@ -104,5 +106,9 @@ def rank(option: RankInput) -> tuple[float, list[str]]:
         reasons.append("verified today" if days == 0 else f"verified {days} day{'s' if days != 1 else ''} ago")
     if option.stale:
         score -= PENALTY_STALE
+
+    if option.keyword_relevance is not None:
+        # (What the words matched is said by the engine, for the options shown: matching.search.explain.)
+        score += WEIGHT_KEYWORD * min(option.keyword_relevance, 1.0)
 
     return round(score, 3), reasons

@@ -29,6 +29,7 @@ class MatchRequest:
     accepting_referrals: bool = False
     include_virtual: bool = True
     limit: int = 20
+    keywords: str = ""  # words (matching.search.clean_query): only offers they find, ranked up by relevance
 
     @property
     def candidates_per_need(self) -> int:

@@ -7,6 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
+from matching import search
 from matching.results import MatchRequest
 from matching.taxonomy import vocabulary
 from providers.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
@@ -34,6 +35,21 @@ class CodesField(serializers.ListField):
         if isinstance(data, str | list):
             data = split_codes(data)
         return super().to_internal_value(data)
+
+
+class KeywordsField(serializers.CharField):
+    """Words for keyword search, cleaned by matching.search.clean_query ('' when blank; a 400 naming the field when
+    too long or only common words)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(required=False, allow_blank=True, default="")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return search.clean_query(super().to_internal_value(data))
+        except search.SearchQueryError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 class MatchInputSerializer(serializers.Serializer):
@@ -64,6 +80,10 @@ class MatchInputSerializer(serializers.Serializer):
     accepting_referrals = QueryBooleanField(default=False, help_text="Only options accepting referrals.")
     include_virtual = QueryBooleanField(default=True, help_text="Include services reached through their area.")
     limit = serializers.IntegerField(default=20, min_value=1, max_value=MAX_LIMIT)
+    q = KeywordsField(
+        help_text="Words (names, descriptions, needs in English or Spanish, languages, city): only offers they "
+        "find, ranked up by relevance, with what matched in `reasons`. Blank is ignored; only common words is a 400."
+    )
 
     def validate_needs(self, value):
         codes = value
@@ -122,6 +142,7 @@ class MatchInputSerializer(serializers.Serializer):
             accepting_referrals=data["accepting_referrals"],
             include_virtual=data["include_virtual"],
             limit=data["limit"],
+            keywords=data["q"],
         )
 
 

@@ -26,6 +26,8 @@ HARD_FILTERS = (
     "(NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])",
     "(NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)",
     "(%(include_virtual)s::boolean OR NOT mc.is_virtual)",
+    # The offers a keyword search found (matching.search), or every offer.
+    "(%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))",
 )
 POINT_COLUMNS = ("point", "public_point")  # exact points, for callers who may see every site; public ones
 
@@ -97,6 +99,7 @@ def filter_params(request: MatchRequest) -> dict:
         "languages": list(request.languages),
         "accepting_referrals": request.accepting_referrals,
         "include_virtual": request.include_virtual,
+        "offers": None,
     }
 
 
@@ -105,13 +108,15 @@ def _need_params(need_pairs: list[tuple[int, str]]) -> dict:
 
 
 def match_sql(
-    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None
+    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None, offers=None
 ) -> tuple[str, dict]:
     """Return the one statement that finds and describes every offer a request can use, and its parameters.
 
-    need_pairs: (need term id, requested code) for every requested need and each of its sub-terms.
+    need_pairs: (need term id, requested code) for every requested need and each of its sub-terms; offers: the
+    only offers to consider (a keyword search's), or None.
     """
     params = filter_params(request)
+    params["offers"] = offers
     params.update(
         _need_params(need_pairs), k=request.candidates_per_need, beyond_k=BEYOND_PER_NEED, radius_m=request.radius_m
     )

@@ -29,15 +29,20 @@ class Source:
     watched: tuple[str, ...]
     # (kind, column): the records a row belongs to. A kind with SQL instead of a column reads them elsewhere.
     notes: tuple[tuple[str, str], ...]
+    key: str = "id"  # the primary key, which pairs a row's old and new versions
 
 
 SOURCES = (
-    Source("providers.Organization", ("name",), ((ORGANIZATION, "id"),)),
+    Source("providers.Organization", ("name", "alternate_name", "description"), ((ORGANIZATION, "id"),)),
     Source(
         "providers.Service",
         (
             "organization_id",
             "name",
+            "alternate_name",
+            "description",
+            "eligibility_description",
+            "application_process",
             "status",
             "minimum_age",
             "maximum_age",
@@ -62,6 +67,7 @@ SOURCES = (
             "beds_total",
             "beds_available",
             "accepting_referrals",
+            "safe_texts",
         ),
         ((LOCATION, "id"),),
     ),  # fmt: skip
@@ -96,6 +102,18 @@ SOURCES = (
     Source("providers.Service.needs", ("service_id", "needterm_id"), ((SERVICE, "service_id"),)),
     Source("providers.Service.populations", ("service_id", "population_id"), ((SERVICE, "service_id"),)),
     Source("providers.Service.languages", ("service_id", "language_id"), ((SERVICE, "service_id"),)),
+    # A need's and a language's words are in the search documents of every service listing them.
+    Source(
+        "providers.NeedTerm",
+        ("name", "search_words"),
+        ((SERVICE, "SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id"),),
+    ),
+    Source(
+        "providers.Language",
+        ("name", "search_words"),
+        ((SERVICE, "SELECT service_id FROM providers_service_languages WHERE language_id = r.code"),),
+        key="code",
+    ),
     # A population's code and dimension decide how every service listing it is encoded.
     Source(
         "providers.Population",
@@ -129,10 +147,11 @@ def _update_sql(source: Source) -> str:
     """The UPDATE trigger's body: note the rows whose watched columns changed, under their old and new values."""
     new = ", ".join(f"n.{column}" for column in source.watched)
     old = ", ".join(f"o.{column}" for column in source.watched)
-    changed = f"(n.id IS NULL OR o.id IS NULL OR ({new}) IS DISTINCT FROM ({old}))"
+    key = source.key
+    changed = f"(n.{key} IS NULL OR o.{key} IS NULL OR ({new}) IS DISTINCT FROM ({old}))"
     both = (
-        f"(SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id\n WHERE {changed}\n"
-        f" UNION ALL\n SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id\n WHERE {changed})"
+        f"(SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.{key} = n.{key}\n WHERE {changed}\n"
+        f" UNION ALL\n SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.{key} = o.{key}\n WHERE {changed})"
     )
     return f"{_notes_sql(source, both)};\n{NOTED}"
 

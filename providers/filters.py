@@ -21,6 +21,7 @@ from geo.expressions import WGS84
 from geo.geocoding import GeocodingError, geocode
 from geo.queries import make_point
 from geo.units import km_to_m, m_to_km, miles_to_m
+from matching import search
 from providers import eligibility, selectors
 from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
 from providers.fields import MAX_CODES, split_codes
@@ -146,6 +147,11 @@ class NearForm(forms.Form):
             else:
                 data["origin"] = make_point(found.latitude, found.longitude)
         data["radius_m"] = radius_m
+        if "q" in self.fields:
+            try:
+                data["q"] = search.clean_query(data.get("q"))
+            except search.SearchQueryError as exc:
+                self.add_error("q", str(exc))
         return data
 
 
@@ -182,6 +188,16 @@ def _population_codes():
 
 class RegistryFilterSet(NearFilterMixin):
     """Filters shared by the registry endpoints; subclasses say how a service-level rule reaches their rows."""
+
+    q = django_filters.CharFilter(
+        method="filter_nothing",
+        help_text=(
+            "Words: names, descriptions, eligibility, needs (English or Spanish), languages, city; accents and case "
+            f"do not matter, close spellings of names match. Results best first (nearest counted with near), at "
+            f"most the best {search.MAX_RESULTS} services at locations; at most {search.MAX_QUERY_CHARS} "
+            "characters; blank is ignored, only common words ('the') is a 400. Active services only."
+        ),
+    )
 
     need = CodeListFilter(
         vocabulary=_need_codes, label_plural="need codes", help_text="Need code(s) from /api/taxonomy/."
@@ -230,6 +246,16 @@ class RegistryFilterSet(NearFilterMixin):
     def access(self) -> ConfidentialAccess:
         return confidential_access_for_user(getattr(self.request, "user", None))
 
+    def keyword(self, queryset: QuerySet, attribute: str) -> QuerySet:
+        """Keep the records the keyword search found (`attribute`: the hit's id of this endpoint's records), best
+        first; without `q`, the queryset as it is."""
+        data = self.form.cleaned_data
+        if not data.get("q"):
+            return queryset
+        found = search.search(data["q"], access=self.access, origin=data.get("origin"),
+                              radius_m=data["radius_m"])  # fmt: skip
+        return search.in_order(queryset, found.ids(attribute))
+
 
 class StaleFilter(django_filters.ChoiceFilter):
     """`stale=true|false` (anything else is a 400); applied by the filter sets' filter_queryset."""
@@ -272,7 +298,7 @@ class OrganizationFilter(RegistryFilterSet):
             queryset = queryset.filter(Exists(services))
         if data.get("stale"):
             queryset = queryset.filter(stale=data["stale"] == "true")
-        return queryset
+        return self.keyword(queryset, "organization_id")
 
 
 class ServiceFilter(RegistryFilterSet):
@@ -307,7 +333,7 @@ class ServiceFilter(RegistryFilterSet):
         if data.get("stale"):
             stale = selectors.stale_services_q(timezone.localdate())
             queryset = queryset.filter(stale) if data["stale"] == "true" else queryset.exclude(stale)
-        return queryset
+        return self.keyword(queryset, "service_id")
 
 
 class LocationFilter(RegistryFilterSet):
@@ -339,7 +365,7 @@ class LocationFilter(RegistryFilterSet):
             queryset = selectors.locations_near(
                 queryset, access=self.access, origin=data["origin"], radius_m=data["radius_m"]
             )
-        return queryset
+        return self.keyword(queryset, "location_id")
 
 
 class SpecialistFilter(django_filters.FilterSet):

@@ -49,6 +49,7 @@ BEGIN
             -- TRUNCATE: the TRUNCATE that emptied the registry may be emptying these tables in the same statement.
             DELETE FROM matching_matchcandidate;
             DELETE FROM matching_offercard;
+            DELETE FROM matching_searchdocument;
         ELSE
             PERFORM matching_rebuild();
         END IF;
@@ -67,6 +68,9 @@ BEGIN
     DELETE FROM matching_offercard
     WHERE service_id = ANY(scope_services) OR location_id = ANY(scope_locations)
        OR service_at_location_id = ANY(scope_offers);
+    DELETE FROM matching_searchdocument
+    WHERE service_id = ANY(scope_services) OR location_id = ANY(scope_locations)
+       OR service_at_location_id = ANY(scope_offers);
     -- The services at location to derive again, with their services, sites and the services' organizations.
     SELECT COALESCE(array_agg(sal.id), '{}'), COALESCE(array_agg(DISTINCT sal.service_id), '{}'),
            COALESCE(array_agg(DISTINCT sal.location_id), '{}'), COALESCE(array_agg(DISTINCT s.organization_id), '{}')
@@ -80,6 +84,10 @@ BEGIN
 {{index_rows_scoped}};
     INSERT INTO matching_offercard ({{card_columns}})
 {{card_rows_scoped}};
+    -- A service's search documents depend on every site it is offered at (search_rows.sql): all of them again.
+    DELETE FROM matching_searchdocument WHERE service_id = ANY(scope_services);
+    INSERT INTO matching_searchdocument ({{search_columns}})
+{{search_rows_scoped}};
 END
 $fn$;
 
@@ -96,9 +104,9 @@ BEGIN
     PERFORM pg_advisory_xact_lock({{lock}});
     DELETE FROM matching_pending;
 {{analyze_sources}}
-    -- One bulk build of the GiST indexes is much faster than millions of insertions into them.
+    -- One bulk build of the GiST and GIN indexes is much faster than millions of insertions into them.
 {{drop_gist_indexes}}
-    TRUNCATE matching_matchcandidate, matching_offercard;
+    TRUNCATE matching_matchcandidate, matching_offercard, matching_searchdocument;
     -- Stored by need, then by place (geohash order): the rows one walk returns (the nearest of one need) then sit
     -- on a few pages instead of one page each. Rows refreshed later are appended at the end.
     INSERT INTO matching_matchcandidate ({{index_columns}})
@@ -109,9 +117,12 @@ BEGIN
     GET DIAGNOSTICS derived = ROW_COUNT;
     INSERT INTO matching_offercard ({{card_columns}})
 {{card_rows_all}};
+    INSERT INTO matching_searchdocument ({{search_columns}})
+{{search_rows_all}};
 {{create_gist_indexes}}
     ANALYZE matching_matchcandidate;
     ANALYZE matching_offercard;
+    ANALYZE matching_searchdocument;
     RETURN derived;
 END
 $fn$;

@@ -11,6 +11,9 @@ class NeedTerm(models.Model):
     description = models.TextField()
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     sort_order = models.PositiveSmallIntegerField(default=0)
+    # Other words callers use for this need, English and Spanish ("asylum asilo abogado"): keyword search finds
+    # the need's services by them.
+    search_words = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -50,6 +53,8 @@ class Language(models.Model):
 
     code = models.CharField(max_length=2, primary_key=True, help_text="ISO 639-1 code, e.g. 'es'.")
     name = models.CharField(max_length=100)
+    # Its own name and its Spanish name ("espanol castellano"), for keyword search ("habla espanol").
+    search_words = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["code"]

@@ -51,6 +51,7 @@ CROSS JOIN LATERAL (
             AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
             AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
             AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
+            AND (%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))
           ORDER BY nearness
           LIMIT 100) walk
     ORDER BY nearness

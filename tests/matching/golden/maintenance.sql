@@ -49,6 +49,7 @@ BEGIN
             -- TRUNCATE: the TRUNCATE that emptied the registry may be emptying these tables in the same statement.
             DELETE FROM matching_matchcandidate;
             DELETE FROM matching_offercard;
+            DELETE FROM matching_searchdocument;
         ELSE
             PERFORM matching_rebuild();
         END IF;
@@ -65,6 +66,9 @@ BEGIN
     WHERE service_id = ANY(scope_services) OR location_id = ANY(scope_locations)
        OR service_at_location_id = ANY(scope_offers);
     DELETE FROM matching_offercard
+    WHERE service_id = ANY(scope_services) OR location_id = ANY(scope_locations)
+       OR service_at_location_id = ANY(scope_offers);
+    DELETE FROM matching_searchdocument
     WHERE service_id = ANY(scope_services) OR location_id = ANY(scope_locations)
        OR service_at_location_id = ANY(scope_offers);
     -- The services at location to derive again, with their services, sites and the services' organizations.
@@ -194,6 +198,80 @@ BEGIN
     LEFT JOIN svc ON svc.owner = s.id
     LEFT JOIN own ON own.owner = org.id
     WHERE sal.id = ANY(scope_offers);
+    -- A service's search documents depend on every site it is offered at (search_rows.sql): all of them again.
+    DELETE FROM matching_searchdocument WHERE service_id = ANY(scope_services);
+    INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, document, withheld)
+    -- The search documents (matching.models.SearchDocument) of every service at location of an active service, or of
+    -- those of the services in scope (a service's documents depend on all its sites: see `cleared`). Read after the
+    -- offer cards of the same refresh: the city is the card's.
+    --
+    -- A service's free text goes into `document` (what everyone searches) only where search can tell it is public:
+    -- the service is offered at no confidential site, or the text is marked safe (Location.safe_texts, by digest) on
+    -- every confidential site it is offered at. Otherwise it goes into `withheld`, searched only by callers who see
+    -- every site exactly. providers.disclosure shows the public some of those texts (those that do not name the
+    -- site); search leaves them out for the public, which discloses less, never more.
+    WITH svc AS (
+        SELECT s.id, s.organization_id, s.name, s.alternate_name, s.description, s.eligibility_description,
+               s.application_process
+        FROM providers_service s
+        WHERE s.status = 'active' AND s.id = ANY(scope_services)
+    ),
+    needw AS (
+        -- A need's words and its parent's ("abogado", of legal services, finds civil legal services).
+        SELECT sn.service_id,
+               string_agg(concat_ws(' ', nt.name, nt.search_words, parent.name, parent.search_words), ' ') AS words
+        FROM providers_service_needs sn
+        JOIN providers_needterm nt ON nt.id = sn.needterm_id
+        LEFT JOIN providers_needterm parent ON parent.id = nt.parent_id
+        WHERE sn.service_id = ANY(scope_services)
+        GROUP BY sn.service_id
+    ),
+    langw AS (
+        SELECT sl.service_id, string_agg(lg.name || ' ' || lg.search_words, ' ') AS words
+        FROM providers_service_languages sl
+        JOIN providers_language lg ON lg.code = sl.language_id
+        WHERE sl.service_id = ANY(scope_services)
+        GROUP BY sl.service_id
+    ),
+    cleared AS (
+        SELECT svc.id,
+               COALESCE(bool_and(search_digest(svc.description) = ANY(COALESCE(l.safe_texts, '{}'))), TRUE) AS description,
+               COALESCE(bool_and(search_digest(svc.eligibility_description) = ANY(COALESCE(l.safe_texts, '{}'))), TRUE)
+                   AS eligibility,
+               COALESCE(bool_and(search_digest(svc.application_process) = ANY(COALESCE(l.safe_texts, '{}'))), TRUE)
+                   AS application
+        FROM svc
+        JOIN providers_serviceatlocation x ON x.service_id = svc.id
+        JOIN providers_location l ON l.id = x.location_id
+        WHERE l.is_confidential
+        GROUP BY svc.id
+    ),
+    texts AS (
+        SELECT svc.id,
+               concat_ws(' ', CASE WHEN COALESCE(c.description, TRUE) THEN svc.description END,
+                              CASE WHEN COALESCE(c.eligibility, TRUE) THEN svc.eligibility_description END,
+                              CASE WHEN COALESCE(c.application, TRUE) THEN svc.application_process END) AS shown,
+               concat_ws(' ', CASE WHEN NOT COALESCE(c.description, TRUE) THEN svc.description END,
+                              CASE WHEN NOT COALESCE(c.eligibility, TRUE) THEN svc.eligibility_description END,
+                              CASE WHEN NOT COALESCE(c.application, TRUE) THEN svc.application_process END) AS held
+        FROM svc
+        LEFT JOIN cleared c ON c.id = svc.id
+    )
+    SELECT sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point, l.is_confidential,
+           lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name))),
+           setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
+           || setweight(search_vector(needw.words), 'B')
+           || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
+           || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D'),
+           CASE WHEN btrim(texts.held) <> '' THEN setweight(search_vector(texts.held), 'C') END
+    FROM svc
+    JOIN texts ON texts.id = svc.id
+    JOIN providers_organization org ON org.id = svc.organization_id
+    JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
+    JOIN providers_location l ON l.id = sal.location_id
+    LEFT JOIN matching_offercard card ON card.service_at_location_id = sal.id
+    LEFT JOIN needw ON needw.service_id = svc.id
+    LEFT JOIN langw ON langw.service_id = svc.id;
 END
 $fn$;
 
@@ -220,10 +298,17 @@ BEGIN
     ANALYZE providers_organization;
     ANALYZE providers_address;
     ANALYZE providers_phone;
-    -- One bulk build of the GiST indexes is much faster than millions of insertions into them.
+    ANALYZE providers_needterm;
+    ANALYZE providers_language;
+    -- One bulk build of the GiST and GIN indexes is much faster than millions of insertions into them.
     DROP INDEX IF EXISTS "match_need_cit_point_gist";
     DROP INDEX IF EXISTS "match_need_cit_pub_point_gist";
-    TRUNCATE matching_matchcandidate, matching_offercard;
+    DROP INDEX IF EXISTS "search_document_gin";
+    DROP INDEX IF EXISTS "search_withheld_gin";
+    DROP INDEX IF EXISTS "search_names_trgm_gin";
+    DROP INDEX IF EXISTS "search_point_gist";
+    DROP INDEX IF EXISTS "search_public_point_gist";
+    TRUNCATE matching_matchcandidate, matching_offercard, matching_searchdocument;
     -- Stored by need, then by place (geohash order): the rows one walk returns (the nearest of one need) then sit
     -- on a few pages instead of one page each. Rows refreshed later are appended at the end.
     INSERT INTO matching_matchcandidate (need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, languages, accepting_referrals, location_type, latitude, longitude, public_latitude, public_longitude, time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours)
@@ -348,10 +433,88 @@ BEGIN
         LEFT JOIN svc ON svc.owner = s.id
         LEFT JOIN own ON own.owner = org.id
         WHERE TRUE;
+    INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, document, withheld)
+        -- The search documents (matching.models.SearchDocument) of every service at location of an active service, or of
+        -- those of the services in scope (a service's documents depend on all its sites: see `cleared`). Read after the
+        -- offer cards of the same refresh: the city is the card's.
+        --
+        -- A service's free text goes into `document` (what everyone searches) only where search can tell it is public:
+        -- the service is offered at no confidential site, or the text is marked safe (Location.safe_texts, by digest) on
+        -- every confidential site it is offered at. Otherwise it goes into `withheld`, searched only by callers who see
+        -- every site exactly. providers.disclosure shows the public some of those texts (those that do not name the
+        -- site); search leaves them out for the public, which discloses less, never more.
+        WITH svc AS (
+            SELECT s.id, s.organization_id, s.name, s.alternate_name, s.description, s.eligibility_description,
+                   s.application_process
+            FROM providers_service s
+            WHERE s.status = 'active' AND TRUE
+        ),
+        needw AS (
+            -- A need's words and its parent's ("abogado", of legal services, finds civil legal services).
+            SELECT sn.service_id,
+                   string_agg(concat_ws(' ', nt.name, nt.search_words, parent.name, parent.search_words), ' ') AS words
+            FROM providers_service_needs sn
+            JOIN providers_needterm nt ON nt.id = sn.needterm_id
+            LEFT JOIN providers_needterm parent ON parent.id = nt.parent_id
+            WHERE TRUE
+            GROUP BY sn.service_id
+        ),
+        langw AS (
+            SELECT sl.service_id, string_agg(lg.name || ' ' || lg.search_words, ' ') AS words
+            FROM providers_service_languages sl
+            JOIN providers_language lg ON lg.code = sl.language_id
+            WHERE TRUE
+            GROUP BY sl.service_id
+        ),
+        cleared AS (
+            SELECT svc.id,
+                   COALESCE(bool_and(search_digest(svc.description) = ANY(COALESCE(l.safe_texts, '{}'))), TRUE) AS description,
+                   COALESCE(bool_and(search_digest(svc.eligibility_description) = ANY(COALESCE(l.safe_texts, '{}'))), TRUE)
+                       AS eligibility,
+                   COALESCE(bool_and(search_digest(svc.application_process) = ANY(COALESCE(l.safe_texts, '{}'))), TRUE)
+                       AS application
+            FROM svc
+            JOIN providers_serviceatlocation x ON x.service_id = svc.id
+            JOIN providers_location l ON l.id = x.location_id
+            WHERE l.is_confidential
+            GROUP BY svc.id
+        ),
+        texts AS (
+            SELECT svc.id,
+                   concat_ws(' ', CASE WHEN COALESCE(c.description, TRUE) THEN svc.description END,
+                                  CASE WHEN COALESCE(c.eligibility, TRUE) THEN svc.eligibility_description END,
+                                  CASE WHEN COALESCE(c.application, TRUE) THEN svc.application_process END) AS shown,
+                   concat_ws(' ', CASE WHEN NOT COALESCE(c.description, TRUE) THEN svc.description END,
+                                  CASE WHEN NOT COALESCE(c.eligibility, TRUE) THEN svc.eligibility_description END,
+                                  CASE WHEN NOT COALESCE(c.application, TRUE) THEN svc.application_process END) AS held
+            FROM svc
+            LEFT JOIN cleared c ON c.id = svc.id
+        )
+        SELECT sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point, l.is_confidential,
+               lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name))),
+               setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
+               || setweight(search_vector(needw.words), 'B')
+               || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
+               || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D'),
+               CASE WHEN btrim(texts.held) <> '' THEN setweight(search_vector(texts.held), 'C') END
+        FROM svc
+        JOIN texts ON texts.id = svc.id
+        JOIN providers_organization org ON org.id = svc.organization_id
+        JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
+        JOIN providers_location l ON l.id = sal.location_id
+        LEFT JOIN matching_offercard card ON card.service_at_location_id = sal.id
+        LEFT JOIN needw ON needw.service_id = svc.id
+        LEFT JOIN langw ON langw.service_id = svc.id;
     CREATE INDEX "match_need_cit_point_gist" ON "matching_matchcandidate" USING gist ("need_id", "citizenship", "point");
     CREATE INDEX "match_need_cit_pub_point_gist" ON "matching_matchcandidate" USING gist ("need_id", "citizenship", "public_point");
+    CREATE INDEX "search_document_gin" ON "matching_searchdocument" USING gin ("document");
+    CREATE INDEX "search_withheld_gin" ON "matching_searchdocument" USING gin ("withheld");
+    CREATE INDEX "search_names_trgm_gin" ON "matching_searchdocument" USING gin ("names" gin_trgm_ops);
+    CREATE INDEX "search_point_gist" ON "matching_searchdocument" USING GIST ("point");
+    CREATE INDEX "search_public_point_gist" ON "matching_searchdocument" USING GIST ("public_point");
     ANALYZE matching_matchcandidate;
     ANALYZE matching_offercard;
+    ANALYZE matching_searchdocument;
     RETURN derived;
 END
 $fn$;

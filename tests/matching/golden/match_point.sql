@@ -38,6 +38,7 @@ near AS (
                 AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
                 AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
                 AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
+                AND (%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))
               ORDER BY nearness
               LIMIT 100) walk
         ORDER BY nearness
@@ -59,6 +60,7 @@ covering AS (
       AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
       AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
       AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
+      AND (%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))
 ),
 beyond AS (
     SELECT offer_id, requested, distance_m

@@ -9,10 +9,10 @@ RETURN NULL;
 -- providers_organization: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 'o', r.id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.name) IS DISTINCT FROM (o.name))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.alternate_name, n.description) IS DISTINCT FROM (o.name, o.alternate_name, o.description))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.name) IS DISTINCT FROM (o.name))) r WHERE r.id IS NOT NULL;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.alternate_name, n.description) IS DISTINCT FROM (o.name, o.alternate_name, o.description))) r WHERE r.id IS NOT NULL;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
@@ -42,10 +42,10 @@ RETURN NULL;
 -- providers_service: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 's', r.id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services) IS DISTINCT FROM (o.organization_id, o.name, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.alternate_name, n.description, n.eligibility_description, n.application_process, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services) IS DISTINCT FROM (o.organization_id, o.name, o.alternate_name, o.description, o.eligibility_description, o.application_process, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services) IS DISTINCT FROM (o.organization_id, o.name, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services))) r WHERE r.id IS NOT NULL;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.alternate_name, n.description, n.eligibility_description, n.application_process, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services) IS DISTINCT FROM (o.organization_id, o.name, o.alternate_name, o.description, o.eligibility_description, o.application_process, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services))) r WHERE r.id IS NOT NULL;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
@@ -75,10 +75,10 @@ RETURN NULL;
 -- providers_location: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 'l', r.id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals, n.safe_texts) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals, o.safe_texts))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals))) r WHERE r.id IS NOT NULL;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals, n.safe_texts) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals, o.safe_texts))) r WHERE r.id IS NOT NULL;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
@@ -344,6 +344,72 @@ END IF;
 RETURN NULL;
 
 -- providers_service_languages: match_index_truncate
+INSERT INTO matching_pending (kind) VALUES ('*');
+PERFORM matching_pending_noted();
+RETURN NULL;
+
+-- providers_needterm: match_index_insert
+INSERT INTO matching_pending (kind, record_id)
+SELECT 's', x.service_id FROM new_rows r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id) x;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_needterm: match_index_update
+INSERT INTO matching_pending (kind, record_id)
+SELECT 's', x.service_id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.search_words) IS DISTINCT FROM (o.name, o.search_words))
+ UNION ALL
+ SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.search_words) IS DISTINCT FROM (o.name, o.search_words))) r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id) x;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_needterm: match_index_delete
+INSERT INTO matching_pending (kind, record_id)
+SELECT 's', x.service_id FROM old_rows r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id) x;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_needterm: match_index_truncate
+INSERT INTO matching_pending (kind) VALUES ('*');
+PERFORM matching_pending_noted();
+RETURN NULL;
+
+-- providers_language: match_index_insert
+INSERT INTO matching_pending (kind, record_id)
+SELECT 's', x.service_id FROM new_rows r, LATERAL (SELECT service_id FROM providers_service_languages WHERE language_id = r.code) x;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_language: match_index_update
+INSERT INTO matching_pending (kind, record_id)
+SELECT 's', x.service_id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.code = n.code
+ WHERE (n.code IS NULL OR o.code IS NULL OR (n.name, n.search_words) IS DISTINCT FROM (o.name, o.search_words))
+ UNION ALL
+ SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.code = o.code
+ WHERE (n.code IS NULL OR o.code IS NULL OR (n.name, n.search_words) IS DISTINCT FROM (o.name, o.search_words))) r, LATERAL (SELECT service_id FROM providers_service_languages WHERE language_id = r.code) x;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_language: match_index_delete
+INSERT INTO matching_pending (kind, record_id)
+SELECT 's', x.service_id FROM old_rows r, LATERAL (SELECT service_id FROM providers_service_languages WHERE language_id = r.code) x;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_language: match_index_truncate
 INSERT INTO matching_pending (kind) VALUES ('*');
 PERFORM matching_pending_noted();
 RETURN NULL;

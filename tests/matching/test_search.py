@@ -1,0 +1,186 @@
+"""Keyword search (matching.search) through the API: names with typos, Spanish words, accents, what the words
+match, how bad queries are refused, and that the search documents follow every write (docs/search.md)."""
+
+import pytest
+from django.db import connection, transaction
+
+from matching import search
+from matching.models import SearchDocument
+from providers.access import ConfidentialAccess
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+HOUSTON = (29.76, -95.37)
+
+
+@pytest.fixture
+def listings(db):
+    """A handful of listings in Houston, each findable by something the others lack."""
+    tahirih = factories.organization(name="Tahirih Justice Center", description="Immigration help for survivors.")
+    catholic = factories.organization(name="Catholic Charities of the Archdiocese", alternate_name="CCAG")
+    haven = factories.organization(name="Bay Area Haven")
+    made = {
+        "tahirih": factories.service(tahirih, name="Immigration Legal Services", needs=("immigration-legal",),
+                                     description="Asylum, T visas and U visas for survivors."),
+        "catholic": factories.service(catholic, name="Legal Clinic", needs=("legal-civil",)),
+        "shelter": factories.service(haven, name="Emergency Shelter", needs=("emergency-shelter",),
+                                     eligibility_description="Boys and girls 12 to 17.", languages=("es",)),
+        "counsel": factories.service(haven, name="Counseling", needs=("mental-health",),
+                                     description="Terapia de trauma en español."),
+    }  # fmt: skip
+    for index, service in enumerate(made.values()):
+        site = factories.location(service.organization, latitude=HOUSTON[0] + index * 0.01, longitude=HOUSTON[1])
+        factories.address(site, city="Houston", state_province="TX", postal_code="77002")
+        factories.offer(service, site)
+    return made
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200, response.content
+    return [row["name"] for row in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    "words, first",
+    [
+        ("tahrih", "tahirih"),  # a letter left out
+        ("catholic charites", "catholic"),
+        ("emergancy shelter", "shelter"),
+        ("Tahiríh", "tahirih"),  # accents do not matter
+        ("TAHIRIH", "tahirih"),
+        ("ccag", "catholic"),  # the alternate name
+    ],
+)
+def test_a_misspelt_or_accented_name_finds_its_listing_first(api, listings, words, first):
+    response = api.get("/api/services/", {"q": words})
+    assert response.status_code == 200
+    assert response.json()["results"][0]["id"] == str(listings[first].pk)
+
+
+@pytest.mark.parametrize(
+    "words, expected",
+    [
+        ("asilo", "tahirih"),  # immigration-legal's Spanish words
+        ("visa T", "tahirih"),
+        ("abogado", "catholic"),  # legal services' word: legal-civil is under them
+        ("refugio", "shelter"),
+        ("albergue", "shelter"),
+        ("habla español", "shelter"),  # the language's Spanish name
+        ("terapia de trauma", "counsel"),  # Spanish description
+        ("a shelter that takes boys", "shelter"),  # not every word is there: the best of some
+    ],
+)
+def test_spanish_and_everyday_words_find_the_right_services(api, listings, words, expected):
+    found = [row["id"] for row in api.get("/api/services/", {"q": words}).json()["results"]]
+    assert str(listings[expected].pk) in found
+    assert len(found) < len(listings)  # not everything
+
+
+def test_a_word_not_in_any_listing_finds_nothing(api, listings):
+    assert names(api.get("/api/services/", {"q": "xylophone"})) == []
+
+
+def test_q_works_on_organizations_locations_and_the_hsds_api(api, listings):
+    organizations = api.get("/api/organizations/", {"q": "tahirih"}).json()["results"]
+    assert [row["name"] for row in organizations] == ["Tahirih Justice Center"]
+    located = api.get("/api/locations/", {"q": "tahirih", "near": "29.76,-95.37", "radius_mi": "5"}).json()
+    assert [f["properties"]["organization"]["name"] for f in located["features"]] == ["Tahirih Justice Center"]
+    hsds = api.get("/hsds/services", {"search": "refugio"}).json()
+    assert [row["name"] for row in hsds["contents"]] == ["Emergency Shelter"]
+    assert api.get("/hsds/services", {"search": "the"}).status_code == 400
+
+
+def test_q_combines_with_the_other_filters(api, listings):
+    assert names(api.get("/api/services/", {"q": "survivors", "need": "immigration-legal"})) == [
+        "Immigration Legal Services"
+    ]
+    assert names(api.get("/api/services/", {"q": "tahirih", "need": "emergency-shelter"})) == []
+    far = api.get("/api/services/", {"q": "tahirih", "near": "40.71,-74.0", "radius_mi": "50"})
+    assert names(far) == []
+
+
+def test_match_takes_words_and_says_what_they_matched(api, listings):
+    body = {"near": "29.76,-95.37", "needs": "legal", "q": "tahirih"}
+    for response in (api.get("/api/match/", body), api.post("/api/match/", body, format="json")):
+        results = response.json()["results"]
+        assert [r["organization"]["name"] for r in results] == ["Tahirih Justice Center"]
+        assert results[0]["reasons"][0] == "name matches 'tahirih'"
+    typo = api.get("/api/match/", {**body, "q": "tahrih"}).json()["results"]
+    assert typo[0]["reasons"][0] == "name is close to 'tahrih'"
+    # Without words, both legal services.
+    assert len(api.get("/api/match/", {"near": "29.76,-95.37", "needs": "legal"}).json()["results"]) == 2
+
+
+@pytest.mark.parametrize("path", ["/api/services/", "/api/organizations/", "/api/locations/", "/api/match/"])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("the", "common word"),
+        ("de la", "common word"),
+        ("x" * 201, "At most 200 characters"),
+    ],
+)
+def test_a_query_of_common_words_or_too_long_is_a_400_naming_q(api, listings, path, value, message):
+    params = {"q": value, "near": "29.76,-95.37", "needs": "legal"} if path == "/api/match/" else {"q": value}
+    response = api.get(path, params)
+    assert response.status_code == 400
+    assert message in response.json()["q"][0]
+
+
+def test_a_blank_query_is_ignored_and_a_long_one_keeps_its_first_words(api, listings):
+    assert len(names(api.get("/api/services/", {"q": "   "}))) == 4
+    words = "tahirih " + " ".join(["justice"] * 11) + " xylophone"  # the 13th word is dropped
+    assert names(api.get("/api/services/", {"q": words})) == ["Immigration Legal Services"]
+
+
+def test_suggest_offers_needs_and_names_for_a_prefix_in_the_readers_language(api, listings):
+    found = api.get("/api/suggest/", {"q": "tah"}).json()["suggestions"]
+    assert {"kind": "organization", "text": "Tahirih Justice Center", "code": ""} in found
+    spanish = api.get("/api/suggest/", {"q": "albe"}, HTTP_ACCEPT_LANGUAGE="es").json()["suggestions"]
+    assert spanish[0] == {"kind": "need", "text": "Albergue de emergencia", "code": "emergency-shelter"}
+    by_synonym = api.get("/api/suggest/", {"q": "asil"}).json()["suggestions"]
+    assert by_synonym[0]["code"] == "immigration-legal"
+    assert api.get("/api/suggest/", {"q": "t"}).json()["suggestions"] == []
+    near = api.get("/api/suggest/", {"q": "leg", "near": "29.76,-95.37"}).json()["suggestions"]
+    assert any(s["text"] == "Legal Clinic" for s in near)
+    assert api.get("/api/suggest/", {"q": "x" * 201}).status_code == 400
+    assert api.get("/api/suggest/", {"q": "leg", "near": "Nowhere At All, ZZ"}).status_code == 400
+
+
+def test_search_documents_follow_raw_sql_writes_in_the_same_transaction(listings):
+    access = ConfidentialAccess()
+    service = listings["catholic"]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE providers_service SET description = 'Wage claims for farmworkers' WHERE id = %s",
+                           [service.pk])  # fmt: skip
+        assert search.search("farmworkers", access=access).ids("service_id") == [service.pk]
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE providers_needterm SET search_words = search_words || ' zanzibarian' "
+                           "WHERE code = 'emergency-shelter'")  # fmt: skip
+        assert search.search("zanzibarian", access=access).ids("service_id") == [listings["shelter"].pk]
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE providers_service SET status = 'inactive' WHERE id = %s", [service.pk])
+        assert search.search("farmworkers", access=access).hits == []
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM providers_serviceatlocation WHERE service_id = %s", [listings["tahirih"].pk])
+        assert not SearchDocument.objects.filter(service_id=listings["tahirih"].pk).exists()
+
+
+def test_the_plans_use_the_text_trigram_and_spatial_indexes(listings):
+    # A test database is small enough for a scan of the table to be cheapest: the question is whether the
+    # statements can use the indexes at all (bench/search_bench.py shows the plans at 1M rows).
+    plans = {}
+    for name, privileged, column, any_word in (("text", False, None, False), ("typo", True, None, True),
+                                               ("near", False, "public_point", False)):  # fmt: skip
+        params = {"q": "tahirih", "limit": 20, "any_word": any_word, "origin": "SRID=4326;POINT(-95.37 29.76)",
+                  "radius_m": 5000}  # fmt: skip
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + search._statement(privileged, column), params)
+            plans[name] = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_document_gin" in plans["text"]
+    assert "search_names_trgm_gin" in plans["typo"] and "search_withheld_gin" in plans["typo"]
+    assert "search_public_point_gist" in plans["near"] or "search_document_gin" in plans["near"]
+    assert "Seq Scan on matching_searchdocument" not in "".join(plans.values())
