@@ -137,7 +137,7 @@ class ServicesView(APIView):
         access = confidential_access_for_user(request.user)
         found = keyword.search(query["search"], access=access) if query.get("search") else None
         if found is not None:
-            services = services.filter(pk__in=found.ids("service_id"))
+            services = services.filter(keyword.matching(found, "service_id", access=access))
         if query.get("organization_id"):
             services = services.filter(organization_id=record_pk("organization", query["organization_id"]))
         if query.get("modified_after"):
@@ -147,7 +147,7 @@ class ServicesView(APIView):
         total = services.count()
         services = export_queryset(services)
         if found is not None:  # best first
-            services = keyword.in_order(services, found.ids("service_id"))
+            services = keyword.best_first(services, found, "service_id", access=access)
         shown = list(window(services, query))
         ids = Ids.for_services(shown)
         items = [service_data(s, access=access, ids=ids, full=query["full"]) for s in shown]

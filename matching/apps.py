@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -8,15 +7,6 @@ def _install(sender, using, **kwargs):
     from matching import index
 
     index.install()
-
-
-def _search_settings(sender, connection, **kwargs):
-    # The similarity a misspelt name needs (matching.search), for the trigram index's `<%` operator.
-    from matching.search import NAME_SIMILARITY
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(NAME_SIMILARITY)])
 
 
 class MatchingConfig(AppConfig):
@@ -29,4 +19,3 @@ class MatchingConfig(AppConfig):
         triggers.register()
         signals.connect()
         post_migrate.connect(_install, sender=self)
-        connection_created.connect(_search_settings, dispatch_uid="matching-search-settings")

@@ -42,8 +42,10 @@ def match(
     if request.keywords:
         words = search.search(request.keywords, access=access, origin=origin, radius_m=request.radius_m)
     sql, params = statements.match_sql(
-        request, column=column, need_pairs=taxonomy.need_pairs(request.needs), organization_id=own_organization,
-        offers=None if words is None else words.ids("offer_id"),
+        # Words without needs: offers of any need (no need is requested: none met, no coverage plan).
+        request, column=column, need_pairs=taxonomy.need_pairs(request.needs or taxonomy.roots),
+        organization_id=own_organization,
+        keywords=None if words is None else search.match_params(words, access),
     )  # fmt: skip
     facts, reach, beyond = read_rows(statements.fetch(sql, params, origin), taxonomy)
 

@@ -50,8 +50,10 @@ class RankInput:
 
 def rank(option: RankInput) -> tuple[float, list[str]]:
     """Return (score, reasons): higher scores rank first; reasons explain the score in plain words."""
-    score = WEIGHT_NEEDS * len(option.needs_met) / option.needs_requested
-    reasons = [f"offers {len(option.needs_met)} of {option.needs_requested} needs"]
+    score, reasons = 0.0, []
+    if option.needs_requested:  # (none when only words were given)
+        score = WEIGHT_NEEDS * len(option.needs_met) / option.needs_requested
+        reasons.append(f"offers {len(option.needs_met)} of {option.needs_requested} needs")
 
     if option.distance_m is not None and (option.distance_m <= option.radius_m or not option.in_service_area):
         score -= WEIGHT_DISTANCE * min(option.distance_m / option.radius_m, 1.0)

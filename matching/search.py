@@ -6,6 +6,10 @@ One module for every output that takes words: `q` on /api/services/, /api/organi
 transaction as any write. What a viewer may search is what the disclosure policy shows them: callers who see every
 site exactly (providers.access) also search the service text withheld from the public; everyone else searches only
 `document`, and near a place is measured from the point they are shown.
+
+A search has two parts: which documents match (every one, whatever their number: `matches_sql`, which the lists
+and matching filter by) and which are best (`search`: the MAX_RANKED best, in order, with a typo-tolerant second
+pass by the names' trigram similarity when no document holds every word).
 """
 
 import re
@@ -14,8 +18,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import F, Func, IntegerField, QuerySet, UUIDField, Value
+from django.db import connection, transaction
+from django.db.models import F, Func, IntegerField, Q, QuerySet, UUIDField, Value
+from django.db.models.expressions import RawSQL
 
 from matching.sqlfiles import compact, render
 from matching.taxonomy import vocabulary
@@ -23,15 +28,14 @@ from providers.access import ConfidentialAccess
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12  # words past these are dropped (a pasted paragraph searches by its start)
-MAX_RESULTS = 500  # the best documents a search returns; lists built from it page through these
-# pg_trgm word similarity a name needs to match misspelt words ("tahrih" for "Tahirih" is 0.5); set on every
-# connection (matching.apps), the trigram index answers the `<%` operator with it.
+MAX_RANKED = 500  # the best documents a search ranks; every other match follows them, by name
+# pg_trgm word similarity a name needs to match misspelt words ("tahrih" for "Tahirih" is 0.5); set for the
+# second pass's transaction, where the trigram index answers the `<%` operator with it.
 NAME_SIMILARITY = 0.45
 NEARNESS_WEIGHT = 0.5  # at the edge of the radius, relevance counts half
 SUGGEST_MIN_CHARS = 2
 SUGGEST_NAMES_MIN_CHARS = 3  # names by trigrams: a shorter prefix would read every document
 SUGGEST_LIMIT = 8
-SUGGEST_ROWS = 60
 
 
 class SearchQueryError(ValueError):
@@ -40,7 +44,7 @@ class SearchQueryError(ValueError):
 
 @dataclass(frozen=True)
 class Hit:
-    """One service at location a search found, and its relevance (near a place, with its distance counted)."""
+    """One service at location a search ranked, and its relevance (near a place, with its distance counted)."""
 
     offer_id: object
     service_id: object
@@ -52,11 +56,12 @@ class Hit:
 
 @dataclass
 class Found:
-    """A search's words, its hits, best first, and whether they hold every word or only some (`any_word`)."""
+    """A search: its words, the tsquery that matched (every word, or any word: `any_word`), and the best hits."""
 
     words: str
-    hits: list[Hit] = field(default_factory=list)
+    query: str
     any_word: bool = False
+    hits: list[Hit] = field(default_factory=list)
     _by_offer: dict | None = field(default=None, repr=False)
 
     def ids(self, attribute: str) -> list:
@@ -105,22 +110,23 @@ def _text(privileged: bool) -> str:
     return "(d.document || COALESCE(d.withheld, ''))" if privileged else "d.document"
 
 
-def _query() -> str:
-    return render("search_query").strip()
+def _matches(privileged: bool) -> str:
+    return "(d.document @@ q.query OR d.withheld @@ q.query)" if privileged else "d.document @@ q.query"
 
 
 @cache
 def _statement(privileged: bool, column: str | None) -> str:
     assert column in (None, "point", "public_point")
-    matches = "(d.document @@ q.query OR d.withheld @@ q.query)" if privileged else "d.document @@ q.query"
     if column is None:
         distance, within, nearness = "NULL::float8", "TRUE", "1"
     else:
         origin = "%(origin)s::geography"
         distance = f"ST_Distance(d.{column}, {origin})"
-        within = f"ST_DWithin(d.{column}, {origin}, %(radius_m)s)"
-        nearness = f"(1 - {NEARNESS_WEIGHT} * LEAST(distance_m / %(radius_m)s, 1))"
-    return compact(render("search", query=_query(), text=_text(privileged), matches=matches, distance=distance,
+        # Sites without a point (virtual) too: whether their service area reaches the place is the lists' and
+        # matching's to say; they rank as if halfway to the edge.
+        within = f"(d.{column} IS NULL OR ST_DWithin(d.{column}, {origin}, %(radius_m)s))"
+        nearness = f"(1 - {NEARNESS_WEIGHT} * COALESCE(LEAST(distance_m / %(radius_m)s, 1), 0.5))"
+    return compact(render("search", text=_text(privileged), matches=_matches(privileged), distance=distance,
                           within=within, nearness=nearness))  # fmt: skip
 
 
@@ -134,49 +140,78 @@ def _origin(origin) -> str:
     return f"SRID=4326;POINT({longitude} {latitude})"
 
 
-def search(
-    words: str, *, access: ConfidentialAccess, origin=None, radius_m: float | None = None,
-    limit: int = MAX_RESULTS,
-) -> Found:  # fmt: skip
-    """Return the best documents for `words` (from clean_query) this viewer may find, within `radius_m` of
-    `origin` when given. When no document holds every word, those holding the most of them."""
+def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: float | None = None,
+           limit: int | None = None) -> Found:  # fmt: skip
+    """Rank the documents `words` (from clean_query) find for this viewer, within `radius_m` of `origin` when
+    given: those holding every word, or, when none does, those holding any word or with a name close to the words."""
+    with connection.cursor() as cursor:
+        cursor.execute(compact(render("search_query")), {"q": words})
+        folded, every_word, any_word = cursor.fetchone()
     column = _column(access) if origin is not None else None
     sql = _statement(access.all, column)
-    params = {"q": words, "limit": limit}
+    params = {"words": folded, "limit": limit or MAX_RANKED}
     if origin is not None:
         params.update(origin=_origin(origin), radius_m=radius_m)
-    for any_word in (False, True):
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {**params, "any_word": any_word})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "query": every_word, "any_word": False})
+        rows = cursor.fetchall()
+    found = Found(folded, every_word)
+    if not rows:
+        # The threshold for this transaction only (a pooled connection keeps no session setting of ours).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(NAME_SIMILARITY)])
+            cursor.execute(sql, {**params, "query": any_word, "any_word": True})
             rows = cursor.fetchall()
-        if rows:
-            hits = [Hit(offer, service, location, organization, round(score, 4), distance)
-                    for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
-            return Found(words, hits, any_word)
-    return Found(words)
+        found = Found(folded, any_word, any_word=True)
+    found.hits = [Hit(offer, service, location, organization, round(score, 4), distance)
+                  for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
+    return found
 
 
-def in_order(queryset: QuerySet, ids: list) -> QuerySet:
-    """The records of `queryset` among `ids` (a search's, best first), in that order."""
+def matching(found: Found, attribute: str, *, access: ConfidentialAccess) -> Q:
+    """A filter on records whose id (`attribute` of their search documents: service_id, location_id,
+    organization_id) has a document the search matches, however many; and the ranked hits (the names a typo
+    matched)."""
+    assert attribute in ("service_id", "location_id", "organization_id")
+    text = "d.document @@ %s::tsquery" + (" OR d.withheld @@ %s::tsquery" if access.all else "")
+    params = [found.query, found.query] if access.all else [found.query]
+    # (The column is one of three names asserted above; the query is a bound parameter.)
+    documents = RawSQL(f"SELECT d.{attribute} FROM matching_searchdocument d WHERE {text}", params)  # noqa: S608,S611
+    return Q(pk__in=documents) | Q(pk__in=found.ids(attribute))
+
+
+def best_first(queryset: QuerySet, found: Found, attribute: str, *, access: ConfidentialAccess) -> QuerySet:
+    """The records of `queryset` the search matches: the ranked ones in their order, then the others in the
+    queryset's own order."""
     position = Func(
-        Value(ids, output_field=ArrayField(UUIDField())), F("pk"), function="array_position",
+        Value(found.ids(attribute), output_field=ArrayField(UUIDField())), F("pk"), function="array_position",
         output_field=IntegerField(),
     )  # fmt: skip
-    return queryset.filter(pk__in=ids).order_by(position)
+    ordering = [*queryset.query.order_by] or [*queryset.model._meta.ordering]
+    return queryset.filter(matching(found, attribute, access=access)).order_by(position.asc(nulls_last=True),
+                                                                               *ordering, "pk")  # fmt: skip
+
+
+def match_params(found: Found | None, access: ConfidentialAccess) -> dict:
+    """The parameters of matching's keyword condition (matching.statements.HARD_FILTERS): the query, whether the
+    caller searches withheld text, and the ranked hits."""
+    if found is None:
+        return {"keywords": None, "keywords_withheld": False, "offers": None}
+    return {"keywords": found.query, "keywords_withheld": access.all, "offers": found.ids("offer_id")}
 
 
 @cache
 def _reasons_statement(privileged: bool) -> str:
-    return compact(render("search_reasons", query=_query(), text=_text(privileged)))
+    return compact(render("search_reasons", text=_text(privileged)))
 
 
-def explain(found: "Found", offer_ids, *, access: ConfidentialAccess) -> dict:
-    """Return, for each of these offers among the hits, what matched in plain words ("name matches 'tahirih'")."""
-    wanted = [offer for offer in offer_ids if offer in found.by_offer()]
+def explain(found: Found, offer_ids, *, access: ConfidentialAccess) -> dict:
+    """Return, for each of these offers, what the words matched in plain words ("name matches 'tahirih'")."""
+    wanted = list(offer_ids)
     if not wanted:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(_reasons_statement(access.all), {"q": found.words, "any_word": found.any_word,
+        cursor.execute(_reasons_statement(access.all), {"words": found.words, "query": found.query,
                                                         "offers": wanted})  # fmt: skip
         rows = cursor.fetchall()
     shown = found.words if len(found.words) <= 40 else found.words[:39] + "…"
@@ -186,7 +221,7 @@ def explain(found: "Found", offer_ids, *, access: ConfidentialAccess) -> dict:
         said = []
         if in_names:
             said.append(f"name matches {some}{quoted}")
-        elif similarity >= NAME_SIMILARITY:
+        elif found.any_word and similarity >= NAME_SIMILARITY:
             said.append(f"name is close to {quoted}")
         if in_needs:
             said.append(f"services match {some}{quoted}")
@@ -206,55 +241,56 @@ class Suggestion:
 
 
 def _folded(text: str) -> str:
-    """Lower-case without accents, as the documents' names are stored (unaccent, lower)."""
+    """Lower-case without accents, for the needs' names and words (the documents are folded by unaccent)."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACE.sub(" ", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
 
 
 def _starts_a_word(folded_prefix: str, text: str) -> bool:
     """Whether `text` has a word starting with the prefix (which may run on over several words)."""
-    return f" {_SPACE.sub(' ', _folded(text))}".find(f" {folded_prefix}") >= 0
+    return f" {_folded(text)}".find(f" {folded_prefix}") >= 0
 
 
 def suggest(prefix: str, *, access: ConfidentialAccess, origin=None,
             need_labels: dict[str, str] | None = None) -> list[Suggestion]:  # fmt: skip
     """Return up to SUGGEST_LIMIT needs and organization/service names with a word starting with `prefix`: needs
-    first (by their name in the reader's language, `need_labels`, or English), then names, nearest first near
-    a place."""
-    folded = _folded(_SPACE.sub(" ", prefix).strip())[:MAX_QUERY_CHARS]
-    if len(folded) < SUGGEST_MIN_CHARS:
+    first (by their name in the reader's language, `need_labels`, or English, then by their words), then names,
+    nearest first near a place."""
+    typed = _SPACE.sub(" ", prefix).strip()[:MAX_QUERY_CHARS]
+    if len(typed) < SUGGEST_MIN_CHARS:
         return []
+    folded = _folded(typed)
     labels = need_labels or {}
-    taxonomy = vocabulary()
     by_name, by_word = [], []
-    for code, term in taxonomy.terms.items():
+    for code, term in vocabulary().terms.items():
         label = labels.get(code) or term.name
         if _starts_a_word(folded, f"{label} {term.name}"):
             by_name.append(Suggestion("need", label, code))
         elif _starts_a_word(folded, term.search_words):  # "asil" (asilo): immigration legal services
             by_word.append(Suggestion("need", label, code))
     suggestions = (by_name + by_word)[: SUGGEST_LIMIT // 2]
-    if len(folded) >= SUGGEST_NAMES_MIN_CHARS:
-        suggestions += _names(folded, access, origin, SUGGEST_LIMIT - len(suggestions))
+    if len(typed) >= SUGGEST_NAMES_MIN_CHARS:
+        suggestions += _names(typed, access, origin, SUGGEST_LIMIT - len(suggestions))
     return suggestions
 
 
-def _names(folded: str, access, origin, wanted: int) -> list[Suggestion]:
-    escaped = re.escape(folded)
-    column = _column(access) if origin is not None else None
-    distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
-    params = {"pattern": rf"(^|\s){escaped}", "start": f"^{escaped}", "limit": SUGGEST_ROWS}
-    if origin is not None:
-        params["origin"] = _origin(origin)
+def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
     with connection.cursor() as cursor:
+        # Folded as the documents' names are (unaccent: "lodz" and "łódź" alike), then matched from a word's start.
+        cursor.execute("SELECT lower(unaccent(%s))", [typed])
+        escaped = re.escape(_SPACE.sub(" ", cursor.fetchone()[0]))
+        column = _column(access) if origin is not None else None
+        distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
+        params = {"pattern": rf"(^|\s){escaped}", "start": f"^{escaped}", "limit": wanted}
+        if origin is not None:
+            params["origin"] = _origin(origin)
         cursor.execute(compact(render("suggest", distance=distance)), params)
         rows = cursor.fetchall()
     found, seen = [], set()
-    for organization_name, service_name, _, _ in rows:
-        for kind, name in (("organization", organization_name), ("service", service_name)):
-            key = (kind, name.casefold())
-            if key in seen or not _starts_a_word(folded, name):
-                continue
-            seen.add(key)
-            found.append(Suggestion(kind, name))
+    for organization_name, service_name, organization_matches, service_matches, _, _ in rows:
+        for kind, name, matches in (("organization", organization_name, organization_matches),
+                                    ("service", service_name, service_matches)):  # fmt: skip
+            if matches and (kind, name.casefold()) not in seen:
+                seen.add((kind, name.casefold()))
+                found.append(Suggestion(kind, name))
     return found[:wanted]

@@ -55,9 +55,10 @@ class KeywordsField(serializers.CharField):
 class MatchInputSerializer(serializers.Serializer):
     near = serializers.CharField(max_length=300, help_text="ZIP code, 'City, ST', address or 'lat,lon'.")
     needs = CodesField(
-        child=serializers.CharField(max_length=64),
-        help_text=f"1 to {MAX_NEEDS} need codes (/api/taxonomy/), repeated or comma-separated.",
-    )
+        child=serializers.CharField(max_length=64), required=False, default=list,
+        help_text=f"1 to {MAX_NEEDS} need codes (/api/taxonomy/), repeated or comma-separated; may be left out when "
+        "`q` gives words (then every need, and no coverage plan).",
+    )  # fmt: skip
     language = CodesField(
         child=serializers.CharField(max_length=8), required=False, default=list, help_text="ISO 639-1 codes."
     )
@@ -87,8 +88,6 @@ class MatchInputSerializer(serializers.Serializer):
 
     def validate_needs(self, value):
         codes = value
-        if not codes:
-            raise serializers.ValidationError("Give at least one need code.")
         if len(codes) > MAX_NEEDS:
             raise serializers.ValidationError(f"At most {MAX_NEEDS} needs per request.")
         known = vocabulary().terms
@@ -121,6 +120,8 @@ class MatchInputSerializer(serializers.Serializer):
                     {name: f"{name} must be at most {settings.SEARCH_MAX_RADIUS_MI} miles ({m_to_km(max_m):.0f} km)."}
                 )
             radius_m = to_m(value)
+        if not data["needs"] and not data["q"]:
+            raise serializers.ValidationError({"needs": "Give at least one need code (or words in q)."})
         if data["language_required"] and not data["language"]:
             raise serializers.ValidationError({"language_required": "language_required needs a language."})
         data["radius_m"] = radius_m

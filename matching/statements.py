@@ -26,8 +26,12 @@ HARD_FILTERS = (
     "(NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])",
     "(NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)",
     "(%(include_virtual)s::boolean OR NOT mc.is_virtual)",
-    # The offers a keyword search found (matching.search), or every offer.
-    "(%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))",
+    # Words given (matching.search.match_params): offers whose search document the query matches (withheld text
+    # too for callers who search it), or that the search ranked (names close to misspelt words).
+    "(%(keywords)s::tsquery IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[])"
+    " OR EXISTS (SELECT FROM matching_searchdocument d WHERE d.service_at_location_id = mc.service_at_location_id"
+    " AND (d.document @@ %(keywords)s::tsquery"
+    " OR (%(keywords_withheld)s::boolean AND d.withheld @@ %(keywords)s::tsquery))))",
 )
 POINT_COLUMNS = ("point", "public_point")  # exact points, for callers who may see every site; public ones
 
@@ -99,6 +103,8 @@ def filter_params(request: MatchRequest) -> dict:
         "languages": list(request.languages),
         "accepting_referrals": request.accepting_referrals,
         "include_virtual": request.include_virtual,
+        "keywords": None,
+        "keywords_withheld": False,
         "offers": None,
     }
 
@@ -108,15 +114,15 @@ def _need_params(need_pairs: list[tuple[int, str]]) -> dict:
 
 
 def match_sql(
-    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None, offers=None
+    request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]], organization_id=None, keywords=None
 ) -> tuple[str, dict]:
     """Return the one statement that finds and describes every offer a request can use, and its parameters.
 
-    need_pairs: (need term id, requested code) for every requested need and each of its sub-terms; offers: the
-    only offers to consider (a keyword search's), or None.
+    need_pairs: (need term id, requested code) for every requested need and each of its sub-terms; keywords: the
+    keyword condition's parameters (matching.search.match_params), when words were given.
     """
     params = filter_params(request)
-    params["offers"] = offers
+    params.update(keywords or {})
     params.update(
         _need_params(need_pairs), k=request.candidates_per_need, beyond_k=BEYOND_PER_NEED, radius_m=request.radius_m
     )

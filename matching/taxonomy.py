@@ -24,6 +24,7 @@ class Taxonomy:
             if term.parent_id:
                 self.children[by_id[term.parent_id].code].append(term.code)
         self.language_names = dict(Language.objects.values_list("code", "name"))
+        self.roots = tuple(code for code, term in self.terms.items() if term.parent_id is None)
 
     def need_codes(self, need_ids: str) -> frozenset:
         """An index row's service needs (term ids, as array text) as codes, parsed once per distinct text. A

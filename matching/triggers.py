@@ -103,10 +103,17 @@ SOURCES = (
     Source("providers.Service.populations", ("service_id", "population_id"), ((SERVICE, "service_id"),)),
     Source("providers.Service.languages", ("service_id", "language_id"), ((SERVICE, "service_id"),)),
     # A need's and a language's words are in the search documents of every service listing them.
+    # (A document holds its needs' parents' words too: a term's children's services are noted with its own.)
     Source(
         "providers.NeedTerm",
-        ("name", "search_words"),
-        ((SERVICE, "SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id"),),
+        ("name", "search_words", "parent_id"),
+        (
+            (
+                SERVICE,
+                "SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id OR needterm_id IN "
+                "(SELECT id FROM providers_needterm WHERE parent_id = r.id)",
+            ),
+        ),
     ),
     Source(
         "providers.Language",

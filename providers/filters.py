@@ -193,8 +193,8 @@ class RegistryFilterSet(NearFilterMixin):
         method="filter_nothing",
         help_text=(
             "Words: names, descriptions, eligibility, needs (English or Spanish), languages, city; accents and case "
-            f"do not matter, close spellings of names match. Results best first (nearest counted with near), at "
-            f"most the best {search.MAX_RESULTS} services at locations; at most {search.MAX_QUERY_CHARS} "
+            "do not matter, close spellings of names match. Every match, best first (nearest counted with near): "
+            f"the {search.MAX_RANKED} best ranked, the others after them. At most {search.MAX_QUERY_CHARS} "
             "characters; blank is ignored, only common words ('the') is a 400. Active services only."
         ),
     )
@@ -252,9 +252,8 @@ class RegistryFilterSet(NearFilterMixin):
         data = self.form.cleaned_data
         if not data.get("q"):
             return queryset
-        found = search.search(data["q"], access=self.access, origin=data.get("origin"),
-                              radius_m=data["radius_m"])  # fmt: skip
-        return search.in_order(queryset, found.ids(attribute))
+        found = search.search(data["q"], access=self.access, origin=data.get("origin"), radius_m=data["radius_m"])
+        return search.best_first(queryset, found, attribute, access=self.access)
 
 
 class StaleFilter(django_filters.ChoiceFilter):

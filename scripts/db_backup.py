@@ -47,7 +47,10 @@ def main() -> int:
     if args.path is None or not args.path.is_file():
         parser.error("restore needs the path of a backup file")
     # Extensions (postgis, btree_gist) belong to the superuser and are already in every database made from
-    # directory_template: leave them out of the restore, everything else is replaced.
+    # directory_template: leave them out of the restore, everything else is replaced. The trusted ones search
+    # needs (unaccent, pg_trgm) the app role creates itself when a template made before them lacks them.
+    trusted = "CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", *connection, "-c", trusted], env=env, check=True)
     toc = subprocess.run(["pg_restore", "--list", str(args.path)], capture_output=True, text=True, check=True).stdout
     skip = (" EXTENSION ", " spatial_ref_sys ")  # the extensions and PostGIS's own table of coordinate systems
     entries = "\n".join(line for line in toc.splitlines() if not any(part in line for part in skip))

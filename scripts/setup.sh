@@ -88,6 +88,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
       -c "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS btree_gist;"
     psql_admin "ALTER DATABASE directory_template WITH IS_TEMPLATE true"
   fi
+  # Keyword search's extensions (trusted: migrations create them too), in templates made before them as well.
+  psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d directory_template \
+    -c "CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm;"
   if [ -z "$(psql_admin "SELECT 1 FROM pg_database WHERE datname = 'directory'")" ]; then
     say "creating database 'directory'"
     psql_admin "CREATE DATABASE directory OWNER directory TEMPLATE directory_template"

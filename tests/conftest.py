@@ -92,4 +92,5 @@ def migration_data_in_transactional_tests(request):
 
     if not NeedTerm.objects.exists():
         importlib.import_module("providers.migrations.0002_vocabularies").load(apps, None)
+        importlib.import_module("providers.migrations.0007_search_words").fill(apps, None)
     importlib.import_module("accounts.migrations.0003_role_groups").create_groups(apps, None)

@@ -53,6 +53,8 @@ def search_labels() -> dict[str, str]:
         "more": _("Why it matches, and where"), "plan": _("Coverage plan"),
         "none": _("No services found within the radius."), "failed": _("The search failed; please try again."),
         "approximateArea": _("approximate area"), "results": _("results"),
+        "need": _("need"), "organization": _("organization"), "service": _("service"),
+        "suggestions": _("suggestions"), "noSuggestions": _("No suggestions"),
     }  # fmt: skip
 
 

@@ -4,7 +4,6 @@ import django.contrib.gis.db.models.fields
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations, models
 
 
@@ -16,9 +15,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Trusted extensions: the database's owner may create them.
-        UnaccentExtension(),
-        TrigramExtension(),
+        # Trusted extensions: the database's owner may create them. Kept on a rollback: the functions of whichever
+        # code is installed may still call them.
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS unaccent", migrations.RunSQL.noop),
+        migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop),
         migrations.CreateModel(
             name='SearchDocument',
             fields=[

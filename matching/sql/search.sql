@@ -1,12 +1,11 @@
--- Keyword search (matching.search): the best service-at-location documents for the words in %(q)s, for one kind
--- of viewer. The words are unaccented and parsed in the english, spanish and simple configurations (search_query.sql).
--- First every word must be in a document's text; when none holds them all (%(any_word)s), a document matches by
--- any of the words, or by its names being close to the words (pg_trgm word similarity above the session's
--- pg_trgm.word_similarity_threshold: typos in a name). Relevance: the weighted text rank (names 1.0, needs 0.4,
+-- Keyword search (matching.search): the best service-at-location documents for a query, for one kind of viewer.
+-- %(query)s is one of search_query.sql's tsqueries: every word first; with %(any_word)s any word, and also the
+-- documents whose names are close to the words (pg_trgm word similarity above pg_trgm.word_similarity_threshold,
+-- set for the transaction: typos in a name). Relevance: the weighted text rank (names 1.0, needs 0.4,
 -- descriptions 0.2, city and languages 0.1), plus the names' similarity in the second pass; near a place, up to
--- half of it is taken away linearly to the edge of the radius. The query is computed once (MATERIALIZED).
+-- half of it is taken away linearly to the edge of the radius.
 WITH q AS MATERIALIZED (
-    {{query}}
+    SELECT %(words)s::text AS words, %(query)s::tsquery AS query
 ),
 found AS (
     SELECT DISTINCT ON (service_at_location_id) *

@@ -1,9 +1,10 @@
+-- The words of a query (unaccented, lower-cased) and two tsqueries over them: every word (websearch syntax, in the
+-- english, spanish and simple configurations, any of which may match), and any word (the english and spanish
+-- lexemes OR-ed: the second pass, when no document holds every word).
 SELECT u.words,
-           CASE WHEN %(any_word)s::boolean THEN
-               (SELECT to_tsquery('simple', COALESCE(string_agg(quote_literal(lexeme), ' | '), ''))
-                FROM unnest(tsvector_to_array(to_tsvector('english', u.words) || to_tsvector('spanish', u.words)))
-                     AS lexeme)
-           ELSE websearch_to_tsquery('english', u.words) || websearch_to_tsquery('spanish', u.words)
-                || websearch_to_tsquery('simple', u.words)
-           END AS query
-    FROM (SELECT lower(unaccent(%(q)s::text)) AS words) u
+       (websearch_to_tsquery('english', u.words) || websearch_to_tsquery('spanish', u.words)
+        || websearch_to_tsquery('simple', u.words))::text AS every_word,
+       (SELECT to_tsquery('simple', COALESCE(string_agg(quote_literal(lexeme), ' | '), ''))
+        FROM unnest(tsvector_to_array(to_tsvector('english', u.words) || to_tsvector('spanish', u.words))) AS lexeme
+       )::text AS any_word
+FROM (SELECT lower(unaccent(%(q)s::text)) AS words) u

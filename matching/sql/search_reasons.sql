@@ -1,7 +1,7 @@
 -- What matched in each of the given documents (matching.search.explain): their names, their needs' words, their
 -- descriptions (withheld text only for callers who search it), their city and languages.
 WITH q AS MATERIALIZED (
-    {{query}}
+    SELECT %(words)s::text AS words, %(query)s::tsquery AS query
 )
 SELECT d.service_at_location_id,
        ts_filter(d.document, '{a}') @@ q.query AS in_names,

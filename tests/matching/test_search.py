@@ -2,11 +2,13 @@
 match, how bad queries are refused, and that the search documents follow every write (docs/search.md)."""
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import connection, transaction
 
 from matching import search
 from matching.models import SearchDocument
 from providers.access import ConfidentialAccess
+from providers.models import ServiceArea
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,13 +176,66 @@ def test_the_plans_use_the_text_trigram_and_spatial_indexes(listings):
     plans = {}
     for name, privileged, column, any_word in (("text", False, None, False), ("typo", True, None, True),
                                                ("near", False, "public_point", False)):  # fmt: skip
-        params = {"q": "tahirih", "limit": 20, "any_word": any_word, "origin": "SRID=4326;POINT(-95.37 29.76)",
-                  "radius_m": 5000}  # fmt: skip
+        params = {"words": "tahirih", "query": "'tahirih'", "limit": 20, "any_word": any_word,
+                  "origin": "SRID=4326;POINT(-95.37 29.76)", "radius_m": 5000}  # fmt: skip
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + search._statement(privileged, column), params)
             plans[name] = "\n".join(row[0] for row in cursor.fetchall())
     assert "search_document_gin" in plans["text"]
     assert "search_names_trgm_gin" in plans["typo"] and "search_withheld_gin" in plans["typo"]
-    assert "search_public_point_gist" in plans["near"] or "search_document_gin" in plans["near"]
     assert "Seq Scan on matching_searchdocument" not in "".join(plans.values())
+    # Near a place the spatial index can answer too (the planner picks it or the text's by their costs).
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + search._statement(False, "public_point"), params)
+        assert "search_public_point_gist" in "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_every_match_passes_the_other_filters_not_only_the_best_ranked(api, listings, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RANKED", 1)  # only one ranked: the others must still be found
+    found = names(api.get("/api/services/", {"q": "survivors"}))
+    assert found[0] == "Immigration Legal Services" and len(found) == 1  # the only text saying it
+    houston = names(api.get("/api/services/", {"q": "houston"}))
+    assert len(houston) == 4  # every listing's city; one ranked, three after it
+    assert names(api.get("/api/services/", {"q": "houston", "need": "mental-health"})) == ["Counseling"]
+    body = {"near": "29.76,-95.37", "needs": "health", "q": "houston"}
+    assert [r["service"]["name"] for r in api.get("/api/match/", body).json()["results"]] == ["Counseling"]
+
+
+def test_words_find_offers_reached_through_their_service_area(api, listings):
+    org = factories.organization(name="Texas Statewide Hotline")
+    hotline = factories.service(org, name="Crisis Line", needs=("crisis-hotline",), last_verified_on="2026-11-01")
+    site = factories.location(org, latitude=None, longitude=None, location_type="virtual", open_24_7=True)
+    texas = MultiPolygon(Polygon.from_bbox((-106.6, 25.8, -93.5, 36.5)), srid=4326)
+    ServiceArea.objects.create(service=hotline, name="Texas", extent=texas)
+    factories.offer(hotline, site)
+    body = {"near": "29.76,-95.37", "radius_mi": "5", "q": "statewide hotline"}
+    results = api.get("/api/match/", body).json()["results"]
+    assert [r["organization"]["name"] for r in results] == ["Texas Statewide Hotline"]
+    assert results[0]["reasons"][0] == "name matches 'statewide hotline'"
+    listed = api.get("/api/services/", {"q": "statewide hotline", "near": "29.76,-95.37", "radius_mi": "5"})
+    assert names(listed) == ["Crisis Line"]
+
+
+def test_suggest_names_each_listing_once_however_many_sites_and_folds_letters_as_unaccent_does(api, listings):
+    crowded = factories.organization(name="Zephyr Aid")
+    service = factories.service(crowded, name="Aid", needs=("basic-needs",))
+    for n in range(12):
+        factories.offer(service, factories.location(crowded, latitude=29 + n * 0.01))
+    other = factories.organization(name="Zephyrine Legal Services Center")
+    factories.offer(factories.service(other, name="Legal", needs=("legal",)), factories.location(other))
+    polish = factories.organization(name="Łódź Survivors Fund")
+    factories.offer(factories.service(polish, name="Fund", needs=("basic-needs",)), factories.location(polish))
+    texts = [s["text"] for s in api.get("/api/suggest/", {"q": "zep"}).json()["suggestions"]]
+    assert texts == ["Zephyr Aid", "Zephyrine Legal Services Center"]
+    for typed in ("lod", "łód", "lodz"):
+        texts = [s["text"] for s in api.get("/api/suggest/", {"q": typed}).json()["suggestions"]]
+        assert texts == ["Łódź Survivors Fund"], typed
+
+
+def test_a_parent_needs_words_reach_the_services_of_its_children(listings):
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE providers_needterm SET search_words = search_words || ' quokkalaw' WHERE code = 'legal'")
+    found = search.search("quokkalaw", access=ConfidentialAccess()).ids("service_id")
+    assert set(found) == {listings["tahirih"].pk, listings["catholic"].pk}

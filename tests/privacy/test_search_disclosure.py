@@ -91,3 +91,27 @@ def test_a_text_a_moderator_marked_safe_on_the_site_becomes_searchable_by_the_pu
     site.safe_texts = [text_digest(intake.eligibility_description)]
     site.save()
     assert found_count(client.get("/api/services/", {"q": "mail goes"})) == 1
+
+
+def test_making_a_site_confidential_withholds_its_services_text_from_the_public_at_once(personas):
+    from providers import registry
+    from providers.disclosure import text_digest
+    from tests import factories
+
+    org = factories.organization(name="Quiet Harbor")
+    service = factories.service(org, name="Night Intake", needs=("emergency-shelter",),
+                                description="Ring at 12 Quokka Lane.")  # fmt: skip
+    site = factories.location(org)
+    factories.offer(service, site)
+    public, hotline = client_as("anonymous", personas), client_as("hotline", personas)
+    assert found_count(public.get("/api/services/", {"q": "Quokka Lane"})) == 1  # not confidential yet
+    site.is_confidential = True
+    registry.record_save(site)  # the registry's write path: it gets its public point
+    assert found_count(public.get("/api/services/", {"q": "Quokka Lane"})) == 0
+    assert found_count(hotline.get("/api/services/", {"q": "Quokka Lane"})) == 1
+    site.safe_texts = [text_digest(service.description)]
+    site.save()
+    assert found_count(public.get("/api/services/", {"q": "Quokka Lane"})) == 1
+    service.description = "Ring at 12 Quokka Lane, side door."  # an edited text is withheld again by itself
+    service.save()
+    assert found_count(public.get("/api/services/", {"q": "Quokka Lane"})) == 0

@@ -38,7 +38,7 @@ near AS (
                 AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
                 AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
                 AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
-                AND (%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))
+                AND (%(keywords)s::tsquery IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]) OR EXISTS (SELECT FROM matching_searchdocument d WHERE d.service_at_location_id = mc.service_at_location_id AND (d.document @@ %(keywords)s::tsquery OR (%(keywords_withheld)s::boolean AND d.withheld @@ %(keywords)s::tsquery))))
               ORDER BY nearness
               LIMIT 100) walk
         ORDER BY nearness
@@ -71,7 +71,7 @@ near AS (
                 AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
                 AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
                 AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
-                AND (%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))
+                AND (%(keywords)s::tsquery IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]) OR EXISTS (SELECT FROM matching_searchdocument d WHERE d.service_at_location_id = mc.service_at_location_id AND (d.document @@ %(keywords)s::tsquery OR (%(keywords_withheld)s::boolean AND d.withheld @@ %(keywords)s::tsquery))))
                 AND mc.organization_id = %(organization_id)s
               ORDER BY nearness
               LIMIT 100) walk
@@ -94,7 +94,7 @@ covering AS (
       AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
       AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
       AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
-      AND (%(offers)s::uuid[] IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]))
+      AND (%(keywords)s::tsquery IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]) OR EXISTS (SELECT FROM matching_searchdocument d WHERE d.service_at_location_id = mc.service_at_location_id AND (d.document @@ %(keywords)s::tsquery OR (%(keywords_withheld)s::boolean AND d.withheld @@ %(keywords)s::tsquery))))
 ),
 beyond AS (
     SELECT offer_id, requested, distance_m

@@ -350,7 +350,7 @@ RETURN NULL;
 
 -- providers_needterm: match_index_insert
 INSERT INTO matching_pending (kind, record_id)
-SELECT 's', x.service_id FROM new_rows r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id) x;
+SELECT 's', x.service_id FROM new_rows r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id OR needterm_id IN (SELECT id FROM providers_needterm WHERE parent_id = r.id)) x;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
@@ -359,10 +359,10 @@ RETURN NULL;
 -- providers_needterm: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 's', x.service_id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.search_words) IS DISTINCT FROM (o.name, o.search_words))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.search_words, n.parent_id) IS DISTINCT FROM (o.name, o.search_words, o.parent_id))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.search_words) IS DISTINCT FROM (o.name, o.search_words))) r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id) x;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.search_words, n.parent_id) IS DISTINCT FROM (o.name, o.search_words, o.parent_id))) r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id OR needterm_id IN (SELECT id FROM providers_needterm WHERE parent_id = r.id)) x;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
@@ -370,7 +370,7 @@ RETURN NULL;
 
 -- providers_needterm: match_index_delete
 INSERT INTO matching_pending (kind, record_id)
-SELECT 's', x.service_id FROM old_rows r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id) x;
+SELECT 's', x.service_id FROM old_rows r, LATERAL (SELECT service_id FROM providers_service_needs WHERE needterm_id = r.id OR needterm_id IN (SELECT id FROM providers_needterm WHERE parent_id = r.id)) x;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;

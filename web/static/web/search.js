@@ -78,6 +78,7 @@
   function payload() {
     const data = new FormData(form);
     const body = { near: data.get("near"), needs: data.getAll("needs") };
+    if ((data.get("q") || "").trim()) body.q = data.get("q").trim();
     for (const name of ["language", "gender", "trafficking_type", "citizenship"]) {
       if (data.get(name)) body[name] = name === "language" ? [data.get(name)] : data.get(name);
     }
@@ -223,5 +224,96 @@
       render(data);
     }).catch(() => { errorBox.textContent = t("failed", "The search failed; please try again."); });
   });
+  setupTypeAhead();
   window.addEventListener("load", setupMap);
+
+  // The "Name or words" box: an ARIA combobox whose popup lists needs and names from /api/suggest/. A need
+  // picked ticks its box; a name picked fills the box. The place is not sent: it stays out of URLs and logs.
+  function setupTypeAhead() {
+    const input = document.getElementById("q");
+    const list = document.getElementById("q-suggestions");
+    const status = document.getElementById("q-status");
+    if (!input || !list) return;
+    let items = [], active = -1, timer = null, asked = 0;
+
+    function close() {
+      list.hidden = true;
+      list.replaceChildren();
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      items = [];
+      active = -1;
+    }
+    function mark(index) {
+      active = index;
+      items.forEach((item, i) => item.el.setAttribute("aria-selected", i === index ? "true" : "false"));
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", items[index].el.id);
+        items[index].el.scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    function choose(item) {
+      if (item.kind === "need") {
+        const box = form.querySelector('input[name=needs][value="' + CSS.escape(item.code) + '"]');
+        if (box) {
+          box.checked = true;
+          const group = box.closest("details");
+          if (group) group.open = true;
+        }
+        input.value = "";
+      } else {
+        input.value = item.text;
+      }
+      close();
+      input.focus();
+    }
+    function show(suggestions) {
+      list.replaceChildren();
+      items = suggestions.map((s, i) => {
+        const el = document.createElement("li");
+        el.id = "q-option-" + i;
+        el.setAttribute("role", "option");
+        el.setAttribute("aria-selected", "false");
+        el.appendChild(text("span", s.text));
+        el.appendChild(text("span", t(s.kind, s.kind), "kind"));
+        // mousedown, not click: the input keeps its focus (a blur would close the list first).
+        el.addEventListener("mousedown", (event) => { event.preventDefault(); choose(s); });
+        list.appendChild(el);
+        return { ...s, el };
+      });
+      const open = items.length > 0;
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      active = -1;
+      status.textContent = open ? items.length + " " + t("suggestions", "suggestions") : t("noSuggestions", "No suggestions");
+    }
+    function ask() {
+      const typed = input.value.trim();
+      if (typed.length < 2) { close(); status.textContent = ""; return; }
+      const mine = ++asked;
+      fetch("/api/suggest/?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : { suggestions: [] }))
+        .then((data) => { if (mine === asked && input.value.trim() === typed) show(data.suggestions); })
+        .catch(() => close());
+    }
+    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 150); });
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowDown" && items.length) {
+        event.preventDefault();
+        mark((active + 1) % items.length);
+      } else if (event.key === "ArrowUp" && items.length) {
+        event.preventDefault();
+        mark(active <= 0 ? items.length - 1 : active - 1);
+      } else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();  // picks the suggestion; Enter with none picked submits the form
+        choose(items[active]);
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", () => setTimeout(close, 0));
+  }
 })();
