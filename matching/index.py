@@ -33,7 +33,7 @@ CARD_COLUMNS = (
 )
 SEARCH_COLUMNS = (
     "service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, "
-    "names, document, withheld"
+    "names, name_words, document, withheld"
 )
 # What the derivations read (the rebuild refreshes their planner statistics first).
 SOURCE_TABLES = (

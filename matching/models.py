@@ -190,7 +190,7 @@ class SearchDocument(models.Model):
     is public. `withheld` holds the service text the public does not get (it may name a confidential site:
     providers.disclosure), searched only for callers who see every site exactly. Both are weighted tsvectors of
     the english, spanish and simple configurations over unaccented text; `names` is the unaccented, lower-cased
-    names, for typo-tolerant trigram matching.
+    names, for typo-tolerant trigram matching, and `name_words` their words, for the type-ahead.
     """
 
     service_at_location = models.OneToOneField(
@@ -208,6 +208,8 @@ class SearchDocument(models.Model):
     public_point = gis_models.PointField(geography=True, srid=WGS84, null=True, spatial_index=False)
     is_confidential = models.BooleanField()
     names = models.TextField()
+    # The names' words (simple configuration): the type-ahead's prefix queries ("tah:*").
+    name_words = SearchVectorField()
     document = SearchVectorField()
     withheld = SearchVectorField(null=True)
 
@@ -216,6 +218,7 @@ class SearchDocument(models.Model):
             GinIndex(fields=["document"], name="search_document_gin"),
             GinIndex(fields=["withheld"], name="search_withheld_gin"),
             GinIndex(OpClass("names", name="gin_trgm_ops"), name="search_names_trgm_gin"),
+            GinIndex(fields=["name_words"], name="search_name_words_gin"),
             GistIndex(fields=["point"], name="search_point_gist"),
             GistIndex(fields=["public_point"], name="search_public_point_gist"),
         ]

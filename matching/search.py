@@ -36,6 +36,8 @@ NEARNESS_WEIGHT = 0.5  # at the edge of the radius, relevance counts half
 SUGGEST_MIN_CHARS = 2
 SUGGEST_NAMES_MIN_CHARS = 3  # names by trigrams: a shorter prefix would read every document
 SUGGEST_LIMIT = 8
+SUGGEST_CANDIDATES = 200  # documents a type-ahead reads at most
+SUGGEST_NEAR_M = 80_000  # near a place, names within this distance come first (about 50 miles)
 
 
 class SearchQueryError(ValueError):
@@ -177,6 +179,8 @@ def matching(found: Found, attribute: str, *, access: ConfidentialAccess) -> Q:
     params = [found.query, found.query] if access.all else [found.query]
     # (The column is one of three names asserted above; the query is a bound parameter.)
     documents = RawSQL(f"SELECT d.{attribute} FROM matching_searchdocument d WHERE {text}", params)  # noqa: S608,S611
+    if not found.any_word:  # the ranked hits all match the text: no list to add
+        return Q(pk__in=documents)
     return Q(pk__in=documents) | Q(pk__in=found.ids(attribute))
 
 
@@ -197,7 +201,8 @@ def match_params(found: Found | None, access: ConfidentialAccess) -> dict:
     caller searches withheld text, and the ranked hits."""
     if found is None:
         return {"keywords": None, "keywords_withheld": False, "offers": None}
-    return {"keywords": found.query, "keywords_withheld": access.all, "offers": found.ids("offer_id")}
+    offers = found.ids("offer_id") if found.any_word else []
+    return {"keywords": found.query, "keywords_withheld": access.all, "offers": offers}
 
 
 @cache
@@ -275,22 +280,36 @@ def suggest(prefix: str, *, access: ConfidentialAccess, origin=None,
 
 
 def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
-    with connection.cursor() as cursor:
-        # Folded as the documents' names are (unaccent: "lodz" and "łódź" alike), then matched from a word's start.
-        cursor.execute("SELECT lower(unaccent(%s))", [typed])
-        escaped = re.escape(_SPACE.sub(" ", cursor.fetchone()[0]))
-        column = _column(access) if origin is not None else None
-        distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
-        params = {"pattern": rf"(^|\s){escaped}", "start": f"^{escaped}", "limit": wanted}
-        if origin is not None:
-            params["origin"] = _origin(origin)
-        cursor.execute(compact(render("suggest", distance=distance)), params)
-        rows = cursor.fetchall()
+    column = _column(access) if origin is not None else None
     found, seen = [], set()
-    for organization_name, service_name, organization_matches, service_matches, _, _ in rows:
-        for kind, name, matches in (("organization", organization_name, organization_matches),
-                                    ("service", service_name, service_matches)):  # fmt: skip
-            if matches and (kind, name.casefold()) not in seen:
-                seen.add((kind, name.casefold()))
-                found.append(Suggestion(kind, name))
+    # Near a place: names within SUGGEST_NEAR_M first; then (too few) from anywhere.
+    for near in [True, False] if column else [False]:
+        distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
+        within = f"ST_DWithin(d.{column}, %(origin)s::geography, {SUGGEST_NEAR_M})" if near else "TRUE"
+        params = {"typed": typed, "candidates": SUGGEST_CANDIDATES, "limit": wanted}
+        if column:
+            params["origin"] = _origin(origin)
+        with connection.cursor() as cursor:
+            cursor.execute(_PREFIX_QUERY, {"typed": typed})
+            params["query"] = cursor.fetchone()[0]
+            if not params["query"]:
+                return []
+            cursor.execute(compact(render("suggest", distance=distance, within=within)), params)
+            rows = cursor.fetchall()
+        for organization_name, service_name, organization_matches, service_matches, _ in rows:
+            for kind, name, matches in (("organization", organization_name, organization_matches),
+                                        ("service", service_name, service_matches)):  # fmt: skip
+                if matches and (kind, name.casefold()) not in seen:
+                    seen.add((kind, name.casefold()))
+                    found.append(Suggestion(kind, name))
+        if len(found) >= wanted:
+            break
     return found[:wanted]
+
+
+# Each typed word as a prefix of a word of the names ("catholic char" -> 'catholic':* & 'char':*), folded as the
+# names are (unaccent, lower-case).
+_PREFIX_QUERY = (
+    "SELECT string_agg(quote_literal(w) || ':*', ' & ') FROM regexp_split_to_table(lower(unaccent(%(typed)s)), "
+    "'[^[:alnum:]]+') AS w WHERE w <> ''"
+)

@@ -1,18 +1,10 @@
-"""Install the maintenance functions and triggers, which now derive the search documents too, and derive every
-derived table once on a database with listings (the newest migration that needs the derivation)."""
+"""Now a no-op: 0011 installs the functions and derives every derived table (the derivation reads a column 0011
+adds). It used to do both before that column existed."""
 
 from django.db import migrations
-
-
-def install_and_rebuild(apps, schema_editor):
-    from matching import index
-
-    index.install()
-    if apps.get_model("providers", "ServiceAtLocation").objects.exists():
-        index.match_index_rebuild()
 
 
 class Migration(migrations.Migration):
     dependencies = [("matching", "0009_searchdocument"), ("providers", "0007_search_words")]
 
-    operations = [migrations.RunPython(install_and_rebuild, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop)]

@@ -56,6 +56,7 @@ texts AS (
 )
 SELECT sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point, l.is_confidential,
        lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name))),
+       to_tsvector('simple', lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)))),
        setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
        || setweight(search_vector(needw.words), 'B')
        || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')

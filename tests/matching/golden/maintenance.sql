@@ -200,7 +200,7 @@ BEGIN
     WHERE sal.id = ANY(scope_offers);
     -- A service's search documents depend on every site it is offered at (search_rows.sql): all of them again.
     DELETE FROM matching_searchdocument WHERE service_id = ANY(scope_services);
-    INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, document, withheld)
+    INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, name_words, document, withheld)
     -- The search documents (matching.models.SearchDocument) of every service at location of an active service, or of
     -- those of the services in scope (a service's documents depend on all its sites: see `cleared`). Read after the
     -- offer cards of the same refresh: the city is the card's.
@@ -259,6 +259,7 @@ BEGIN
     )
     SELECT sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point, l.is_confidential,
            lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name))),
+           to_tsvector('simple', lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)))),
            setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
            || setweight(search_vector(needw.words), 'B')
            || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
@@ -306,6 +307,7 @@ BEGIN
     DROP INDEX IF EXISTS "search_document_gin";
     DROP INDEX IF EXISTS "search_withheld_gin";
     DROP INDEX IF EXISTS "search_names_trgm_gin";
+    DROP INDEX IF EXISTS "search_name_words_gin";
     DROP INDEX IF EXISTS "search_point_gist";
     DROP INDEX IF EXISTS "search_public_point_gist";
     TRUNCATE matching_matchcandidate, matching_offercard, matching_searchdocument;
@@ -433,7 +435,7 @@ BEGIN
         LEFT JOIN svc ON svc.owner = s.id
         LEFT JOIN own ON own.owner = org.id
         WHERE TRUE;
-    INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, document, withheld)
+    INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, name_words, document, withheld)
         -- The search documents (matching.models.SearchDocument) of every service at location of an active service, or of
         -- those of the services in scope (a service's documents depend on all its sites: see `cleared`). Read after the
         -- offer cards of the same refresh: the city is the card's.
@@ -492,6 +494,7 @@ BEGIN
         )
         SELECT sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point, l.is_confidential,
                lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name))),
+               to_tsvector('simple', lower(unaccent(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)))),
                setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
                || setweight(search_vector(needw.words), 'B')
                || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
@@ -510,6 +513,7 @@ BEGIN
     CREATE INDEX "search_document_gin" ON "matching_searchdocument" USING gin ("document");
     CREATE INDEX "search_withheld_gin" ON "matching_searchdocument" USING gin ("withheld");
     CREATE INDEX "search_names_trgm_gin" ON "matching_searchdocument" USING gin ("names" gin_trgm_ops);
+    CREATE INDEX "search_name_words_gin" ON "matching_searchdocument" USING gin ("name_words");
     CREATE INDEX "search_point_gist" ON "matching_searchdocument" USING GIST ("point");
     CREATE INDEX "search_public_point_gist" ON "matching_searchdocument" USING GIST ("public_point");
     ANALYZE matching_matchcandidate;

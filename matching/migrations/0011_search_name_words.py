@@ -1,0 +1,32 @@
+"""The search documents' name words (the type-ahead's prefix queries); install the functions that derive them and
+derive every derived table once on a database with listings (the newest migration that needs the derivation)."""
+
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+from django.db import migrations
+
+
+def install_and_rebuild(apps, schema_editor):
+    from matching import index
+
+    index.install()
+    if apps.get_model("providers", "ServiceAtLocation").objects.exists():
+        index.match_index_rebuild()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("matching", "0010_search_rebuild")]
+
+    operations = [
+        migrations.AddField(
+            model_name="searchdocument",
+            name="name_words",
+            field=django.contrib.postgres.search.SearchVectorField(default=""),
+            preserve_default=False,
+        ),
+        migrations.AddIndex(
+            model_name="searchdocument",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["name_words"], name="search_name_words_gin"),
+        ),
+        migrations.RunPython(install_and_rebuild, migrations.RunPython.noop),
+    ]
