@@ -80,6 +80,7 @@ class Found:
 
 
 _SPACE = re.compile(r"\s+")
+_EXCLUDE = re.compile(r"(^|\s)-+")
 
 
 def clean_query(raw: str | None) -> str:
@@ -95,7 +96,11 @@ def clean_query(raw: str | None) -> str:
         return ""
     if len(text) > MAX_QUERY_CHARS:
         raise SearchQueryError(f"At most {MAX_QUERY_CHARS} characters.")
+    # No exclusions: "-shelter" searches for shelter (websearch syntax would make it match everything else).
+    text = _EXCLUDE.sub(r"\1", text).strip()
     text = " ".join(text.split(" ")[:MAX_QUERY_WORDS])
+    if not text:
+        raise SearchQueryError("Give at least one word to search for.")
     with connection.cursor() as cursor:
         # Every word a common one in English or in Spanish ("the", "de la"): nothing to search by.
         cursor.execute(
@@ -117,7 +122,9 @@ def _matches(privileged: bool) -> str:
 
 
 @cache
-def _statement(privileged: bool, column: str | None) -> str:
+def _statement(privileged: bool, column: str | None, within_radius: bool = True) -> str:
+    """The ranking statement for one kind of viewer, measured from `column` (None: no place), ranking only the
+    documents within the radius or every match."""
     assert column in (None, "point", "public_point")
     if column is None:
         distance, within, nearness = "NULL::float8", "TRUE", "1"
@@ -126,7 +133,7 @@ def _statement(privileged: bool, column: str | None) -> str:
         distance = f"ST_Distance(d.{column}, {origin})"
         # Sites without a point (virtual) too: whether their service area reaches the place is the lists' and
         # matching's to say; they rank as if halfway to the edge.
-        within = f"(d.{column} IS NULL OR ST_DWithin(d.{column}, {origin}, %(radius_m)s))"
+        within = f"(d.{column} IS NULL OR ST_DWithin(d.{column}, {origin}, %(radius_m)s))" if within_radius else "TRUE"
         nearness = f"(1 - {NEARNESS_WEIGHT} * COALESCE(LEAST(distance_m / %(radius_m)s, 1), 0.5))"
     return compact(render("search", text=_text(privileged), matches=_matches(privileged), distance=distance,
                           within=within, nearness=nearness))  # fmt: skip
@@ -144,30 +151,32 @@ def _origin(origin) -> str:
 
 def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: float | None = None,
            limit: int | None = None) -> Found:  # fmt: skip
-    """Rank the documents `words` (from clean_query) find for this viewer, within `radius_m` of `origin` when
-    given: those holding every word, or, when none does, those holding any word or with a name close to the words."""
+    """Rank the documents `words` (from clean_query) find for this viewer: those holding every word, or, when none
+    does, those holding any word or with a name close to the words. Near a place, those within `radius_m` of
+    `origin` are ranked; when none is, every match anywhere counts (an offer whose service area covers the place
+    is in reach however far its office: the lists and matching decide that)."""
     with connection.cursor() as cursor:
         cursor.execute(compact(render("search_query")), {"q": words})
         folded, every_word, any_word = cursor.fetchone()
-    column = _column(access) if origin is not None else None
-    sql = _statement(access.all, column)
     params = {"words": folded, "limit": limit or MAX_RANKED}
     if origin is not None:
         params.update(origin=_origin(origin), radius_m=radius_m)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {**params, "query": every_word, "any_word": False})
-        rows = cursor.fetchall()
-    found = Found(folded, every_word)
-    if not rows:
-        # The threshold for this transaction only (a pooled connection keeps no session setting of ours).
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(NAME_SIMILARITY)])
-            cursor.execute(sql, {**params, "query": any_word, "any_word": True})
-            rows = cursor.fetchall()
-        found = Found(folded, any_word, any_word=True)
-    found.hits = [Hit(offer, service, location, organization, round(score, 4), distance)
-                  for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
-    return found
+    near = [True, False] if origin is not None else [False]
+    for query, typos in ((every_word, False), (any_word, True)):
+        for within in near:
+            sql = _statement(access.all, _column(access) if origin is not None else None, within)
+            # The typo threshold for this transaction only (a pooled connection keeps no session setting of ours).
+            with transaction.atomic(), connection.cursor() as cursor:
+                if typos:
+                    cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                                   [str(NAME_SIMILARITY)])  # fmt: skip
+                cursor.execute(sql, {**params, "query": query, "any_word": typos})
+                rows = cursor.fetchall()
+            if rows:
+                hits = [Hit(offer, service, location, organization, round(score, 4), distance)
+                        for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
+                return Found(folded, query, any_word=typos, hits=hits)
+    return Found(folded, every_word)
 
 
 def matching(found: Found, attribute: str, *, access: ConfidentialAccess) -> Q:
@@ -296,12 +305,10 @@ def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
                 return []
             cursor.execute(compact(render("suggest", distance=distance, within=within)), params)
             rows = cursor.fetchall()
-        for organization_name, service_name, organization_matches, service_matches, _ in rows:
-            for kind, name, matches in (("organization", organization_name, organization_matches),
-                                        ("service", service_name, service_matches)):  # fmt: skip
-                if matches and (kind, name.casefold()) not in seen:
-                    seen.add((kind, name.casefold()))
-                    found.append(Suggestion(kind, name))
+        for kind, name, _ in rows:
+            if (kind, name.casefold()) not in seen:
+                seen.add((kind, name.casefold()))
+                found.append(Suggestion(kind, name))
         if len(found) >= wanted:
             break
     return found[:wanted]

@@ -54,7 +54,7 @@ def search_labels() -> dict[str, str]:
         "none": _("No services found within the radius."), "failed": _("The search failed; please try again."),
         "approximateArea": _("approximate area"), "results": _("results"),
         "need": _("need"), "organization": _("organization"), "service": _("service"),
-        "suggestions": _("suggestions"), "noSuggestions": _("No suggestions"),
+        "suggestions": _("suggestions"), "oneSuggestion": _("1 suggestion"), "noSuggestions": _("No suggestions"),
     }  # fmt: skip
 
 

@@ -18,15 +18,31 @@ class Migration(migrations.Migration):
     dependencies = [("matching", "0010_search_rebuild")]
 
     operations = [
-        migrations.AddField(
-            model_name="searchdocument",
-            name="name_words",
-            field=django.contrib.postgres.search.SearchVectorField(default=""),
-            preserve_default=False,
-        ),
-        migrations.AddIndex(
-            model_name="searchdocument",
-            index=django.contrib.postgres.indexes.GinIndex(fields=["name_words"], name="search_name_words_gin"),
+        # Kept on a rollback (as the extensions in 0009): the installed functions, whichever code's, may write it.
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "ALTER TABLE matching_searchdocument ADD COLUMN IF NOT EXISTS name_words tsvector NOT NULL "
+                    "DEFAULT ''",
+                    migrations.RunSQL.noop,
+                ),
+                migrations.RunSQL(
+                    "CREATE INDEX IF NOT EXISTS search_name_words_gin ON matching_searchdocument USING gin (name_words)",
+                    migrations.RunSQL.noop,
+                ),
+            ],
+            state_operations=[
+                migrations.AddField(
+                    model_name="searchdocument",
+                    name="name_words",
+                    field=django.contrib.postgres.search.SearchVectorField(default=""),
+                    preserve_default=False,
+                ),
+                migrations.AddIndex(
+                    model_name="searchdocument",
+                    index=django.contrib.postgres.indexes.GinIndex(fields=["name_words"], name="search_name_words_gin"),
+                ),
+            ],
         ),
         migrations.RunPython(install_and_rebuild, migrations.RunPython.noop),
     ]

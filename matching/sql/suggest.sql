@@ -12,12 +12,19 @@ candidate AS (
     WHERE d.name_words @@ q.query AND {{within}}
     LIMIT %(candidates)s
 )
-SELECT card.organization_name, card.service_name,
-       to_tsvector('simple', lower(unaccent(card.organization_name))) @@ q.query AS organization_matches,
-       to_tsvector('simple', lower(unaccent(card.service_name))) @@ q.query AS service_matches,
-       min(c.distance_m) AS distance_m
-FROM q, candidate c
-JOIN matching_offercard card ON card.service_at_location_id = c.service_at_location_id
-GROUP BY card.organization_name, card.service_name, q.query
-ORDER BY distance_m, length(card.organization_name) + length(card.service_name), card.organization_name
+-- Each name that matches (not one matched through an alternate name only), once, then the limit.
+SELECT kind, name, min(distance_m) AS distance_m
+FROM (
+    SELECT 'organization' AS kind, card.organization_name AS name, c.distance_m
+    FROM q, candidate c
+    JOIN matching_offercard card ON card.service_at_location_id = c.service_at_location_id
+    WHERE to_tsvector('simple', lower(unaccent(card.organization_name))) @@ q.query
+    UNION ALL
+    SELECT 'service', card.service_name, c.distance_m
+    FROM q, candidate c
+    JOIN matching_offercard card ON card.service_at_location_id = c.service_at_location_id
+    WHERE to_tsvector('simple', lower(unaccent(card.service_name))) @@ q.query
+) named
+GROUP BY kind, name
+ORDER BY distance_m, length(name), name
 LIMIT %(limit)s

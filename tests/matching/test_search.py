@@ -220,8 +220,8 @@ def test_words_find_offers_reached_through_their_service_area(api, listings):
 
 def test_suggest_names_each_listing_once_however_many_sites_and_folds_letters_as_unaccent_does(api, listings):
     crowded = factories.organization(name="Zephyr Aid")
-    service = factories.service(crowded, name="Aid", needs=("basic-needs",))
-    for n in range(12):
+    for n in range(12):  # twelve services and sites of one organization: still one name among the eight
+        service = factories.service(crowded, name=f"Aid {n}", needs=("basic-needs",))
         factories.offer(service, factories.location(crowded, latitude=29 + n * 0.01))
     other = factories.organization(name="Zephyrine Legal Services Center")
     factories.offer(factories.service(other, name="Legal", needs=("legal",)), factories.location(other))
@@ -239,3 +239,24 @@ def test_a_parent_needs_words_reach_the_services_of_its_children(listings):
         cursor.execute("UPDATE providers_needterm SET search_words = search_words || ' quokkalaw' WHERE code = 'legal'")
     found = search.search("quokkalaw", access=ConfidentialAccess()).ids("service_id")
     assert set(found) == {listings["tahirih"].pk, listings["catholic"].pk}
+
+
+def test_every_word_in_a_listing_whose_area_covers_the_place_is_not_a_partial_match(api, listings):
+    org = factories.organization(name="Quetzalx Statewide Hotline")
+    hotline = factories.service(org, name="Crisis Line", needs=("crisis-hotline",), last_verified_on="2026-11-01")
+    texas = MultiPolygon(Polygon.from_bbox((-106.6, 25.8, -93.5, 36.5)), srid=4326)
+    ServiceArea.objects.create(service=hotline, name="Texas", extent=texas)
+    factories.offer(hotline, factories.location(org, latitude=30.27, longitude=-97.74))  # Austin, 140 mi away
+    other = factories.organization(name="Quetzalx Desk")  # one of the words, nearby
+    factories.offer(factories.service(other, name="Desk", needs=("crisis-hotline",)), factories.location(other))
+    near = {"near": "29.76,-95.37", "radius_mi": "5"}
+    results = api.get("/api/match/", {**near, "q": "quetzalx statewide"}).json()["results"]
+    assert [r["organization"]["name"] for r in results] == ["Quetzalx Statewide Hotline"]
+    assert results[0]["reasons"][0] == "name matches 'quetzalx statewide'"
+    typo = api.get("/api/match/", {**near, "q": "quetzalz statewide"}).json()["results"]
+    assert "Quetzalx Statewide Hotline" in [r["organization"]["name"] for r in typo]
+
+
+def test_a_minus_does_not_turn_a_word_into_everything_else(api, listings):
+    assert names(api.get("/api/services/", {"q": "-tahirih"})) == ["Immigration Legal Services"]
+    assert api.get("/api/services/", {"q": "- --"}).status_code == 400

@@ -286,8 +286,9 @@
       const open = items.length > 0;
       list.hidden = !open;
       input.setAttribute("aria-expanded", open ? "true" : "false");
-      active = -1;
-      status.textContent = open ? items.length + " " + t("suggestions", "suggestions") : t("noSuggestions", "No suggestions");
+      mark(-1);  // the options are new: none is active until the arrows pick one
+      status.textContent = !open ? t("noSuggestions", "No suggestions")
+        : items.length === 1 ? t("oneSuggestion", "1 suggestion") : items.length + " " + t("suggestions", "suggestions");
     }
     function ask() {
       const typed = input.value.trim();
@@ -298,7 +299,11 @@
         .then((data) => { if (mine === asked && input.value.trim() === typed) show(data.suggestions); })
         .catch(() => close());
     }
-    input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 150); });
+    input.addEventListener("input", () => {
+      if (active >= 0) mark(-1);  // typing leaves the option the arrows had picked
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
     input.addEventListener("keydown", (event) => {
       if (event.key === "ArrowDown" && items.length) {
         event.preventDefault();
