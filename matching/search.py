@@ -164,6 +164,12 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
     near = [True, False] if origin is not None else [False]
     for query, typos in ((every_word, False), (any_word, True)):
         for within in near:
+            if origin is not None and not within and not typos:
+                # Every word is in documents outside the radius only: what the lists and matching keep of them (an
+                # offer whose service area covers the place) follows the ranked ones; ranking the country's is waste.
+                if _any_matches(access, every_word):
+                    return Found(folded, every_word)
+                continue
             sql = _statement(access.all, _column(access) if origin is not None else None, within)
             # The typo threshold for this transaction only (a pooled connection keeps no session setting of ours).
             with transaction.atomic(), connection.cursor() as cursor:
@@ -177,6 +183,16 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
                         for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
                 return Found(folded, query, any_word=typos, hits=hits)
     return Found(folded, every_word)
+
+
+def _any_matches(access: ConfidentialAccess, query: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT FROM matching_searchdocument d WHERE d.document @@ %(query)s::tsquery"
+            " OR (%(withheld)s AND d.withheld @@ %(query)s::tsquery))",
+            {"query": query, "withheld": access.all},
+        )
+        return cursor.fetchone()[0]
 
 
 def matching(found: Found, attribute: str, *, access: ConfidentialAccess) -> Q:
