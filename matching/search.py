@@ -153,8 +153,9 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
            limit: int | None = None) -> Found:  # fmt: skip
     """Rank the documents `words` (from clean_query) find for this viewer: those holding every word, or, when none
     does, those holding any word or with a name close to the words. Near a place, those within `radius_m` of
-    `origin` are ranked; when none is, every match anywhere counts (an offer whose service area covers the place
-    is in reach however far its office: the lists and matching decide that)."""
+    `origin` are ranked (and virtual sites); when none holds every word, every match anywhere counts, unranked (an
+    offer whose service area covers the place is in reach however far its office: the lists and matching decide
+    that); misspelt names are found near the place only."""
     with connection.cursor() as cursor:
         cursor.execute(compact(render("search_query")), {"q": words})
         folded, every_word, any_word = cursor.fetchone()
@@ -164,10 +165,11 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
     near = [True, False] if origin is not None else [False]
     for query, typos in ((every_word, False), (any_word, True)):
         for within in near:
-            if origin is not None and not within and not typos:
+            if origin is not None and not within:
                 # Every word is in documents outside the radius only: what the lists and matching keep of them (an
                 # offer whose service area covers the place) follows the ranked ones; ranking the country's is waste.
-                if _any_matches(access, every_word):
+                # Misspelt names are looked for near the place only: the country's trigram matches cost too much.
+                if not typos and _any_matches(access, every_word):
                     return Found(folded, every_word)
                 continue
             sql = _statement(access.all, _column(access) if origin is not None else None, within)
