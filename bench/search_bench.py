@@ -197,8 +197,15 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(search.compact(search.render("search_query")), {"q": sample["q"]})
         words, every_word, _ = cursor.fetchone()
-        params = {"words": words, "query": every_word, "limit": search.MAX_RANKED, "any_word": False,
-                  "origin": search._origin(origin), "radius_m": 25 * 1609.344}  # fmt: skip
+        params = {
+            "words": words,
+            "query": every_word,
+            "limit": search.MAX_RANKED,
+            "any_word": False,
+            "candidates": search.MAX_CANDIDATES,
+            "origin": search._origin(origin),
+            "radius_m": 25 * 1609.344,
+        }
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + search._statement(False, "public_point"), params)
         plans[f"q + near ({sample['q']!r})"] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SELECT count(*) FROM matching_searchdocument")

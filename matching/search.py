@@ -29,6 +29,7 @@ from providers.access import ConfidentialAccess
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12  # words past these are dropped (a pasted paragraph searches by its start)
 MAX_RANKED = 500  # the best documents a search ranks; every other match follows them, by name
+MAX_CANDIDATES = 2000  # matches a search reads to rank, at most: what bounds a common word's cost
 # pg_trgm word similarity a name needs to match misspelt words ("tahrih" for "Tahirih" is 0.5); set for the
 # second pass's transaction, where the trigram index answers the `<%` operator with it.
 NAME_SIMILARITY = 0.45
@@ -159,7 +160,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
     with connection.cursor() as cursor:
         cursor.execute(compact(render("search_query")), {"q": words})
         folded, every_word, any_word = cursor.fetchone()
-    params = {"words": folded, "limit": limit or MAX_RANKED}
+    params = {"words": folded, "limit": limit or MAX_RANKED, "candidates": MAX_CANDIDATES}
     if origin is not None:
         params.update(origin=_origin(origin), radius_m=radius_m)
     near = [True, False] if origin is not None else [False]
