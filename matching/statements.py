@@ -65,12 +65,20 @@ def _walk(column: str, conditions, limit: str, *, with_row: bool = True, spaces:
 
 
 @cache
-def match_statement(column: str, own_organization: bool) -> str:
+def match_statement(column: str, own_organization: bool, keywords: bool = False) -> str:
     """Return match.sql rendered for callers answered from `column`; with own_organization, provider staff's own
-    confidential sites are also walked by their exact point (they see them exactly)."""
-    near = render("near", walk=_walk(column, HARD_FILTERS, "k", spaces=4))
+    confidential sites are also walked by their exact point (they see them exactly). With keywords (words given),
+    the walks stay within the radius: an index condition that ends each walk at its edge, where the words' filter
+    would otherwise walk the whole country for a need they match nowhere (so nothing beyond is named)."""
+    walked = (
+        [*HARD_FILTERS, f"ST_DWithin(mc.{column}, %(origin)s::geography, %(radius_m)s)"] if keywords else HARD_FILTERS
+    )
+    near = render("near", walk=_walk(column, walked, "k", spaces=4))
     if own_organization:
-        own = _walk("point", [*HARD_FILTERS, "mc.organization_id = %(organization_id)s"], "k", spaces=4)
+        own_walked = (
+            [*HARD_FILTERS, "ST_DWithin(mc.point, %(origin)s::geography, %(radius_m)s)"] if keywords else HARD_FILTERS
+        )
+        own = _walk("point", [*own_walked, "mc.organization_id = %(organization_id)s"], "k", spaces=4)
         near = near.rstrip() + "\nUNION ALL\n" + render("near", walk=own)
     return render(
         "match",
@@ -128,7 +136,7 @@ def match_sql(
     )
     if organization_id is not None:
         params["organization_id"] = organization_id
-    return compact(match_statement(column, organization_id is not None)), params
+    return compact(match_statement(column, organization_id is not None, keywords is not None)), params
 
 
 def beyond_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]]) -> tuple[str, dict]:
