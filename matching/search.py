@@ -19,9 +19,10 @@ from functools import cache
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import F, Func, IntegerField, Q, QuerySet, UUIDField, Value
+from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, UUIDField, Value
 from django.db.models.expressions import RawSQL
 
+from matching.models import SearchDocument
 from matching.sqlfiles import compact, render
 from matching.taxonomy import vocabulary
 from providers.access import ConfidentialAccess
@@ -201,21 +202,28 @@ def _any_matches(access: ConfidentialAccess, query: str) -> bool:
         return cursor.fetchone()[0]
 
 
-def matching(found: Found, attribute: str, *, access: ConfidentialAccess) -> Q:
+def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: bool = False) -> Q:
     """A filter on records whose id (`attribute` of their search documents: service_id, location_id,
     organization_id) has a document the search matches, however many; and the ranked hits (the names a typo
-    matched)."""
+    matched). `few`: the list's other filters leave few records (near a place), so each is checked through its own
+    documents rather than every match in the country collected first."""
     assert attribute in ("service_id", "location_id", "organization_id")
-    text = "d.document @@ %s::tsquery" + (" OR d.withheld @@ %s::tsquery" if access.all else "")
+    condition = "document @@ %s::tsquery" + (" OR withheld @@ %s::tsquery" if access.all else "")
     params = [found.query, found.query] if access.all else [found.query]
-    # (The column is one of three names asserted above; the query is a bound parameter.)
-    documents = RawSQL(f"SELECT d.{attribute} FROM matching_searchdocument d WHERE {text}", params)  # noqa: S608,S611
+    if few:
+        text = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611 (fixed text, bound query)
+        matched = Q(Exists(SearchDocument.objects.filter(text, **{attribute: OuterRef("pk")})))
+    else:
+        # (The column is one of three names asserted above; the query is a bound parameter.)
+        sql = f"SELECT {attribute} FROM matching_searchdocument WHERE {condition}"  # noqa: S608
+        matched = Q(pk__in=RawSQL(sql, params))  # noqa: S611
     if not found.any_word:  # the ranked hits all match the text: no list to add
-        return Q(pk__in=documents)
-    return Q(pk__in=documents) | Q(pk__in=found.ids(attribute))
+        return matched
+    return matched | Q(pk__in=found.ids(attribute))
 
 
-def best_first(queryset: QuerySet, found: Found, attribute: str, *, access: ConfidentialAccess) -> QuerySet:
+def best_first(queryset: QuerySet, found: Found, attribute: str, *, access: ConfidentialAccess,
+               few: bool = False) -> QuerySet:  # fmt: skip
     """The records of `queryset` the search matches: the ranked ones in their order, then the others in the
     queryset's own order."""
     position = Func(
@@ -223,7 +231,7 @@ def best_first(queryset: QuerySet, found: Found, attribute: str, *, access: Conf
         output_field=IntegerField(),
     )  # fmt: skip
     ordering = [*queryset.query.order_by] or [*queryset.model._meta.ordering]
-    return queryset.filter(matching(found, attribute, access=access)).order_by(position.asc(nulls_last=True),
+    return queryset.filter(matching(found, attribute, access=access, few=few)).order_by(position.asc(nulls_last=True),
                                                                                *ordering, "pk")  # fmt: skip
 
 

@@ -253,7 +253,7 @@ class RegistryFilterSet(NearFilterMixin):
         if not data.get("q"):
             return queryset
         found = search.search(data["q"], access=self.access, origin=data.get("origin"), radius_m=data["radius_m"])
-        return search.best_first(queryset, found, attribute, access=self.access)
+        return search.best_first(queryset, found, attribute, access=self.access, few=data.get("origin") is not None)
 
 
 class StaleFilter(django_filters.ChoiceFilter):
