@@ -31,6 +31,7 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12  # words past these are dropped (a pasted paragraph searches by its start)
 MAX_RANKED = 500  # the best documents a search ranks; every other match follows them, by name
 MAX_CANDIDATES = 2000  # matches a search reads to rank, at most: what bounds a common word's cost
+MAX_MATCHES = 5000  # documents a list without a place keeps of a query's matches, at most (docs/search.md)
 # pg_trgm word similarity a name needs to match misspelt words ("tahrih" for "Tahirih" is 0.5); set for the
 # second pass's transaction, where the trigram index answers the `<%` operator with it.
 NAME_SIMILARITY = 0.45
@@ -215,7 +216,9 @@ def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: b
         matched = Q(Exists(SearchDocument.objects.filter(text, **{attribute: OuterRef("pk")})))
     else:
         # (The column is one of three names asserted above; the query is a bound parameter.)
-        sql = f"SELECT {attribute} FROM matching_searchdocument WHERE {condition}"  # noqa: S608
+        # At most MAX_MATCHES documents: a word common across the country would otherwise have every list count and
+        # order hundreds of thousands of records (minutes at 1M).
+        sql = f"SELECT {attribute} FROM matching_searchdocument WHERE {condition} LIMIT {int(MAX_MATCHES)}"  # noqa: S608
         matched = Q(pk__in=RawSQL(sql, params))  # noqa: S611
     if not found.any_word:  # the ranked hits all match the text: no list to add
         return matched

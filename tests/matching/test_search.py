@@ -264,3 +264,10 @@ def test_every_word_in_a_listing_whose_area_covers_the_place_is_not_a_partial_ma
 def test_a_minus_does_not_turn_a_word_into_everything_else(api, listings):
     assert names(api.get("/api/services/", {"q": "-tahirih"})) == ["Immigration Legal Services"]
     assert api.get("/api/services/", {"q": "- --"}).status_code == 400
+
+
+def test_a_list_without_a_place_keeps_at_most_max_matches_documents(api, listings, monkeypatch):
+    monkeypatch.setattr(search, "MAX_MATCHES", 2)
+    assert len(names(api.get("/api/services/", {"q": "houston"}))) == 2  # four match; the list keeps two
+    near = {"q": "houston", "near": "29.76,-95.37", "radius_mi": "10"}
+    assert len(names(api.get("/api/services/", near))) == 4  # near a place, each record is checked: no cap
