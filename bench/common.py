@@ -47,6 +47,15 @@ def drop_database(database: str) -> None:
     psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
+def keep_or_drop(database: str, keep: bool) -> None:
+    """End of a size's run (also when interrupted): keep the scratch database (--keep) or drop it."""
+    if keep:
+        print(f"kept {database}", flush=True)
+    else:
+        drop_database(database)
+        print(f"dropped {database}", flush=True)
+
+
 def manage(database: str, *args: str) -> tuple[str, float]:
     """Run a manage.py command against the database; return its output and the seconds it took."""
     started = time.perf_counter()

@@ -74,6 +74,7 @@ from common import (
     database_env,
     database_exists,
     drop_database,
+    keep_or_drop,
     manage,
     percentiles,
     psql,
@@ -280,11 +281,7 @@ def main() -> None:
                 naive_requests=args.naive_requests if size == naive_size else 0,
             )
         finally:
-            if args.keep:
-                print(f"kept {database}", flush=True)
-            else:
-                drop_database(database)
-                print(f"dropped {database}", flush=True)
+            keep_or_drop(database, args.keep)
         result["size"] = size
         print_size(result)
         results.append(result)

@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import NEEDS, ORIGIN_STATES, PYTHON, ROOT, command_line, database_env, drop_database, percentiles
+from common import NEEDS, ORIGIN_STATES, PYTHON, ROOT, command_line, database_env, keep_or_drop, percentiles
 from match_bench import build
 
 DB_PREFIX = "directory_search_bench_"
@@ -70,11 +70,7 @@ def main() -> None:
                 subprocess.run(command, cwd=ROOT, env=env, check=True)
                 result = json.loads(out.read_text())
         finally:
-            if args.keep:
-                print(f"kept {database}", flush=True)
-            else:
-                drop_database(database)
-                print(f"dropped {database}", flush=True)
+            keep_or_drop(database, args.keep)
         result["size"] = size
         results.append(result)
         print_result(result)

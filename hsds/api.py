@@ -146,8 +146,8 @@ class ServicesView(APIView):
             services = services.filter(_term_q(query["taxonomy_term_id"]))
         total = services.count()
         services = export_queryset(services)
-        if found is not None:  # best first
-            services = keyword.best_first(services, found, "service_id", access=access)
+        if found is not None:  # best first (filtered above: ordered only)
+            services = keyword.ranked_first(services, found, "service_id")
         shown = list(window(services, query))
         ids = Ids.for_services(shown)
         items = [service_data(s, access=access, ids=ids, full=query["full"]) for s in shown]

@@ -38,14 +38,14 @@ def match(
     column = "point" if access.all else "public_point"
     own_organization = access.organization_id if not access.all else None
 
-    words = None
+    keyword_hits = None
     if request.keywords:
-        words = search.search(request.keywords, access=access, origin=origin, radius_m=request.radius_m)
+        keyword_hits = search.search(request.keywords, access=access, origin=origin, radius_m=request.radius_m)
     sql, params = statements.match_sql(
         # Words without needs: offers of any need (no need is requested: none met, no coverage plan).
         request, column=column, need_pairs=taxonomy.need_pairs(request.needs or taxonomy.roots),
         organization_id=own_organization,
-        keywords=None if words is None else search.match_params(words, access),
+        keywords=None if keyword_hits is None else search.match_params(keyword_hits, access),
     )  # fmt: skip
     facts, reach, beyond = read_rows(statements.fetch(sql, params, origin), taxonomy)
 
@@ -62,10 +62,10 @@ def match(
             continue  # an own confidential site whose exact point is outside the radius
         if request.open_now and option.open_now is not True:
             continue
-        hit = None if words is None else words.by_offer().get(offer_id)
+        hit = None if keyword_hits is None else keyword_hits.by_offer().get(offer_id)
         rank_option(
             option, request=request, language_names=taxonomy.language_names, area_name=area,
-            keyword_relevance=None if words is None else (hit.relevance if hit else 0.0),
+            keyword_relevance=None if keyword_hits is None else (hit.relevance if hit else 0.0),
         )  # fmt: skip
         options.append(option)
     options.sort(key=sort_key)
@@ -92,8 +92,8 @@ def match(
         if option.facts.card is not None:
             option.view = offer_view(option.facts, option.site)
     shown = [option for option in shown if option.view is not None]
-    if words is not None:
-        said = search.explain(words, [option.facts.offer_id for option in shown], access=access)
+    if keyword_hits is not None:
+        said = search.explain(keyword_hits, [option.facts.offer_id for option in shown], access=access)
         for option in shown:
             option.reasons = said.get(option.facts.offer_id, []) + option.reasons
     plan.options = [option for option in plan.options if option.view is not None]

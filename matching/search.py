@@ -225,17 +225,21 @@ def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: b
     return matched | Q(pk__in=found.ids(attribute))
 
 
-def best_first(queryset: QuerySet, found: Found, attribute: str, *, access: ConfidentialAccess,
-               few: bool = False) -> QuerySet:  # fmt: skip
-    """The records of `queryset` the search matches: the ranked ones in their order, then the others in the
+def ranked_first(queryset: QuerySet, found: Found, attribute: str) -> QuerySet:
+    """`queryset` ordered with the search's ranked records first, in their order, then the others in the
     queryset's own order."""
     position = Func(
         Value(found.ids(attribute), output_field=ArrayField(UUIDField())), F("pk"), function="array_position",
         output_field=IntegerField(),
     )  # fmt: skip
     ordering = [*queryset.query.order_by] or [*queryset.model._meta.ordering]
-    return queryset.filter(matching(found, attribute, access=access, few=few)).order_by(position.asc(nulls_last=True),
-                                                                               *ordering, "pk")  # fmt: skip
+    return queryset.order_by(position.asc(nulls_last=True), *ordering, "pk")
+
+
+def best_first(queryset: QuerySet, found: Found, attribute: str, *, access: ConfidentialAccess,
+               few: bool = False) -> QuerySet:  # fmt: skip
+    """The records of `queryset` the search matches, ranked first (ranked_first)."""
+    return ranked_first(queryset.filter(matching(found, attribute, access=access, few=few)), found, attribute)
 
 
 def match_params(found: Found | None, access: ConfidentialAccess) -> dict:
@@ -325,17 +329,18 @@ def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
     column = _column(access) if origin is not None else None
     found, seen = [], set()
     # Near a place: names within SUGGEST_NEAR_M first; then (too few) from anywhere.
+    with connection.cursor() as cursor:
+        cursor.execute(_PREFIX_QUERY, {"typed": typed})
+        query = cursor.fetchone()[0]
+    if not query:  # nothing but punctuation
+        return []
+    params = {"query": query, "candidates": SUGGEST_CANDIDATES, "limit": wanted}
+    if column:
+        params["origin"] = _origin(origin)
+    distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
     for near in [True, False] if column else [False]:
-        distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
         within = f"ST_DWithin(d.{column}, %(origin)s::geography, {SUGGEST_NEAR_M})" if near else "TRUE"
-        params = {"typed": typed, "candidates": SUGGEST_CANDIDATES, "limit": wanted}
-        if column:
-            params["origin"] = _origin(origin)
         with connection.cursor() as cursor:
-            cursor.execute(_PREFIX_QUERY, {"typed": typed})
-            params["query"] = cursor.fetchone()[0]
-            if not params["query"]:
-                return []
             cursor.execute(compact(render("suggest", distance=distance, within=within)), params)
             rows = cursor.fetchall()
         for kind, name, _ in rows:
