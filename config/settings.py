@@ -308,8 +308,9 @@ SPECTACULAR_SETTINGS = {
 PHONENUMBER_DEFAULT_REGION = "US"
 PHONENUMBER_DEFAULT_FORMAT = "E164"
 
-# Map tiles for the pages and the admin (empty: no tiles; the pages still draw state outlines from our data).
-MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# Map tiles for the pages and the admin, e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png". Unset: no tiles
+# (nothing is fetched from elsewhere); the maps draw outlines and place names from our own data (geo.basemap).
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 
 
 def _tile_origin(url: str) -> str | None:
@@ -341,7 +342,7 @@ CONTENT_SECURITY_POLICY = {
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (39.5, -98.35),
     "DEFAULT_ZOOM": 4,
-    "TILES": MAP_TILE_URL,
+    "TILES": MAP_TILE_URL or [],  # none: django-leaflet's geometry editor draws no background
     "ATTRIBUTION_PREFIX": "",
 }
 

@@ -102,6 +102,15 @@ class _Place:
     longitude: float
 
 
+@dataclass(frozen=True)
+class Town:
+    name: str
+    state: str
+    latitude: float
+    longitude: float
+    zip_codes: int
+
+
 class Gazetteer:
     """An offline geocoder over US ZIP codes and cities, with geopy's `geocode(query, exactly_one)`."""
 
@@ -133,6 +142,13 @@ class Gazetteer:
             latitude = statistics.fmean(p[0] for p in points)
             longitude = statistics.fmean(p[1] for p in points)
             self.cities[key] = _Place(f"{names[key]}, {key[1]}", round(latitude, 5), round(longitude, 5))
+        # The towns a map names, with their street-delivery ZIP codes counted: the package has no population,
+        # and that count is the nearest measure of a place's size it holds (New York 101, a village 1).
+        self.towns: list[Town] = sorted(
+            (Town(names[key], key[1], self.cities[key].latitude, self.cities[key].longitude, len(standard.get(key, ())))
+             for key in set(standard) | set(other)),
+            key=lambda town: (-town.zip_codes, town.name),
+        )  # fmt: skip
         self.states_of_city: dict[str, list[str]] = defaultdict(list)
         for city, state in sorted(self.cities):
             self.states_of_city[city].append(state)

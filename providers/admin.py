@@ -1,9 +1,11 @@
+import json
+
 from django import forms
-from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
+from geo import basemap
 from providers import models, registry
 from providers.editing import read_value, to_json
 
@@ -173,7 +175,7 @@ class LocationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     class Media:
         # Leaflet from django-leaflet's own static files: no CDN.
         css = {"all": ["leaflet/leaflet.css"]}
-        js = ["leaflet/leaflet.js", "providers/admin_location_map.js"]
+        js = ["leaflet/leaflet.js", "web/basemap.js", "providers/admin_location_map.js"]
 
     @admin.display(description="Map")
     def map(self, obj):
@@ -181,9 +183,9 @@ class LocationAdmin(HistoryAdminMixin, admin.ModelAdmin):
             return "No coordinates yet."
         return format_html(
             '<div class="location-map" style="height:280px;width:480px" data-lat="{}" data-lon="{}" '
-            'data-public-lat="{}" data-public-lon="{}" data-tiles="{}"></div>',
+            'data-public-lat="{}" data-public-lon="{}" data-basemap="{}"></div>',
             obj.latitude, obj.longitude, obj.public_latitude or "", obj.public_longitude or "",
-            settings.LEAFLET_CONFIG["TILES"],
+            json.dumps(basemap.config()),
         )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from geo import basemap
 from providers import selectors
 from providers.access import ConfidentialAccess, confidential_access_for_user
 from providers.disclosure import SiteDisclosure, service_texts
@@ -64,6 +65,7 @@ def listing(request, location_id):
         "point": [site["latitude"], site["longitude"]] if site["latitude"] is not None else None,
         "approximate": not site["exact"],
         "areas": [{"name": a.name, "geometry": json.loads(a.shape)} for a in areas if a.shape],
+        "basemap": basemap.config(),
     }
     return render(request, "web/listing.html", {
         "location": location, "site": site, "services": services, "map_data": json.dumps(map_data),

@@ -4,7 +4,9 @@ from web import listing_views, portal_views, referral_views, views
 
 urlpatterns = [
     path("", views.search, name="home"),
-    path("web/states.geojson", views.states_geojson, name="states-geojson"),
+    path("web/states.geojson", views.states_geojson, name="basemap-states"),
+    path("web/basemap/places.json", views.places_json, name="basemap-places"),
+    path("web/basemap/<int:x>/<int:y>.json", views.basemap_cell, name="basemap-cell"),
     path("listings/<str:location_id>/", listing_views.listing, name="listing"),
     path("print/", listing_views.print_sheet, name="print-sheet"),
     path("referrals/", referral_views.referral_list_page, name="referral-inbox"),

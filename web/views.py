@@ -4,22 +4,16 @@ services and selectors as the API: the rules live there, not here."""
 import json
 
 from django.conf import settings
-from django.contrib.gis.db.models import MultiPolygonField
-from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.core.cache import cache
-from django.db.models import Func, Value
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from accounts.roles import user_role
-from geo.models import Boundary
+from geo import basemap
 from providers.models import Language, NeedTerm
 from referrals.permissions import may_send_referrals
-
-STATES_CACHE_KEY = "web:states-geojson"
 
 
 @require_GET
@@ -36,9 +30,7 @@ def search(request):
         "search_languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
         "role": user_role(request.user),
         "can_refer": may_send_referrals(request.user),
-        "map_config": json.dumps(
-            {"tiles": settings.MAP_TILE_URL, "statesUrl": "/web/states.geojson", "labels": search_labels()}
-        ),
+        "map_config": json.dumps({**basemap.config(), "labels": search_labels()}),
     }
     return render(request, "web/search.html", context)
 
@@ -59,21 +51,23 @@ def search_labels() -> dict[str, str]:
 
 
 @require_GET
-@cache_control(public=True, max_age=86400)
+@cache_control(public=True, max_age=basemap.CACHE_SECONDS)
 def states_geojson(request):
-    """Return US state outlines (simplified) from the project's own boundary data: the map's fallback when
-    tiles cannot load, so results stay readable offline."""
-    body = cache.get(STATES_CACHE_KEY)
-    if body is None:
-        simplified = Func(
-            "geometry", Value(0.02), function="ST_SimplifyPreserveTopology", output_field=MultiPolygonField(srid=4326)
-        )
-        rows = Boundary.objects.filter(kind=Boundary.Kind.STATE).annotate(shape=AsGeoJSON(simplified, precision=3))
-        features = [
-            {"type": "Feature", "properties": {"name": row.name, "code": row.state_code},
-             "geometry": json.loads(row.shape)}
-            for row in rows.only("name", "state_code")
-        ]  # fmt: skip
-        body = json.dumps({"type": "FeatureCollection", "features": features})
-        cache.set(STATES_CACHE_KEY, body, 86400)
-    return HttpResponse(body, content_type="application/geo+json")
+    """Return US state outlines (simplified) from the project's own boundary data."""
+    return HttpResponse(basemap.states(), content_type="application/geo+json")
+
+
+@require_GET
+@cache_control(public=True, max_age=basemap.CACHE_SECONDS)
+def places_json(request):
+    """Return the larger places a whole-country map names."""
+    return HttpResponse(basemap.national_places(), content_type="application/json")
+
+
+@require_GET
+@cache_control(public=True, max_age=basemap.CACHE_SECONDS)
+def basemap_cell(request, x: int, y: int):
+    """Return one cell's county outlines and place names (geo.basemap)."""
+    if not basemap.valid_cell(x, y):
+        raise Http404("No such map cell.")
+    return HttpResponse(basemap.cell(x, y), content_type="application/json")

@@ -29,10 +29,17 @@ class TestContentSecurityPolicy:
         assert policy["frame-ancestors"] == ["'none'"] and policy["object-src"] == ["'none'"]
         assert policy["form-action"] == ["'self'"] and policy["base-uri"] == ["'none'"]
 
-    def test_map_tiles_are_the_only_other_image_origin(self, client):
+    def test_with_no_tile_server_set_images_come_from_the_site_only(self, client):
         policy = directives(client.get("/")["Content-Security-Policy"])
 
-        assert policy["img-src"] == ["'self'", "data:", "https://tile.openstreetmap.org"]
+        assert policy["img-src"] == ["'self'", "data:"]
+
+    def test_a_tile_servers_origin_is_the_only_other_image_origin_allowed(self):
+        from config.settings import _tile_origin
+
+        assert _tile_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
+        assert _tile_origin("https://{s}.tiles.example.org/{z}/{x}/{y}.png") == "https://*.tiles.example.org"
+        assert _tile_origin("") is None
 
     @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/api/services/", "/healthz"])
     def test_every_response_carries_the_policy(self, client, path):

@@ -44,7 +44,9 @@ MAY_SEE_EXACTLY = {"hotline", "specialist", "moderator", "provider", "superuser"
 NO_SITE_DATA = {
     "admin": "Django's admin: superusers only (staff accounts are not roles here), who see every site exactly",
     "admin/login/": "the admin's sign-in form",
-    "states-geojson": "state outlines from the Census boundaries",
+    "basemap-states": "state outlines from the Census boundaries",
+    "basemap-places": "place names from the ZIP gazetteer",
+    "basemap-cell": "county outlines and place names: the Census boundaries and the ZIP gazetteer",
     "set_language": "switches the language and redirects",
     "healthz": "answers whether the database is up",
     "login": "the sign-in form",

@@ -14,6 +14,7 @@
     if (!el || !window.L) return;
     const data = JSON.parse(el.dataset.listing);
     const map = L.map(el).setView([39.5, -98.35], 4);
+    window.drawBasemap(map, data.basemap);
     const bounds = [];
     for (const area of data.areas) {
       const layer = L.geoJSON(area.geometry, { style: { color: "#2d6a4f", weight: 1, fillOpacity: 0.15 } })

@@ -28,13 +28,7 @@
   function setupMap() {
     if (!window.L || map) return;
     map = L.map(mapEl, { zoomControl: true }).setView([39.5, -98.35], 4);
-    // State outlines from this site's own data first: the map stays readable when tiles cannot load.
-    fetch(config.statesUrl).then((r) => r.json()).then((geojson) => {
-      L.geoJSON(geojson, { style: { color: "#5a6b7d", weight: 1, fill: false }, interactive: false }).addTo(map);
-    }).catch(() => {});
-    if (config.tiles) {
-      L.tileLayer(config.tiles, { maxZoom: 18, attribution: "© OpenStreetMap contributors" }).addTo(map);
-    }
+    window.drawBasemap(map, config);  // outlines and place names from this site's own data (basemap.js)
     markers = L.layerGroup().addTo(map);
     map.on("zoomend", () => drawMarkers(lastOptions));
   }
