@@ -15,10 +15,10 @@ itself in a subprocess (hidden --measure) with DATABASE_URL pointing at it, whic
   `q` alone (GET /api/services/?q=), `q` + near + 25 mi (GET /api/locations/?q=&near=&radius_mi=25, the map's
   list), `q` + needs + near through GET /api/match/ (radius 50 mi), and the type-ahead (GET /api/suggest/?q= the
   first 3-5 letters of a name word &near=); each through the whole Django stack (django.test.Client), and the
-  search statements alone (matching.search.search() for the three searches, the type-ahead's statement for
-  suggest: both passes when the first finds nothing);
+  search statements alone (matching.search.search() for the three searches, matching.search.suggest() for the
+  type-ahead: every step it takes);
 - prints p50/p95/p99 (ms, wall clock in the one client process, statistics.quantiles inclusive) and the plan of one
-  `q` + near statement and one type-ahead statement (EXPLAIN, to read the figures against).
+  `q` + near statement (EXPLAIN ANALYZE, to read the figures against).
 The anonymous rate limit is raised so that it counts every request but refuses none. The scratch database is
 dropped unless --keep. At the end: a markdown table for docs/benchmarks.md and the exact command line.
 """
@@ -191,18 +191,22 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
     sample = made["q + near"][WARMUP]
     origin = geocode(sample["near"])
     with connection.cursor() as cursor:
-        cursor.execute(search.compact(search.render("search_query")), {"q": sample["q"]})
-        words, every_word, _ = cursor.fetchone()
+        radius_m = 25 * 1609.344
+        query_params = {"q": sample["q"], "origin": search._origin(origin), "reach": radius_m}
+        cursor.execute(search.compact(search.render("search_query")), query_params)
+        words, every_word, _, cells = cursor.fetchone()
         params = {
             "words": words,
             "query": every_word,
+            "cells": cells,
             "limit": search.MAX_RANKED,
             "any_word": False,
             "candidates": search.MAX_CANDIDATES,
             "origin": search._origin(origin),
-            "radius_m": 25 * 1609.344,
+            "radius_m": radius_m,
         }
-        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + search._statement(False, "public_point"), params)
+        statement = search._statement(False, "public_point", cells=cells is not None)
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, params)
         plans[f"q + near ({sample['q']!r})"] = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SELECT count(*) FROM matching_searchdocument")
         documents = cursor.fetchone()[0]

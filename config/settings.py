@@ -143,6 +143,11 @@ if not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]:
     _options["prepare_threshold"] = 0
     # After any startup options DATABASE_URL already gives (?options=...), which are kept.
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan -c jit=off".strip()
+# The web server's statements end after this long (0: never), so a slow statement from an anonymous request cannot
+# hold a connection and a core for minutes. Applied by config/wsgi.py only: management commands (migrate, a
+# rebuild, an import) run longer by design. A pooler in transaction mode takes no startup options: there, set it
+# on the web role (docs/operations.md).
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
 # Test databases are created from a template that already has postgis and btree_gist, so the app
 # role needs CREATEDB but not superuser. Set DATABASE_TEST_TEMPLATE="" to create them from template1.
 _test_template = os.environ.get("DATABASE_TEST_TEMPLATE", "directory_template")

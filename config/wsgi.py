@@ -12,6 +12,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
+from core.database import limit_statement_time  # noqa: E402 - needs the Django setup above
+
+limit_statement_time()  # before any connection is opened: each then starts with it
+
 from geo.geocoding import gazetteer  # noqa: E402 - needs the Django setup above
 
 gazetteer()

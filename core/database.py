@@ -1,9 +1,22 @@
-"""A cursor for the few hot statements worth planning once per connection instead of once per request."""
+"""A cursor for the few hot statements worth planning once per connection instead of once per request, and the
+web server's limit on a statement's time."""
 
 from contextlib import contextmanager
 
 import psycopg
+from django.conf import settings
 from django.db import connection
+
+
+def limit_statement_time() -> None:
+    """Give the web server's connections DATABASE_STATEMENT_TIMEOUT_MS as a startup option (before any is opened).
+
+    Not behind a pooler in transaction mode, which refuses startup options: set it on the role there."""
+    database = settings.DATABASES["default"]
+    if settings.DATABASE_STATEMENT_TIMEOUT_MS and not database.get("DISABLE_SERVER_SIDE_CURSORS"):
+        options = database.setdefault("OPTIONS", {})
+        timeout = f"-c statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT_MS}"
+        options["options"] = f"{options.get('options', '')} {timeout}".strip()
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 
 from geo.expressions import WGS84
 
@@ -221,6 +222,12 @@ class SearchDocument(models.Model):
             GinIndex(fields=["name_words"], name="search_name_words_gin"),
             GistIndex(fields=["point"], name="search_point_gist"),
             GistIndex(fields=["public_point"], name="search_public_point_gist"),
+            # The few sites without a point, which a search near a place also ranks (the GiST indexes would be
+            # read whole for them).
+            models.Index(fields=["service_at_location_id"], condition=Q(point__isnull=True), name="search_no_point"),
+            models.Index(
+                fields=["service_at_location_id"], condition=Q(public_point__isnull=True), name="search_no_public_point"
+            ),
         ]
 
     def __str__(self) -> str:

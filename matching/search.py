@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, UUIDField, Value
@@ -39,7 +40,8 @@ NEARNESS_WEIGHT = 0.5  # at the edge of the radius, relevance counts half
 SUGGEST_MIN_CHARS = 2
 SUGGEST_NAMES_MIN_CHARS = 3  # names by trigrams: a shorter prefix would read every document
 SUGGEST_LIMIT = 8
-SUGGEST_CANDIDATES = 200  # documents a type-ahead reads at most
+SUGGEST_CANDIDATES = 200  # matching documents a type-ahead reads at most
+SUGGEST_SAMPLE = 1000  # documents nearest the place (or first stored) read before the names' index (suggest.sql)
 SUGGEST_NEAR_M = 80_000  # near a place, names within this distance come first (about 50 miles)
 
 
@@ -120,14 +122,18 @@ def _text(privileged: bool) -> str:
     return "(d.document || COALESCE(d.withheld, ''))" if privileged else "d.document"
 
 
-def _matches(privileged: bool) -> str:
-    return "(d.document @@ q.query OR d.withheld @@ q.query)" if privileged else "d.document @@ q.query"
+def _matches(privileged: bool, cells: bool) -> str:
+    # With cells (search_cells), the words AND the area's cells: the text's index then reads the area's documents
+    # of a common word, not the country's. Withheld texts are few (confidential sites' services): words alone.
+    query = "%(query)s::tsquery"
+    public = f"d.document @@ ({query} && %(cells)s::tsquery)" if cells else f"d.document @@ {query}"
+    return f"({public} OR d.withheld @@ {query})" if privileged else public
 
 
 @cache
-def _statement(privileged: bool, column: str | None, within_radius: bool = True) -> str:
+def _statement(privileged: bool, column: str | None, within_radius: bool = True, cells: bool = False) -> str:
     """The ranking statement for one kind of viewer, measured from `column` (None: no place), ranking only the
-    documents within the radius or every match."""
+    documents within the radius or every match (narrowed first to the radius's cells, with `cells`)."""
     assert column in (None, "point", "public_point")
     if column is None:
         distance, within, nearness = "NULL::float8", "TRUE", "1"
@@ -138,7 +144,7 @@ def _statement(privileged: bool, column: str | None, within_radius: bool = True)
         # matching's to say; they rank as if halfway to the edge.
         within = f"(d.{column} IS NULL OR ST_DWithin(d.{column}, {origin}, %(radius_m)s))" if within_radius else "TRUE"
         nearness = f"(1 - {NEARNESS_WEIGHT} * COALESCE(LEAST(distance_m / %(radius_m)s, 1), 0.5))"
-    return compact(render("search", text=_text(privileged), matches=_matches(privileged), distance=distance,
+    return compact(render("search", text=_text(privileged), matches=_matches(privileged, cells), distance=distance,
                           within=within, nearness=nearness))  # fmt: skip
 
 
@@ -159,12 +165,16 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
     `origin` are ranked (and virtual sites); when none holds every word, every match anywhere counts, unranked (an
     offer whose service area covers the place is in reach however far its office: the lists and matching decide
     that); misspelt names are found near the place only."""
-    with connection.cursor() as cursor:
-        cursor.execute(compact(render("search_query")), {"q": words})
-        folded, every_word, any_word = cursor.fetchone()
-    params = {"words": folded, "limit": limit or MAX_RANKED, "candidates": MAX_CANDIDATES}
+    params = {"limit": limit or MAX_RANKED, "candidates": MAX_CANDIDATES}
     if origin is not None:
         params.update(origin=_origin(origin), radius_m=radius_m)
+    # Documents are filed under the cells of the point the public sees; one seen exactly is at most the widest
+    # displacement from it.
+    reach = None if origin is None else radius_m + (settings.CONFIDENTIAL_DISPLACEMENT_M[1] if access.all else 0)
+    with connection.cursor() as cursor:
+        cursor.execute(compact(render("search_query")), {"q": words, "origin": params.get("origin"), "reach": reach})
+        folded, every_word, any_word, cells = cursor.fetchone()
+    params.update(words=folded, cells=cells)
     near = [True, False] if origin is not None else [False]
     for query, typos in ((every_word, False), (any_word, True)):
         for within in near:
@@ -175,7 +185,8 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
                 if not typos and _any_matches(access, every_word):
                     return Found(folded, every_word)
                 continue
-            sql = _statement(access.all, _column(access) if origin is not None else None, within)
+            sql = _statement(access.all, _column(access) if origin is not None else None, within,
+                             cells=within and cells is not None)  # fmt: skip
             # The typo threshold for this transaction only (a pooled connection keeps no session setting of ours).
             with transaction.atomic(), connection.cursor() as cursor:
                 if typos:
@@ -328,20 +339,20 @@ def suggest(prefix: str, *, access: ConfidentialAccess, origin=None,
 def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
     column = _column(access) if origin is not None else None
     found, seen = [], set()
-    # Near a place: names within SUGGEST_NEAR_M first; then (too few) from anywhere.
     with connection.cursor() as cursor:
         cursor.execute(_PREFIX_QUERY, {"typed": typed})
         query = cursor.fetchone()[0]
     if not query:  # nothing but punctuation
         return []
-    params = {"query": query, "candidates": SUGGEST_CANDIDATES, "limit": wanted}
+    params = {"query": query, "candidates": SUGGEST_CANDIDATES, "sample": SUGGEST_SAMPLE, "limit": wanted}
     if column:
         params["origin"] = _origin(origin)
-    distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
-    for near in [True, False] if column else [False]:
-        within = f"ST_DWithin(d.{column}, %(origin)s::geography, {SUGGEST_NEAR_M})" if near else "TRUE"
+    # Near a place: the nearest documents, then the index within SUGGEST_NEAR_M, then (too few) anywhere.
+    steps = [("first", True), ("indexed", True), ("indexed", False)] if column else [("first", False)]
+    steps += [] if column else [("indexed", False)]
+    for how, near in steps:
         with connection.cursor() as cursor:
-            cursor.execute(compact(render("suggest", distance=distance, within=within)), params)
+            cursor.execute(_suggest_statement(column, how, near), params)
             rows = cursor.fetchall()
         for kind, name, _ in rows:
             if (kind, name.casefold()) not in seen:
@@ -350,6 +361,16 @@ def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
         if len(found) >= wanted:
             break
     return found[:wanted]
+
+
+@cache
+def _suggest_statement(column: str | None, how: str, near: bool) -> str:
+    assert column in (None, "point", "public_point") and how in ("first", "indexed")
+    distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
+    within = f"ST_DWithin(d.{column}, %(origin)s::geography, {SUGGEST_NEAR_M})" if near else "TRUE"
+    order = f"ORDER BY d.{column} <-> %(origin)s::geography" if column and how == "first" else ""
+    candidates = render(f"suggest_{how}", distance=distance, within=within, order=order)
+    return compact(render("suggest", candidates=candidates))
 
 
 # Each typed word as a prefix of a word of the names ("catholic char" -> 'catholic':* & 'char':*), folded as the

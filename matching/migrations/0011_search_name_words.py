@@ -1,17 +1,9 @@
-"""The search documents' name words (the type-ahead's prefix queries); install the functions that derive them and
-derive every derived table once on a database with listings (the newest migration that needs the derivation)."""
+"""The search documents' name words (the type-ahead's prefix queries). It used to install the functions and derive
+every derived table; 0012 does that now (the derivation uses what 0012 adds), so a database is derived once."""
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.db import migrations
-
-
-def install_and_rebuild(apps, schema_editor):
-    from matching import index
-
-    index.install()
-    if apps.get_model("providers", "ServiceAtLocation").objects.exists():
-        index.match_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -44,5 +36,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(install_and_rebuild, migrations.RunPython.noop),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

@@ -117,8 +117,12 @@ BEGIN
     GET DIAGNOSTICS derived = ROW_COUNT;
     INSERT INTO matching_offercard ({{card_columns}})
 {{card_rows_all}};
+    -- By place too (search.sql reads an area's documents of a word): as the index rows above.
     INSERT INTO matching_searchdocument ({{search_columns}})
-{{search_rows_all}};
+    SELECT * FROM (
+{{search_rows_all}}
+    ) derived
+    ORDER BY ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry);
 {{create_gist_indexes}}
     ANALYZE matching_matchcandidate;
     ANALYZE matching_offercard;

@@ -6,23 +6,20 @@
 -- half of it is taken away linearly to the edge of the radius. At most `candidates` matches of each kind are read
 -- and ranked (in storage order: by need, then place), so a word common across the country costs what a rare one
 -- does; the lists and matching still keep every match (matching.search.matching), unranked after these.
-WITH q AS MATERIALIZED (
-    SELECT %(words)s::text AS words, %(query)s::tsquery AS query
-),
-found AS (
+WITH found AS (
     SELECT DISTINCT ON (service_at_location_id) *
     FROM (
         (SELECT d.service_at_location_id, d.service_id, d.location_id, d.organization_id,
-                ts_rank('{0.1, 0.2, 0.4, 1.0}', {{text}}, q.query) AS relevance, {{distance}} AS distance_m
-         FROM q, matching_searchdocument d
+                ts_rank('{0.1, 0.2, 0.4, 1.0}', {{text}}, %(query)s::tsquery) AS relevance, {{distance}} AS distance_m
+         FROM matching_searchdocument d
          WHERE {{matches}} AND {{within}}
          LIMIT %(candidates)s)
         UNION ALL
         (SELECT d.service_at_location_id, d.service_id, d.location_id, d.organization_id,
-                ts_rank('{0.1, 0.2, 0.4, 1.0}', {{text}}, q.query) + word_similarity(q.words, d.names),
+                ts_rank('{0.1, 0.2, 0.4, 1.0}', {{text}}, %(query)s::tsquery) + word_similarity(%(words)s::text, d.names),
                 {{distance}}
-         FROM q, matching_searchdocument d
-         WHERE %(any_word)s::boolean AND q.words <%% d.names AND {{within}}
+         FROM matching_searchdocument d
+         WHERE %(any_word)s::boolean AND %(words)s::text <%% d.names AND {{within}}
          LIMIT %(candidates)s)
     ) either
     ORDER BY service_at_location_id, relevance DESC

@@ -60,7 +60,8 @@ SELECT sal.id, svc.id, l.id, svc.organization_id, l.point, l.public_point, l.is_
        setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
        || setweight(search_vector(needw.words), 'B')
        || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
-       || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D'),
+       || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D')
+       || search_places(COALESCE(l.public_point, l.point)),
        CASE WHEN btrim(texts.held) <> '' THEN setweight(search_vector(texts.held), 'C') END
 FROM svc
 JOIN texts ON texts.id = svc.id

@@ -1,16 +1,16 @@
 -- Type-ahead (matching.search.suggest): organization and service names with words starting with what was typed
 -- (%(query)s: each typed word as a prefix, 'cath':* & 'char':*), each name once, nearest first near a place
--- (then the shortest). The GIN index of the names' words answers the prefixes; near a place the spatial index
--- narrows them first. At most %(candidates)s documents are read, whatever the number of matches (a common prefix
--- like "cen" names thousands): a type-ahead needs a few good names fast, not all of them.
+-- (then the shortest). The candidates are found in two steps that bound the work (suggest_*.sql):
+-- - "first": the documents nearest the place (by the spatial index, in distance order; without a place, the
+--   first stored) are read, at most %(sample)s of them, and those whose names match kept: a common prefix ("cen",
+--   "ser") fills the list from these, where the text's index would first collect every match in the country;
+-- - "indexed": the names' word index finds the matches (for a prefix too rare to be among the nearest); a rare
+--   prefix has few. At most %(candidates)s documents either way.
 WITH q AS MATERIALIZED (
     SELECT to_tsquery('simple', %(query)s) AS query
 ),
 candidate AS (
-    SELECT d.service_at_location_id, {{distance}} AS distance_m
-    FROM q, matching_searchdocument d
-    WHERE d.name_words @@ q.query AND {{within}}
-    LIMIT %(candidates)s
+{{candidates}}
 )
 -- Each name that matches (not one matched through an alternate name only), once, then the limit.
 SELECT kind, name, min(distance_m) AS distance_m

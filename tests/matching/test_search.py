@@ -191,7 +191,16 @@ def test_the_plans_use_the_text_trigram_and_spatial_indexes(listings):
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + search._statement(False, "public_point"), params)
         near = "\n".join(row[0] for row in cursor.fetchall())
+        # With the place's cells, the text's index finds the area's documents holding the words by itself (the
+        # spatial index dropped for the transaction: this small table would rather use it).
+        cursor.execute("SELECT search_cells(%(origin)s::geography, %(radius_m)s)::text", params)
+        params["cells"] = cursor.fetchone()[0]
+        cursor.execute("DROP INDEX search_public_point_gist")
+        cursor.execute("EXPLAIN " + search._statement(False, "public_point", cells=True), params)
+        cells = "\n".join(row[0] for row in cursor.fetchall())
     assert "Bitmap Index Scan on search_public_point_gist" in near, near
+    assert "zzg4" in cells and "Bitmap Index Scan on search_document_gin" in cells, cells
+    assert "search_no_public_point" in near + cells  # the sites without a point: their partial index, not the GiST
 
 
 def test_every_match_passes_the_other_filters_not_only_the_best_ranked(api, listings, monkeypatch):
@@ -271,3 +280,20 @@ def test_a_list_without_a_place_keeps_at_most_max_matches_documents(api, listing
     assert len(names(api.get("/api/services/", {"q": "houston"}))) == 2  # four match; the list keeps two
     near = {"q": "houston", "near": "29.76,-95.37", "radius_mi": "10"}
     assert len(names(api.get("/api/services/", near))) == 4  # near a place, each record is checked: no cap
+
+
+@pytest.mark.parametrize("near", [None, "29.76,-95.37"])
+def test_suggest_reads_the_nearest_few_then_the_names_index(api, listings, monkeypatch, near):
+    """The nearest documents (or the first stored) answer a common prefix; a name beyond them is found through the
+    index of the names' words."""
+    monkeypatch.setattr(search, "SUGGEST_SAMPLE", 1)  # one document read first: every other name needs the index
+    far = factories.organization(name="Quillback Legal Collective")
+    site = factories.location(far, latitude=HOUSTON[0] + 0.3, longitude=HOUSTON[1])
+    factories.offer(factories.service(far, name="Advice", needs=("legal-civil",)), site)
+    params = {"q": "quill"} | ({"near": near} if near else {})
+
+    texts = [s["text"] for s in api.get("/api/suggest/", params).json()["suggestions"]]
+
+    assert texts == ["Quillback Legal Collective"]
+    nearest = api.get("/api/suggest/", {"q": "tah", "near": "29.76,-95.37"}).json()["suggestions"]
+    assert [s["text"] for s in nearest if s["kind"] == "organization"] == ["Tahirih Justice Center"]

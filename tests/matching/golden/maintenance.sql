@@ -263,7 +263,8 @@ BEGIN
            setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
            || setweight(search_vector(needw.words), 'B')
            || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
-           || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D'),
+           || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D')
+           || search_places(COALESCE(l.public_point, l.point)),
            CASE WHEN btrim(texts.held) <> '' THEN setweight(search_vector(texts.held), 'C') END
     FROM svc
     JOIN texts ON texts.id = svc.id
@@ -435,7 +436,9 @@ BEGIN
         LEFT JOIN svc ON svc.owner = s.id
         LEFT JOIN own ON own.owner = org.id
         WHERE TRUE;
+    -- By place too (search.sql reads an area's documents of a word): as the index rows above.
     INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, name_words, document, withheld)
+    SELECT * FROM (
         -- The search documents (matching.models.SearchDocument) of every service at location of an active service, or of
         -- those of the services in scope (a service's documents depend on all its sites: see `cleared`). Read after the
         -- offer cards of the same refresh: the city is the card's.
@@ -498,7 +501,8 @@ BEGIN
                setweight(search_vector(concat_ws(' ', org.name, org.alternate_name, svc.name, svc.alternate_name)), 'A')
                || setweight(search_vector(needw.words), 'B')
                || setweight(search_vector(concat_ws(' ', org.description, texts.shown)), 'C')
-               || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D'),
+               || setweight(search_vector(concat_ws(' ', card.city, langw.words)), 'D')
+               || search_places(COALESCE(l.public_point, l.point)),
                CASE WHEN btrim(texts.held) <> '' THEN setweight(search_vector(texts.held), 'C') END
         FROM svc
         JOIN texts ON texts.id = svc.id
@@ -507,7 +511,9 @@ BEGIN
         JOIN providers_location l ON l.id = sal.location_id
         LEFT JOIN matching_offercard card ON card.service_at_location_id = sal.id
         LEFT JOIN needw ON needw.service_id = svc.id
-        LEFT JOIN langw ON langw.service_id = svc.id;
+        LEFT JOIN langw ON langw.service_id = svc.id
+    ) derived
+    ORDER BY ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry);
     CREATE INDEX "match_need_cit_point_gist" ON "matching_matchcandidate" USING gist ("need_id", "citizenship", "point");
     CREATE INDEX "match_need_cit_pub_point_gist" ON "matching_matchcandidate" USING gist ("need_id", "citizenship", "public_point");
     CREATE INDEX "search_document_gin" ON "matching_searchdocument" USING gin ("document");

@@ -1,0 +1,82 @@
+"""Search near a place narrows by the cells its documents are filed under (search_places, search_cells): every
+point within the radius is in one of the cells asked for, whatever the place and radius, and a site seen exactly
+is found by those who may see it even where its public point lies in another cell."""
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import connection
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from matching import search
+from providers.access import ConfidentialAccess
+from providers.models import Location
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def covered(origin: tuple[float, float], radius_m: float, distance_m: float, bearing: float) -> bool | None:
+    """Whether the point `distance_m` from `origin` along `bearing` is in the cells of (origin, radius); None when
+    the radius gets no cells."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH o AS (SELECT ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography AS g) "
+            "SELECT search_places(ST_Project(o.g, %s, radians(%s))) @@ search_cells(o.g, %s), "
+            "search_cells(o.g, %s) IS NULL FROM o",
+            [origin[1], origin[0], distance_m, bearing, radius_m, radius_m],
+        )
+        inside, no_cells = cursor.fetchone()
+    return None if no_cells else inside
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    latitude=st.floats(17.5, 71.5),
+    longitude=st.floats(-179.9, -64.5),
+    radius_m=st.floats(50, 600_000),
+    share=st.one_of(st.just(1.0), st.floats(0.98, 1), st.floats(0, 1)),  # the radius's edge most of all
+    bearing=st.one_of(st.sampled_from([0, 90, 180, 270]), st.floats(0, 360)),
+)
+# Due north to the edge of 500 km from 23.625°N ends 4.51° further, just past the cells' edge at 28.125°N: a box
+# reckoned at 111.32 km a degree of latitude (4.49°) stops short of it.
+@example(latitude=23.625, longitude=-100.0, radius_m=500_000, share=1.0, bearing=0)
+def test_every_point_within_the_radius_is_in_a_cell_asked_for(db, latitude, longitude, radius_m, share, bearing):
+    assert covered((latitude, longitude), radius_m, share * radius_m, bearing) in (True, None)
+
+
+@pytest.mark.parametrize(
+    ("origin", "radius_m", "cells"),
+    [((29.76, -95.37), 40_000, True), ((29.76, -95.37), 600_001, False), ((51.9, -176.6), 500_000, False)],
+)
+def test_too_wide_a_radius_or_one_across_the_antimeridian_is_left_to_the_radius(origin, radius_m, cells):
+    assert (covered(origin, radius_m, 0, 0) is not None) is cells
+
+
+def test_sites_without_a_point_answer_every_place(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_places(NULL) @@ search_cells('SRID=4326;POINT(-95.37 29.76)'::geography, 5000)")
+        assert cursor.fetchone()[0] is True
+
+
+def test_a_site_seen_exactly_is_found_where_its_public_point_is_in_another_cell(db):
+    # Geohash cells of 4 characters meet at 40.78125°N; the site is 1.2 km south of that edge, its public point
+    # 1 km north of it: a search within 500 m of the site asks only for the cell south of the edge.
+    org = factories.organization(name="Zyxwv Harbor")
+    service = factories.service(org, name="Shelter", needs=("emergency-shelter",))
+    site = factories.location(org, latitude=40.770, longitude=-73.97, is_confidential=True)
+    Location.objects.filter(pk=site.pk).update(public_latitude=40.790, public_longitude=-73.97)
+    factories.offer(service, site)
+    origin = Point(-73.97, 40.770, srid=4326)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_places(public_point)::text, search_places(point)::text FROM matching_searchdocument"
+        )
+        public_cells, exact_cells = cursor.fetchone()
+    assert public_cells != exact_cells  # the test is about a site whose two points are in different cells
+
+    seen_exactly = search.search("zyxwv", access=ConfidentialAccess(all=True), origin=origin, radius_m=500)
+    public = search.search("zyxwv", access=ConfidentialAccess(), origin=origin, radius_m=500)
+
+    assert [hit.service_id for hit in seen_exactly.hits] == [service.pk]
+    assert public.hits == []
