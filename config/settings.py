@@ -257,6 +257,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "directory_cache",
+        # Django's default of 300 would cull the maps' background cells (about 2,600 possible) under a crawler.
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
 

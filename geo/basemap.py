@@ -28,10 +28,18 @@ CACHE_VERSION = 1
 
 
 def config() -> dict:
-    """What a page's map draws from (web/static/web/basemap.js): tiles only when MAP_TILE_URL is set."""
+    """What a page's map draws from (web/static/web/basemap.js): tiles only when MAP_TILE_URL is set. The URLs
+    carry the boundaries' version, so browsers and caches holding an answer for a day ask again once they change."""
+    version = f"?v={CACHE_VERSION}.{_loaded()}"
     cell_url = reverse("basemap-cell", kwargs={"x": 0, "y": 0}).replace("/0/0.", "/{x}/{y}.")
-    return {"tiles": settings.MAP_TILE_URL, "statesUrl": reverse("basemap-states"),
-            "placesUrl": reverse("basemap-places"), "cellUrl": cell_url, "cellDegrees": CELL_DEGREES}  # fmt: skip
+    return {"tiles": settings.MAP_TILE_URL, "statesUrl": reverse("basemap-states") + version,
+            "placesUrl": reverse("basemap-places") + version, "cellUrl": cell_url + version,
+            "cellDegrees": CELL_DEGREES}  # fmt: skip
+
+
+def _loaded() -> int | None:
+    """The newest boundary row: a reload of the boundaries changes it."""
+    return Boundary.objects.aggregate(newest=Max("id"))["newest"]
 
 
 def _simplified(tolerance: float) -> Func:
@@ -50,8 +58,7 @@ def _collection(rows, **properties) -> str:
 def _cached(key: str, build) -> str:
     # Keyed by the newest boundary row too: outlines loaded (or reloaded) after a first answer are not hidden
     # behind it for a day.
-    loaded = Boundary.objects.aggregate(newest=Max("id"))["newest"]
-    key = f"geo:basemap:{CACHE_VERSION}:{loaded}:{key}"
+    key = f"geo:basemap:{CACHE_VERSION}:{_loaded()}:{key}"
     body = cache.get(key)
     if body is None:
         body = build()

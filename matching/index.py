@@ -93,6 +93,7 @@ def install() -> None:
     with connection.cursor() as cursor:
         cursor.execute(render("search_functions"))
         cursor.execute(maintenance_sql())
+        cursor.execute(render("search_words"))
     triggers.install()
 
 

@@ -218,7 +218,6 @@ class SearchDocument(models.Model):
         indexes = [
             GinIndex(fields=["document"], name="search_document_gin"),
             GinIndex(fields=["withheld"], name="search_withheld_gin"),
-            GinIndex(OpClass("names", name="gin_trgm_ops"), name="search_names_trgm_gin"),
             GinIndex(fields=["name_words"], name="search_name_words_gin"),
             GistIndex(fields=["point"], name="search_point_gist"),
             GistIndex(fields=["public_point"], name="search_public_point_gist"),
@@ -232,3 +231,18 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of {self.service_at_location_id}"
+
+
+class SearchWord(models.Model):
+    """A word of the search documents' names (`name_words`) and how many documents hold it: what a misspelt word is
+    matched against by trigrams before the documents are searched by the words it was taken for (pg_trgm's
+    spelling-suggestion pattern). Kept by triggers on the documents (search_words.sql), in their transaction."""
+
+    word = models.TextField(primary_key=True)
+    documents = models.IntegerField()
+
+    class Meta:
+        indexes = [GinIndex(OpClass("word", name="gin_trgm_ops"), name="search_word_trgm_gin")]
+
+    def __str__(self) -> str:
+        return self.word

@@ -19,6 +19,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.cache import cache as shared_cache
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, UUIDField, Value
 from django.db.models.expressions import RawSQL
@@ -33,15 +34,17 @@ MAX_QUERY_WORDS = 12  # words past these are dropped (a pasted paragraph searche
 MAX_RANKED = 500  # the best documents a search ranks; every other match follows them, by name
 MAX_CANDIDATES = 2000  # matches a search reads to rank, at most: what bounds a common word's cost
 MAX_MATCHES = 5000  # documents a list without a place keeps of a query's matches, at most (docs/search.md)
-# pg_trgm word similarity a name needs to match misspelt words ("tahrih" for "Tahirih" is 0.5); set for the
-# second pass's transaction, where the trigram index answers the `<%` operator with it.
+# pg_trgm similarity a word of the names needs to be taken for a misspelt word ("tahrih" for "tahirih" is 0.5); set
+# for the second pass's transaction, where the words' trigram index answers the `%` operator with it. The reasons
+# say a name is close to the words from the same figure (word similarity).
 NAME_SIMILARITY = 0.45
 NEARNESS_WEIGHT = 0.5  # at the edge of the radius, relevance counts half
 SUGGEST_MIN_CHARS = 2
 SUGGEST_NAMES_MIN_CHARS = 3  # names by trigrams: a shorter prefix would read every document
 SUGGEST_LIMIT = 8
 SUGGEST_CANDIDATES = 200  # matching documents a type-ahead reads at most
-SUGGEST_SAMPLE = 1000  # documents nearest the place (or first stored) read before the names' index (suggest.sql)
+DISPLACEMENT_CACHE_KEY = "matching:search:widest-displacement"
+SUGGEST_SAMPLE = 500  # documents nearest the place (or first stored) read before the names' index (suggest.sql)
 SUGGEST_NEAR_M = 80_000  # near a place, names within this distance come first (about 50 miles)
 
 
@@ -122,6 +125,12 @@ def _text(privileged: bool) -> str:
     return "(d.document || COALESCE(d.withheld, ''))" if privileged else "d.document"
 
 
+def _close(cells: bool) -> str:
+    # Documents holding the names' words the typed ones were taken for (search_close.sql); NULL: none.
+    close = "%(close)s::tsquery"
+    return f"d.document @@ ({close} && %(cells)s::tsquery)" if cells else f"d.document @@ {close}"
+
+
 def _matches(privileged: bool, cells: bool) -> str:
     # With cells (search_cells), the words AND the area's cells: the text's index then reads the area's documents
     # of a common word, not the country's. Withheld texts are few (confidential sites' services): words alone.
@@ -143,9 +152,13 @@ def _statement(privileged: bool, column: str | None, within_radius: bool = True,
         # Sites without a point (virtual) too: whether their service area reaches the place is the lists' and
         # matching's to say; they rank as if halfway to the edge.
         within = f"(d.{column} IS NULL OR ST_DWithin(d.{column}, {origin}, %(radius_m)s))" if within_radius else "TRUE"
+        if within_radius and cells:
+            # The cells ("zznowhere" included) find the area's documents; the exact distance is only a filter.
+            # As an OR, PostgreSQL would also read the spatial index for "no point", which it reads whole.
+            within = f"COALESCE(ST_DWithin(d.{column}, {origin}, %(radius_m)s), TRUE)"
         nearness = f"(1 - {NEARNESS_WEIGHT} * COALESCE(LEAST(distance_m / %(radius_m)s, 1), 0.5))"
-    return compact(render("search", text=_text(privileged), matches=_matches(privileged, cells), distance=distance,
-                          within=within, nearness=nearness))  # fmt: skip
+    return compact(render("search", text=_text(privileged), matches=_matches(privileged, cells), close=_close(cells),
+                          distance=distance, within=within, nearness=nearness))  # fmt: skip
 
 
 def _column(access: ConfidentialAccess) -> str:
@@ -164,16 +177,18 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
     does, those holding any word or with a name close to the words. Near a place, those within `radius_m` of
     `origin` are ranked (and virtual sites); when none holds every word, every match anywhere counts, unranked (an
     offer whose service area covers the place is in reach however far its office: the lists and matching decide
-    that); misspelt names are found near the place only."""
+    that); misspelt names are found near the place only (and anywhere without one)."""
     params = {"limit": limit or MAX_RANKED, "candidates": MAX_CANDIDATES}
     if origin is not None:
         params.update(origin=_origin(origin), radius_m=radius_m)
-    # Documents are filed under the cells of the point the public sees; one seen exactly is at most the widest
-    # displacement from it.
-    reach = None if origin is None else radius_m + (settings.CONFIDENTIAL_DISPLACEMENT_M[1] if access.all else 0)
+    # Documents are filed under the cells of the point the public sees; a caller who sees exact points reaches as
+    # far again as any site's public point lies from its exact one.
+    reach = None if origin is None else radius_m + (_widest_displacement() if access.all else 0)
     with connection.cursor() as cursor:
         cursor.execute(compact(render("search_query")), {"q": words, "origin": params.get("origin"), "reach": reach})
         folded, every_word, any_word, cells = cursor.fetchone()
+    if not every_word:  # no word left to search (clean_query refuses such a query): never the cells alone
+        return Found(folded, every_word)
     params.update(words=folded, cells=cells)
     near = [True, False] if origin is not None else [False]
     for query, typos in ((every_word, False), (any_word, True)):
@@ -189,16 +204,35 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
                              cells=within and cells is not None)  # fmt: skip
             # The typo threshold for this transaction only (a pooled connection keeps no session setting of ours).
             with transaction.atomic(), connection.cursor() as cursor:
+                close = None
                 if typos:
-                    cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
                                    [str(NAME_SIMILARITY)])  # fmt: skip
-                cursor.execute(sql, {**params, "query": query, "any_word": typos})
+                    cursor.execute(compact(render("search_close")), {"words": folded})
+                    close = cursor.fetchone()[0]
+                cursor.execute(sql, {**params, "query": query, "any_word": typos, "close": close})
                 rows = cursor.fetchall()
             if rows:
                 hits = [Hit(offer, service, location, organization, round(score, 4), distance)
                         for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
                 return Found(folded, query, any_word=typos, hits=hits)
     return Found(folded, every_word)
+
+
+def _widest_displacement() -> float:
+    """Metres: the farthest any confidential site's public point lies from its exact one, and never less than the
+    widest displacement configured now (points drawn under an earlier, wider setting keep their distance)."""
+    widest = shared_cache.get(DISPLACEMENT_CACHE_KEY)
+    if widest is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT max(ST_Distance(point, public_point)) FROM providers_location "
+                "WHERE is_confidential AND point IS NOT NULL AND public_point IS NOT NULL"
+            )
+            drawn = cursor.fetchone()[0] or 0
+        widest = max(float(drawn), float(settings.CONFIDENTIAL_DISPLACEMENT_M[1])) + 100  # spheroid vs. drawn
+        shared_cache.set(DISPLACEMENT_CACHE_KEY, widest, 300)
+    return widest
 
 
 def _any_matches(access: ConfidentialAccess, query: str) -> bool:
@@ -367,9 +401,15 @@ def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
 def _suggest_statement(column: str | None, how: str, near: bool) -> str:
     assert column in (None, "point", "public_point") and how in ("first", "indexed")
     distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
+    if how == "first":
+        # Nearest first by the spatial index's distance order alone (a condition beside it would have PostgreSQL
+        # collect and sort every document within it instead); the distance is checked on the few read.
+        order = f"ORDER BY d.{column} <-> %(origin)s::geography" if column else ""
+        within = f"n.distance_m <= {SUGGEST_NEAR_M}" if near else "TRUE"
+        return compact(render("suggest", candidates=render("suggest_first", distance=distance, order=order,
+                                                           within=within)))  # fmt: skip
     within = f"ST_DWithin(d.{column}, %(origin)s::geography, {SUGGEST_NEAR_M})" if near else "TRUE"
-    order = f"ORDER BY d.{column} <-> %(origin)s::geography" if column and how == "first" else ""
-    candidates = render(f"suggest_{how}", distance=distance, within=within, order=order)
+    candidates = render("suggest_indexed", distance=distance, within=within)
     return compact(render("suggest", candidates=candidates))
 
 

@@ -1,5 +1,5 @@
-"""Now a no-op: 0011 installs the functions and derives every derived table (the derivation reads a column 0011
-adds). It used to do both before that column existed."""
+"""Now a no-op: 0012 installs the functions and derives every derived table (the derivation uses what 0011 and
+0012 add). It used to do both before those existed."""
 
 from django.db import migrations
 

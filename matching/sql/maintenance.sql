@@ -117,12 +117,10 @@ BEGIN
     GET DIAGNOSTICS derived = ROW_COUNT;
     INSERT INTO matching_offercard ({{card_columns}})
 {{card_rows_all}};
-    -- By place too (search.sql reads an area's documents of a word): as the index rows above.
+    -- Not stored by place: reads capped at the first N matches without a place (a list, the type-ahead) would
+    -- then all come from one corner of the country. Near a place, the cells find an area's documents.
     INSERT INTO matching_searchdocument ({{search_columns}})
-    SELECT * FROM (
-{{search_rows_all}}
-    ) derived
-    ORDER BY ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry);
+{{search_rows_all}};
 {{create_gist_indexes}}
     ANALYZE matching_matchcandidate;
     ANALYZE matching_offercard;

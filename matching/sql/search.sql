@@ -1,10 +1,9 @@
 -- Keyword search (matching.search): the best service-at-location documents for a query, for one kind of viewer.
 -- %(query)s is one of search_query.sql's tsqueries: every word first; with %(any_word)s any word, and also the
--- documents whose names are close to the words (pg_trgm word similarity above pg_trgm.word_similarity_threshold,
--- set for the transaction: typos in a name). Relevance: the weighted text rank (names 1.0, needs 0.4,
+-- documents holding the names' words close to the typed ones (%(close)s, from search_close.sql: typos in a name). Relevance: the weighted text rank (names 1.0, needs 0.4,
 -- descriptions 0.2, city and languages 0.1), plus the names' similarity in the second pass; near a place, up to
 -- half of it is taken away linearly to the edge of the radius. At most `candidates` matches of each kind are read
--- and ranked (in storage order: by need, then place), so a word common across the country costs what a rare one
+-- and ranked (in storage order), so a word common across the country costs what a rare one
 -- does; the lists and matching still keep every match (matching.search.matching), unranked after these.
 WITH found AS (
     SELECT DISTINCT ON (service_at_location_id) *
@@ -19,7 +18,7 @@ WITH found AS (
                 ts_rank('{0.1, 0.2, 0.4, 1.0}', {{text}}, %(query)s::tsquery) + word_similarity(%(words)s::text, d.names),
                 {{distance}}
          FROM matching_searchdocument d
-         WHERE %(any_word)s::boolean AND %(words)s::text <%% d.names AND {{within}}
+         WHERE %(any_word)s::boolean AND {{close}} AND {{within}}
          LIMIT %(candidates)s)
     ) either
     ORDER BY service_at_location_id, relevance DESC

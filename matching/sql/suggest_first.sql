@@ -3,9 +3,8 @@ SELECT n.service_at_location_id, n.distance_m
 FROM q, (
     SELECT d.service_at_location_id, d.name_words, {{distance}} AS distance_m
     FROM matching_searchdocument d
-    WHERE {{within}}
     {{order}}
     LIMIT %(sample)s
 ) n
-WHERE n.name_words @@ q.query
+WHERE n.name_words @@ q.query AND {{within}}
 LIMIT %(candidates)s

@@ -25,6 +25,7 @@ import pytest
 import schemathesis
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.core import signals
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
 from drf_spectacular.generators import SchemaGenerator
@@ -36,7 +37,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from accounts.roles import Role
-from config.wsgi import application
 from hsds.models import TaxonomyMapping
 from providers import services as provider_services
 from providers.models import NeedTerm, VictimAssistanceSpecialist
@@ -79,7 +79,8 @@ def served_schema() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(served_schema(), config=CONFIG).include(path_regex=r"^/(api|hsds)/")
-schema.app = application  # requests go to the WSGI app in-process
+# The WSGI app in-process; not config.wsgi, whose statement limit would then hold for the whole test run.
+schema.app = get_wsgi_application()
 
 # Real rows of the current test, so that some generated ids and codes name something that exists.
 # The seed fixture fills it; the hooks below read it when Hypothesis draws (after the fixture ran).

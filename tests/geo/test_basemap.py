@@ -35,7 +35,7 @@ def test_a_cell_holds_the_counties_it_touches_and_its_places_largest_first(clien
     assert "Houston" not in [p[0] for p in above["places"]]
 
 
-@pytest.mark.parametrize("path", ["/web/basemap/72/0.json", "/web/basemap/0/36.json", "/web/basemap/-1/3.json"])
+@pytest.mark.parametrize("path", ["/web/basemap/72/0.json", "/web/basemap/0/36.json", "/web/basemap/999/3.json"])
 def test_a_cell_outside_the_world_is_not_found(client, path):
     assert client.get(path).status_code == 404
 
@@ -52,15 +52,17 @@ def test_the_whole_country_names_only_larger_places(client):
 def test_the_maps_fetch_tiles_only_when_a_tile_server_is_set(settings):
     settings.MAP_TILE_URL = ""
     assert basemap.config()["tiles"] == ""
-    assert basemap.config()["cellUrl"] == "/web/basemap/{x}/{y}.json"
+    assert basemap.config()["cellUrl"].startswith("/web/basemap/{x}/{y}.json?v=")
     settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     assert basemap.config()["tiles"] == "https://tiles.example.org/{z}/{x}/{y}.png"
 
 
 def test_outlines_loaded_after_a_first_answer_are_served_at_once(client):
     x, y = map(int, HOUSTON_CELL)
+    before = basemap.config()["cellUrl"]
     assert client.get(f"/web/basemap/{x}/{y}.json").json()["counties"]["features"] == []
 
     county("48201", "Harris", (-95.9, 29.5, -94.9, 30.2))
 
     assert len(client.get(f"/web/basemap/{x}/{y}.json").json()["counties"]["features"]) == 1
+    assert basemap.config()["cellUrl"] != before  # browsers holding the first answer are sent to a new URL

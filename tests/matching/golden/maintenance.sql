@@ -307,7 +307,6 @@ BEGIN
     DROP INDEX IF EXISTS "match_need_cit_pub_point_gist";
     DROP INDEX IF EXISTS "search_document_gin";
     DROP INDEX IF EXISTS "search_withheld_gin";
-    DROP INDEX IF EXISTS "search_names_trgm_gin";
     DROP INDEX IF EXISTS "search_name_words_gin";
     DROP INDEX IF EXISTS "search_point_gist";
     DROP INDEX IF EXISTS "search_public_point_gist";
@@ -436,9 +435,9 @@ BEGIN
         LEFT JOIN svc ON svc.owner = s.id
         LEFT JOIN own ON own.owner = org.id
         WHERE TRUE;
-    -- By place too (search.sql reads an area's documents of a word): as the index rows above.
+    -- Not stored by place: reads capped at the first N matches without a place (a list, the type-ahead) would
+    -- then all come from one corner of the country. Near a place, the cells find an area's documents.
     INSERT INTO matching_searchdocument (service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, names, name_words, document, withheld)
-    SELECT * FROM (
         -- The search documents (matching.models.SearchDocument) of every service at location of an active service, or of
         -- those of the services in scope (a service's documents depend on all its sites: see `cleared`). Read after the
         -- offer cards of the same refresh: the city is the card's.
@@ -511,14 +510,11 @@ BEGIN
         JOIN providers_location l ON l.id = sal.location_id
         LEFT JOIN matching_offercard card ON card.service_at_location_id = sal.id
         LEFT JOIN needw ON needw.service_id = svc.id
-        LEFT JOIN langw ON langw.service_id = svc.id
-    ) derived
-    ORDER BY ST_GeoHash(COALESCE(derived.public_point, derived.point)::geometry);
+        LEFT JOIN langw ON langw.service_id = svc.id;
     CREATE INDEX "match_need_cit_point_gist" ON "matching_matchcandidate" USING gist ("need_id", "citizenship", "point");
     CREATE INDEX "match_need_cit_pub_point_gist" ON "matching_matchcandidate" USING gist ("need_id", "citizenship", "public_point");
     CREATE INDEX "search_document_gin" ON "matching_searchdocument" USING gin ("document");
     CREATE INDEX "search_withheld_gin" ON "matching_searchdocument" USING gin ("withheld");
-    CREATE INDEX "search_names_trgm_gin" ON "matching_searchdocument" USING gin ("names" gin_trgm_ops);
     CREATE INDEX "search_name_words_gin" ON "matching_searchdocument" USING gin ("name_words");
     CREATE INDEX "search_point_gist" ON "matching_searchdocument" USING GIST ("point");
     CREATE INDEX "search_public_point_gist" ON "matching_searchdocument" USING GIST ("public_point");

@@ -75,7 +75,7 @@
         if (zipCodes < least || !bounds.contains([lat, lon])) continue;
         const p = map.latLngToContainerPoint([lat, lon]);
         const width = 7.5 * name.length + 12;
-        if (p.x - width / 2 < 0 || p.x + width / 2 > size.x) continue;  // a name cut by the edge reads wrong
+        if (p.x - width / 2 < 0 || p.x + width / 2 > size.x || p.y < 10 || p.y > size.y - 10) continue;  // cut by an edge
         if (placed.some((q) => Math.abs(q.x - p.x) < (q.width + width) / 2 && Math.abs(q.y - p.y) < 18)) continue;
         placed.push({ x: p.x, y: p.y, width });
         const span = document.createElement("span");
