@@ -199,6 +199,7 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
             "words": words,
             "query": every_word,
             "cells": cells,
+            "close": None,
             "limit": search.MAX_RANKED,
             "any_word": False,
             "candidates": search.MAX_CANDIDATES,

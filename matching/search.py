@@ -9,7 +9,7 @@ site exactly (providers.access) also search the service text withheld from the p
 
 A search has two parts: which documents match (every one, whatever their number: `matches_sql`, which the lists
 and matching filter by) and which are best (`search`: the MAX_RANKED best, in order, with a typo-tolerant second
-pass by the names' trigram similarity when no document holds every word).
+pass (any word, or the names' words misspelt ones were taken for) when no document holds every word).
 """
 
 import re
@@ -40,7 +40,7 @@ MAX_MATCHES = 5000  # documents a list without a place keeps of a query's matche
 NAME_SIMILARITY = 0.45
 NEARNESS_WEIGHT = 0.5  # at the edge of the radius, relevance counts half
 SUGGEST_MIN_CHARS = 2
-SUGGEST_NAMES_MIN_CHARS = 3  # names by trigrams: a shorter prefix would read every document
+SUGGEST_NAMES_MIN_CHARS = 3  # names from three letters: a shorter prefix would name half the registry
 SUGGEST_LIMIT = 8
 SUGGEST_CANDIDATES = 200  # matching documents a type-ahead reads at most
 DISPLACEMENT_CACHE_KEY = "matching:search:widest-displacement"
@@ -196,7 +196,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
             if origin is not None and not within:
                 # Every word is in documents outside the radius only: what the lists and matching keep of them (an
                 # offer whose service area covers the place) follows the ranked ones; ranking the country's is waste.
-                # Misspelt names are looked for near the place only: the country's trigram matches cost too much.
+                # Misspelt names are looked for near the place only (as the first pass ranks only what is near).
                 if not typos and _any_matches(access, every_word):
                     return Found(folded, every_word)
                 continue

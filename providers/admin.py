@@ -2,7 +2,6 @@ import json
 
 from django import forms
 from django.contrib import admin
-from django.db import connection
 from django.utils.html import format_html
 from leaflet.admin import LeafletGeoAdmin
 
@@ -124,23 +123,8 @@ class ServiceAreaInline(admin.StackedInline):
     show_change_link = True
 
 
-class VocabularyAdminMixin:
-    """A need or a language is on many services: saving one re-derives their match and search rows, past 5,000 a
-    whole rebuild, which may outlast the web server's statement limit. The admin's save is allowed that long."""
-
-    def save_model(self, request, obj, form, change):
-        with connection.cursor() as cursor:  # SET LOCAL: until the admin's transaction (and its refresh) commits
-            cursor.execute("SET LOCAL statement_timeout = 0")
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = 0")
-        super().delete_model(request, obj)
-
-
 @admin.register(models.NeedTerm)
-class NeedTermAdmin(VocabularyAdminMixin, admin.ModelAdmin):
+class NeedTermAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "parent", "sort_order"]
     search_fields = ["code", "name"]
 
@@ -153,7 +137,7 @@ class PopulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Language)
-class LanguageAdmin(VocabularyAdminMixin, admin.ModelAdmin):
+class LanguageAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 

@@ -14,7 +14,10 @@ BEGIN
             GROUP BY word
         )
         UPDATE matching_searchword w SET documents = w.documents - gone.n FROM gone WHERE w.word = gone.word;
-        DELETE FROM matching_searchword WHERE documents <= 0;
+        -- Only the words just counted down (not a scan of every word per statement).
+        DELETE FROM matching_searchword w
+        USING (SELECT DISTINCT word FROM removed, unnest(tsvector_to_array(removed.name_words)) AS word) gone
+        WHERE w.word = gone.word AND w.documents <= 0;
     END IF;
     RETURN NULL;
 END

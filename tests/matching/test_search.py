@@ -329,3 +329,17 @@ def test_the_names_words_follow_every_write_and_a_rebuild(listings):
     index.match_index_rebuild()
     kept, recount = _words_and_recount()
     assert kept == recount and "counseling" not in kept
+
+
+def test_a_misspelt_name_beside_common_words_is_still_found(api, listings, monkeypatch):
+    """Only the misspelt word is corrected: the look-alikes of words spelt right ("clinic", "legal") would fill the
+    few documents a pass reads before the misspelt name's."""
+    monkeypatch.setattr(search, "MAX_CANDIDATES", 2)
+    for n in range(4):  # more clinics than the pass reads
+        org = factories.organization(name=f"Legal Clinics {n}")
+        factories.offer(factories.service(org, name="Legal Clinic", needs=("legal-civil",)), factories.location(org))
+    found = search.search(search.clean_query("the legal clinic tahrih"), access=ConfidentialAccess())
+    assert listings["tahirih"].pk in found.ids("service_id")
+    with connection.cursor() as cursor:
+        cursor.execute(search.compact(search.render("search_close")), {"words": "the legal clinic tahrih"})
+        assert cursor.fetchone()[0] == "'tahirih'"

@@ -521,6 +521,7 @@ BEGIN
     ANALYZE matching_matchcandidate;
     ANALYZE matching_offercard;
     ANALYZE matching_searchdocument;
+    ANALYZE matching_searchword;
     RETURN derived;
 END
 $fn$;
