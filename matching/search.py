@@ -14,6 +14,7 @@ pass (any word, or the names' words misspelt ones were taken for) when no docume
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -203,7 +204,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
             sql = _statement(access.all, _column(access) if origin is not None else None, within,
                              cells=within and cells is not None)  # fmt: skip
             # The typo threshold for this transaction only (a pooled connection keeps no session setting of ours).
-            with transaction.atomic(), connection.cursor() as cursor:
+            with _serial_cursor() as cursor:
                 close = None
                 if typos:
                     cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
@@ -217,6 +218,15 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
                         for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
                 return Found(folded, query, any_word=typos, hits=hits)
     return Found(folded, every_word)
+
+
+@contextmanager
+def _serial_cursor():
+    """A cursor whose statements run without parallel workers, for this transaction only: launching a worker cost
+    about 25 ms here, many times the few milliseconds an indexed search takes (docs/benchmarks.md)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield cursor
 
 
 def _widest_displacement() -> float:
@@ -238,7 +248,7 @@ def _widest_displacement() -> float:
 def _any_matches(access: ConfidentialAccess, query: str) -> bool:
     # Through the text's index: expecting many matches, the planner would read the table until it met one, which
     # is all of it when there is none (a misspelt word: 300 ms at 100k documents instead of 1).
-    with transaction.atomic(), connection.cursor() as cursor:
+    with _serial_cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             "SELECT EXISTS (SELECT FROM matching_searchdocument d WHERE d.document @@ %(query)s::tsquery"
@@ -385,7 +395,7 @@ def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
     steps = [("first", True), ("indexed", True), ("indexed", False)] if column else [("first", False)]
     steps += [] if column else [("indexed", False)]
     for how, near in steps:
-        with connection.cursor() as cursor:
+        with _serial_cursor() as cursor:
             cursor.execute(_suggest_statement(column, how, near), params)
             rows = cursor.fetchall()
         for kind, name, _ in rows:
