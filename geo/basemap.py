@@ -101,7 +101,7 @@ def cell(x: int, y: int) -> str:
         )
         counties = _collection(rows.only("name", "fips").order_by("fips"), name="name", fips="fips")
         places = [
-            [town.name, town.state, town.latitude, town.longitude, town.zip_codes]
+            _place(town)
             for town in gazetteer().towns
             if town.zip_codes and west <= town.longitude < east and south <= town.latitude < north
         ]
@@ -110,15 +110,16 @@ def cell(x: int, y: int) -> str:
     return _cached(f"cell:{x}:{y}", build)
 
 
+def _place(town) -> list:
+    """A place as the maps read it: [name, state, latitude, longitude, street-delivery ZIP codes]."""
+    return [town.name, town.state, town.latitude, town.longitude, town.zip_codes]
+
+
 def national_places() -> str:
     """The places named on the whole-country view (the largest), as JSON text, in the cells' form."""
 
     def build() -> str:
-        places = [
-            [town.name, town.state, town.latitude, town.longitude, town.zip_codes]
-            for town in gazetteer().towns
-            if town.zip_codes >= NATIONAL_MIN_ZIP_CODES
-        ]
+        places = [_place(town) for town in gazetteer().towns if town.zip_codes >= NATIONAL_MIN_ZIP_CODES]
         return json.dumps(places, separators=(",", ":"))
 
     return _cached("places", build)

@@ -126,17 +126,21 @@ def _text(privileged: bool) -> str:
     return "(d.document || COALESCE(d.withheld, ''))" if privileged else "d.document"
 
 
+def _in_document(query: str, cells: bool) -> str:
+    # With cells (search_cells), the words AND the area's cells: the text's index then reads the area's documents
+    # of a common word, not the country's.
+    return f"d.document @@ ({query} && %(cells)s::tsquery)" if cells else f"d.document @@ {query}"
+
+
 def _close(cells: bool) -> str:
     # Documents holding the names' words the typed ones were taken for (search_close.sql); NULL: none.
-    close = "%(close)s::tsquery"
-    return f"d.document @@ ({close} && %(cells)s::tsquery)" if cells else f"d.document @@ {close}"
+    return _in_document("%(close)s::tsquery", cells)
 
 
 def _matches(privileged: bool, cells: bool) -> str:
-    # With cells (search_cells), the words AND the area's cells: the text's index then reads the area's documents
-    # of a common word, not the country's. Withheld texts are few (confidential sites' services): words alone.
+    # Withheld texts are few (confidential sites' services): searched by the words alone.
     query = "%(query)s::tsquery"
-    public = f"d.document @@ ({query} && %(cells)s::tsquery)" if cells else f"d.document @@ {query}"
+    public = _in_document(query, cells)
     return f"({public} OR d.withheld @@ {query})" if privileged else public
 
 
@@ -392,8 +396,9 @@ def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
     if column:
         params["origin"] = _origin(origin)
     # Near a place: the nearest documents, then the index within SUGGEST_NEAR_M, then (too few) anywhere.
-    steps = [("first", True), ("indexed", True), ("indexed", False)] if column else [("first", False)]
-    steps += [] if column else [("indexed", False)]
+    steps = [("first", True), ("indexed", True), ("indexed", False)]
+    if not column:
+        steps = [("first", False), ("indexed", False)]
     for how, near in steps:
         with _serial_cursor() as cursor:
             cursor.execute(_suggest_statement(column, how, near), params)
