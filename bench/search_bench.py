@@ -17,8 +17,8 @@ itself in a subprocess (hidden --measure) with DATABASE_URL pointing at it, whic
   first 3-5 letters of a name word &near=); each through the whole Django stack (django.test.Client), and the
   search statements alone (matching.search.search() for the three searches, matching.search.suggest() for the
   type-ahead: every step it takes);
-- prints p50/p95/p99 (ms, wall clock in the one client process, statistics.quantiles inclusive) and the plan of one
-  `q` + near statement (EXPLAIN ANALYZE, to read the figures against).
+- prints p50/p95/p99 (ms, wall clock in the one client process, statistics.quantiles inclusive) and the plans of one
+  `q` + near statement and of one type-ahead's nearest documents (EXPLAIN ANALYZE, to read the figures against).
 The anonymous rate limit is raised so that it counts every request but refuses none. The scratch database is
 dropped unless --keep. At the end: a markdown table for docs/benchmarks.md and the exact command line.
 """
@@ -145,7 +145,6 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -163,7 +162,7 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
     def statement(kind: str, params: dict) -> None:
         origin = geocode(params["near"]) if "near" in params else None
         if kind == "type-ahead":
-            search.suggest(params["q"], access=access, origin=origin)
+            search.suggest(params["q"], origin=origin)
             return
         radius = float(params.get("radius_mi", 50)) * 1609.344 if origin else None
         search.search(search.clean_query(params["q"]), access=access, origin=origin, radius_m=radius)
@@ -190,7 +189,7 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
     plans = {}
     sample = made["q + near"][WARMUP]
     origin = geocode(sample["near"])
-    with connection.cursor() as cursor:
+    with search._serial_cursor() as cursor:  # as the search runs its statements: no parallel workers
         radius_m = 25 * 1609.344
         query_params = {"q": sample["q"], "origin": search._origin(origin), "reach": radius_m}
         cursor.execute(search.compact(search.render("search_query")), query_params)
@@ -209,6 +208,16 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
         statement = search._statement(False, "public_point", cells=cells is not None)
         cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + statement, params)
         plans[f"q + near ({sample['q']!r})"] = "\n".join(row[0] for row in cursor.fetchall())
+        typed = made["type-ahead"][WARMUP]
+        cursor.execute(search._PREFIX_QUERY, {"typed": typed["q"]})
+        prefix, holding, counted = cursor.fetchone()
+        params = {"query": prefix, "candidates": search.SUGGEST_CANDIDATES, "limit": search.SUGGEST_LIMIT,
+                  "sample": search._sample(search.SUGGEST_LIMIT, holding, counted),
+                  "origin": search._origin(geocode(typed["near"]))}  # fmt: skip
+        cursor.execute("EXPLAIN (ANALYZE, COSTS OFF) " + search._suggest_statement(True, "nearest"), params)
+        plans[f"type-ahead, nearest ({typed['q']!r}, {holding} documents)"] = "\n".join(
+            row[0] for row in cursor.fetchall()
+        )
         cursor.execute("SELECT count(*) FROM matching_searchdocument")
         documents = cursor.fetchone()[0]
     out.write_text(json.dumps({"api": api, "sql": sql, "errors": errors, "plans": plans, "documents": documents}))

@@ -18,7 +18,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 
 from geo.expressions import WGS84
 
@@ -221,6 +221,13 @@ class SearchDocument(models.Model):
             GinIndex(fields=["name_words"], name="search_name_words_gin"),
             GistIndex(fields=["point"], name="search_point_gist"),
             GistIndex(fields=["public_point"], name="search_public_point_gist"),
+            # The type-ahead's nearest documents, in degrees, with what it reads of them: an index-only read of the
+            # index's nearby pages, where the geography's index reads a table page for each (docs/search.md).
+            GistIndex(
+                Func(F("public_point"), function="geometry"),
+                include=["service_at_location_id", "public_point", "name_words"],
+                name="search_suggest_nearest",
+            ),
             # The few sites without a point, which a search near a place also ranks (the GiST indexes would be
             # read whole for them).
             models.Index(fields=["service_at_location_id"], condition=Q(point__isnull=True), name="search_no_point"),

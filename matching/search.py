@@ -12,6 +12,7 @@ and matching filter by) and which are best (`search`: the MAX_RANKED best, in or
 pass (any word, or the names' words misspelt ones were taken for) when no document holds every word).
 """
 
+import math
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -43,10 +44,16 @@ NEARNESS_WEIGHT = 0.5  # at the edge of the radius, relevance counts half
 SUGGEST_MIN_CHARS = 2
 SUGGEST_NAMES_MIN_CHARS = 3  # names from three letters: a shorter prefix would name half the registry
 SUGGEST_LIMIT = 8
-SUGGEST_CANDIDATES = 200  # matching documents a type-ahead reads at most
+SUGGEST_CANDIDATES = 100  # matching documents a type-ahead step reads at most
 DISPLACEMENT_CACHE_KEY = "matching:search:widest-displacement"
-SUGGEST_SAMPLE = 500  # documents nearest the place (or first stored) read before the names' index (suggest.sql)
-SUGGEST_NEAR_M = 80_000  # near a place, names within this distance come first (about 50 miles)
+# A prefix is answered from the documents nearest the place (or first stored): as many as hold, by the names' word
+# counts, SUGGEST_SPREAD matching documents per name wanted (a name repeats across sites and services), at least
+# SUGGEST_SAMPLE_MIN and at most SUGGEST_SAMPLE; then, for more names, through the names' index anywhere, whose read
+# grows with the prefix's matches: only for a prefix at most SUGGEST_ANYWHERE documents hold (or none of the nearest).
+SUGGEST_SPREAD = 4
+SUGGEST_SAMPLE_MIN = 100
+SUGGEST_SAMPLE = 2000
+SUGGEST_ANYWHERE = 20_000
 
 
 class SearchQueryError(ValueError):
@@ -67,12 +74,14 @@ class Hit:
 
 @dataclass
 class Found:
-    """A search: its words, the tsquery that matched (every word, or any word: `any_word`), and the best hits."""
+    """A search: its words, the tsquery that matched (every word, or any word: `any_word`), the best hits, and near
+    a place the tsquery of the cells around it (search_cells; None without a place or past its widest radius)."""
 
     words: str
     query: str
     any_word: bool = False
     hits: list[Hit] = field(default_factory=list)
+    cells: str | None = None
     _by_offer: dict | None = field(default=None, repr=False)
 
     def ids(self, attribute: str) -> list:
@@ -193,7 +202,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
         cursor.execute(compact(render("search_query")), {"q": words, "origin": params.get("origin"), "reach": reach})
         folded, every_word, any_word, cells = cursor.fetchone()
     if not every_word:  # no word left to search (clean_query refuses such a query): never the cells alone
-        return Found(folded, every_word)
+        return Found(folded, every_word, cells=cells)
     params.update(words=folded, cells=cells)
     near = [True, False] if origin is not None else [False]
     for query, typos in ((every_word, False), (any_word, True)):
@@ -203,7 +212,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
                 # offer whose service area covers the place) follows the ranked ones; ranking the country's is waste.
                 # Misspelt names are looked for near the place only (as the first pass ranks only what is near).
                 if not typos and _any_matches(access, every_word):
-                    return Found(folded, every_word)
+                    return Found(folded, every_word, cells=cells)
                 continue
             sql = _statement(access.all, _column(access) if origin is not None else None, within,
                              cells=within and cells is not None)  # fmt: skip
@@ -220,8 +229,8 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
             if rows:
                 hits = [Hit(offer, service, location, organization, round(score, 4), distance)
                         for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
-                return Found(folded, query, any_word=typos, hits=hits)
-    return Found(folded, every_word)
+                return Found(folded, query, any_word=typos, hits=hits, cells=cells)
+    return Found(folded, every_word, cells=cells)
 
 
 @contextmanager
@@ -270,7 +279,16 @@ def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: b
     assert attribute in ("service_id", "location_id", "organization_id")
     condition = "document @@ %s::tsquery" + (" OR withheld @@ %s::tsquery" if access.all else "")
     params = [found.query, found.query] if access.all else [found.query]
-    if few:
+    if few and attribute == "location_id" and found.cells and access.organization_id is None:
+        # A site is near by its point alone, and the documents of the place's cells hold every match near it (for
+        # callers who see exact points, as far again as any was displaced): they are read through the text's
+        # index, words AND cells, rather than each site in the radius checked (hundreds of ms in a city at 1M).
+        # Provider staff reach their own sites by exact points, which the cells of public points may miss.
+        # As an array, read once: as a subquery, PostgreSQL probed each site's documents in turn instead.
+        sql = (f'"providers_location"."id" = ANY(ARRAY(SELECT location_id FROM matching_searchdocument '  # noqa: S608
+               f"WHERE ({condition}) AND document @@ %s::tsquery))")  # fmt: skip
+        matched = Q(RawSQL(sql, [*params, found.cells], output_field=BooleanField()))  # noqa: S611 (bound queries)
+    elif few:
         text = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611 (fixed text, bound query)
         matched = Q(Exists(SearchDocument.objects.filter(text, **{attribute: OuterRef("pk")})))
     else:
@@ -361,11 +379,10 @@ def _starts_a_word(folded_prefix: str, text: str) -> bool:
     return f" {_folded(text)}".find(f" {folded_prefix}") >= 0
 
 
-def suggest(prefix: str, *, access: ConfidentialAccess, origin=None,
-            need_labels: dict[str, str] | None = None) -> list[Suggestion]:  # fmt: skip
+def suggest(prefix: str, *, origin=None, need_labels: dict[str, str] | None = None) -> list[Suggestion]:
     """Return up to SUGGEST_LIMIT needs and organization/service names with a word starting with `prefix`: needs
     first (by their name in the reader's language, `need_labels`, or English, then by their words), then names,
-    nearest first near a place."""
+    nearest first near a place (by the points the public sees: names are public, and so the same for every caller)."""
     typed = _SPACE.sub(" ", prefix).strip()[:MAX_QUERY_CHARS]
     if len(typed) < SUGGEST_MIN_CHARS:
         return []
@@ -380,57 +397,63 @@ def suggest(prefix: str, *, access: ConfidentialAccess, origin=None,
             by_word.append(Suggestion("need", label, code))
     suggestions = (by_name + by_word)[: SUGGEST_LIMIT // 2]
     if len(typed) >= SUGGEST_NAMES_MIN_CHARS:
-        suggestions += _names(typed, access, origin, SUGGEST_LIMIT - len(suggestions))
+        suggestions += _names(typed, origin, SUGGEST_LIMIT - len(suggestions))
     return suggestions
 
 
-def _names(typed: str, access, origin, wanted: int) -> list[Suggestion]:
-    column = _column(access) if origin is not None else None
+def _names(typed: str, origin, wanted: int) -> list[Suggestion]:
     found, seen = [], set()
     with connection.cursor() as cursor:
         cursor.execute(_PREFIX_QUERY, {"typed": typed})
-        query = cursor.fetchone()[0]
+        query, holding, documents = cursor.fetchone()
     if not query:  # nothing but punctuation
         return []
-    params = {"query": query, "candidates": SUGGEST_CANDIDATES, "sample": SUGGEST_SAMPLE, "limit": wanted}
-    if column:
-        params["origin"] = _origin(origin)
-    # Near a place: the nearest documents, then the index within SUGGEST_NEAR_M, then (too few) anywhere.
-    steps = [("first", True), ("indexed", True), ("indexed", False)]
-    if not column:
-        steps = [("first", False), ("indexed", False)]
-    for how, near in steps:
+    params = {"query": query, "candidates": SUGGEST_CANDIDATES, "limit": wanted}
+    params.update(sample=_sample(wanted, holding or 0, documents), origin=origin and _origin(origin))
+    for how in _suggest_steps(holding or 0):
         with _serial_cursor() as cursor:
-            cursor.execute(_suggest_statement(column, how, near), params)
+            cursor.execute(_suggest_statement(origin is not None, how), params)
             rows = cursor.fetchall()
         for kind, name, _ in rows:
             if (kind, name.casefold()) not in seen:
                 seen.add((kind, name.casefold()))
                 found.append(Suggestion(kind, name))
-        if len(found) >= wanted:
+        if len(found) >= wanted or (found and (holding or 0) > SUGGEST_ANYWHERE):
             break
     return found[:wanted]
 
 
+def _sample(wanted: int, holding: int, documents: float) -> int:
+    """Documents to read nearest first for `wanted` names, when `holding` of `documents` hold the prefix's words."""
+    share = min(1.0, holding / max(documents, holding, 1)) if holding else 0.0
+    needed = math.ceil(SUGGEST_SPREAD * wanted / share) if share else SUGGEST_SAMPLE
+    return min(SUGGEST_SAMPLE, max(SUGGEST_SAMPLE_MIN, needed))
+
+
+def _suggest_steps(holding: int) -> list[str]:
+    """The type-ahead's steps, in order, until enough names are found: a prefix few enough documents hold to read
+    them all is found through the index (all of them, nearest first); any other from the nearest documents first,
+    where the index would collect every match in the country (for "ser" at 1M, most of the table) before one is
+    returned."""
+    return ["anywhere"] if holding <= SUGGEST_CANDIDATES else ["nearest", "anywhere"]
+
+
+def _distance(table: str, near: bool) -> str:
+    # On the sphere: enough to order suggestions, where the spheroid's took ~35 µs a site across the country.
+    return f"ST_Distance({table}.public_point, %(origin)s::geography, false)" if near else "NULL::float8"
+
+
 @cache
-def _suggest_statement(column: str | None, how: str, near: bool) -> str:
-    assert column in (None, "point", "public_point") and how in ("first", "indexed")
-    distance = "NULL::float8" if column is None else f"ST_Distance(d.{column}, %(origin)s::geography)"
-    if how == "first":
-        # Nearest first by the spatial index's distance order alone (a condition beside it would have PostgreSQL
-        # collect and sort every document within it instead); the distance is checked on the few read.
-        order = f"ORDER BY d.{column} <-> %(origin)s::geography" if column else ""
-        within = f"n.distance_m <= {SUGGEST_NEAR_M}" if near else "TRUE"
-        return compact(render("suggest", candidates=render("suggest_first", distance=distance, order=order,
-                                                           within=within)))  # fmt: skip
-    within = f"ST_DWithin(d.{column}, %(origin)s::geography, {SUGGEST_NEAR_M})" if near else "TRUE"
-    candidates = render("suggest_indexed", distance=distance, within=within)
-    return compact(render("suggest", candidates=candidates))
+def _suggest_statement(near: bool, how: str) -> str:
+    """Names are ordered by the point the public sees, for every caller: a suggestion is a name, which everyone may
+    see, and its order discloses no more than the public map does."""
+    assert how in ("nearest", "anywhere")
+    if how == "anywhere":
+        return compact(render("suggest", candidates=render("suggest_indexed", distance=_distance("d", near))))
+    # Nearest first by the index's order alone, index-only (search_suggest_nearest: `<#>`, whose distance between
+    # points in degrees is exact, where `<->`'s would need the table); distances measured on the few that match.
+    order = "ORDER BY geometry(d.public_point) <#> %(origin)s::geometry" if near else ""
+    return compact(render("suggest", candidates=render("suggest_first", distance=_distance("n", near), order=order)))
 
 
-# Each typed word as a prefix of a word of the names ("catholic char" -> 'catholic':* & 'char':*), folded as the
-# names are (unaccent, lower-case).
-_PREFIX_QUERY = (
-    "SELECT string_agg(quote_literal(w) || ':*', ' & ') FROM regexp_split_to_table(lower(unaccent(%(typed)s)), "
-    "'[^[:alnum:]]+') AS w WHERE w <> ''"
-)
+_PREFIX_QUERY = compact(render("suggest_prefix"))

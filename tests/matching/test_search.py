@@ -289,21 +289,71 @@ def test_a_list_without_a_place_keeps_at_most_max_matches_documents(api, listing
     assert len(names(api.get("/api/services/", near))) == 4  # near a place, each record is checked: no cap
 
 
-@pytest.mark.parametrize("near", [None, "29.76,-95.37"])
-def test_suggest_reads_the_nearest_few_then_the_names_index(api, listings, monkeypatch, near):
-    """The nearest documents (or the first stored) answer a common prefix; a name beyond them is found through the
-    index of the names' words."""
-    monkeypatch.setattr(search, "SUGGEST_SAMPLE", 1)  # one document read first: every other name needs the index
-    far = factories.organization(name="Quillback Legal Collective")
-    site = factories.location(far, latitude=HOUSTON[0] + 0.3, longitude=HOUSTON[1])
-    factories.offer(factories.service(far, name="Advice", needs=("legal-civil",)), site)
-    params = {"q": "quill"} | ({"near": near} if near else {})
+QUILL = (29.26, -95.87)  # away from the other listings
 
-    texts = [s["text"] for s in api.get("/api/suggest/", params).json()["suggestions"]]
 
-    assert texts == ["Quillback Legal Collective"]
-    nearest = api.get("/api/suggest/", {"q": "tah", "near": "29.76,-95.37"}).json()["suggestions"]
-    assert [s["text"] for s in nearest if s["kind"] == "organization"] == ["Tahirih Justice Center"]
+def _quill_listings() -> None:
+    """Two names starting "quill": one at QUILL, one about 20 miles north."""
+    for name, north in (("Quillfeather Advocates", 0.0), ("Quillback Legal Collective", 0.3)):
+        organization = factories.organization(name=name)
+        site = factories.location(organization, latitude=QUILL[0] + north, longitude=QUILL[1])
+        factories.offer(factories.service(organization, name="Advice", needs=("legal-civil",)), site)
+
+
+def _suggested(api, typed: str, near: str | None) -> list[str]:
+    params = {"q": typed} | ({"near": near} if near else {})
+    return [s["text"] for s in api.get("/api/suggest/", params).json()["suggestions"] if s["kind"] == "organization"]
+
+
+def test_suggest_answers_a_common_prefix_from_the_nearest_documents(api, listings, monkeypatch):
+    """A prefix held by more documents than a step reads is answered by the documents nearest the place (here one
+    is read); the names' index is read anywhere only for a prefix few enough documents hold, or none nearby."""
+    _quill_listings()
+    monkeypatch.setattr(search, "SUGGEST_CANDIDATES", 1)  # "quill" (2 documents) is common
+    monkeypatch.setattr(search, "SUGGEST_SAMPLE_MIN", 1)
+    monkeypatch.setattr(search, "SUGGEST_SAMPLE", 1)
+    monkeypatch.setattr(search, "SUGGEST_ANYWHERE", 1)  # and too common for the index anywhere
+
+    assert _suggested(api, "quill", f"{QUILL[0]},{QUILL[1]}") == ["Quillfeather Advocates"]
+    assert _suggested(api, "quill", f"{QUILL[0] + 0.3},{QUILL[1]}") == ["Quillback Legal Collective"]
+    # The nearest document holds no "tah": the matches are found anywhere.
+    assert _suggested(api, "tah", f"{QUILL[0]},{QUILL[1]}") == ["Tahirih Justice Center"]
+
+
+@pytest.mark.parametrize("near", [None, (0.0, ["Quillfeather Advocates", "Quillback Legal Collective"]),
+                                  (0.3, ["Quillback Legal Collective", "Quillfeather Advocates"])])  # fmt: skip
+def test_suggest_reads_every_match_of_a_rare_prefix_nearest_first(api, listings, near):
+    _quill_listings()
+    if near is None:  # without a place, the shortest first
+        assert _suggested(api, "quill", None) == ["Quillfeather Advocates", "Quillback Legal Collective"]
+        return
+    north, expected = near
+    assert _suggested(api, "quill", f"{QUILL[0] + north},{QUILL[1]}") == expected
+
+
+def test_suggest_reads_the_nearest_from_an_index_alone(listings):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        params = {"query": "'quill':*", "sample": 10, "candidates": 10, "limit": 8, "origin": "SRID=4326;POINT(1 2)"}
+        cursor.execute("EXPLAIN " + search._suggest_statement(True, "nearest"), params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using search_suggest_nearest" in plan
+
+
+@pytest.mark.parametrize(
+    ("holding", "documents", "sample", "steps"),
+    [
+        (600_000, 1_000_000, 100, ["nearest", "anywhere"]),  # "ser": the fewest nearest documents hold plenty
+        (20_000, 1_000_000, 1_600, ["nearest", "anywhere"]),  # four per name wanted
+        (10_000, 1_000_000, 2_000, ["nearest", "anywhere"]),  # 3,200 would be needed: at most 2,000 read
+        (100, 1_000_000, 2_000, ["anywhere"]),  # every match read from the index
+        (0, 1_000_000, 2_000, ["anywhere"]),
+        (5, 0, 100, ["anywhere"]),  # documents not yet counted by the planner
+    ],
+)
+def test_suggest_steps_follow_how_many_documents_hold_the_prefix(holding, documents, sample, steps):
+    assert search._sample(8, holding, documents) == sample
+    assert search._suggest_steps(holding) == steps
 
 
 def _words_and_recount() -> tuple[dict, dict]:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from matching import search
+from providers import selectors
 from providers.access import ConfidentialAccess
 from providers.models import Location
 from tests import factories
@@ -61,14 +62,20 @@ def test_sites_without_a_point_answer_every_place(db):
         assert cursor.fetchone()[0] is True
 
 
-def test_a_site_seen_exactly_is_found_where_its_public_point_is_in_another_cell(db):
-    # Geohash cells of 4 characters meet at 40.78125°N; the site is 1.2 km south of that edge, its public point
-    # 1 km north of it: a search within 500 m of the site asks only for the cell south of the edge.
+def _harbor():
+    """A confidential site whose public point is in another cell. Geohash cells of 4 characters meet at 40.78125°N;
+    the site is 1.2 km south of that edge, its public point 1 km north of it: a search within 500 m of the site asks
+    only for the cell south of the edge."""
     org = factories.organization(name="Zyxwv Harbor")
     service = factories.service(org, name="Shelter", needs=("emergency-shelter",))
     site = factories.location(org, latitude=40.770, longitude=-73.97, is_confidential=True)
     Location.objects.filter(pk=site.pk).update(public_latitude=40.790, public_longitude=-73.97)
     factories.offer(service, site)
+    return org, service, site
+
+
+def test_a_site_seen_exactly_is_found_where_its_public_point_is_in_another_cell(db):
+    _, service, _ = _harbor()
     origin = Point(-73.97, 40.770, srid=4326)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -96,3 +103,42 @@ def test_a_site_displaced_under_a_wider_earlier_setting_is_still_found_by_those_
     found = search.search("zyxwv", access=ConfidentialAccess(all=True), origin=Point(-73.97, 40.770), radius_m=500)
 
     assert [hit.service_id for hit in found.hits] == [service.pk]
+
+
+# --- the map's list near a place (matching.search.matching with few=True, for locations) ----------------------
+
+
+def _listed(words: str, access: ConfidentialAccess, origin: Point, radius_m: float):
+    """The sites the map's list near a place keeps for `words`, and its SQL."""
+    found = search.search(search.clean_query(words), access=access, origin=origin, radius_m=radius_m)
+    near = selectors.locations_near(Location.objects.all(), access=access, origin=origin, radius_m=radius_m)
+    listed = near.filter(search.matching(found, "location_id", access=access, few=True))
+    return set(listed), str(listed.query)
+
+
+def test_the_list_near_a_place_keeps_the_sites_there_holding_the_words_read_by_their_cells(db):
+    org = factories.organization(name="Zyxwv Aid")
+    service = factories.service(org, name="Advice", needs=("legal-civil",))
+    inside = factories.location(org, latitude=40.770, longitude=-73.97)
+    outside = factories.location(org, latitude=40.870, longitude=-73.97)  # 11 km north: in reach of the cells
+    factories.offer(service, inside)
+    factories.offer(service, outside)
+    other = factories.organization(name="Other Help")
+    factories.offer(factories.service(other, name="Advice", needs=("legal-civil",)),
+                    factories.location(other, latitude=40.771, longitude=-73.97))  # fmt: skip
+
+    listed, sql = _listed("zyxwv", ConfidentialAccess(), Point(-73.97, 40.770, srid=4326), 5000)
+
+    assert listed == {inside}
+    assert "ANY(ARRAY(SELECT location_id FROM matching_searchdocument" in sql  # words AND cells, read once
+
+
+def test_the_list_near_a_place_keeps_a_site_seen_exactly_whose_public_point_is_elsewhere(db):
+    org, _, site = _harbor()
+    origin = Point(-73.97, 40.770, srid=4326)
+
+    assert _listed("zyxwv", ConfidentialAccess(all=True), origin, 500)[0] == {site}
+    assert _listed("zyxwv", ConfidentialAccess(), origin, 500)[0] == set()
+    # Its own staff reach it by its exact point, which the cells of public points miss: each site is checked.
+    own, sql = _listed("zyxwv", ConfidentialAccess(organization_id=org.pk), origin, 500)
+    assert own == {site} and "ANY(ARRAY(" not in sql
