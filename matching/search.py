@@ -75,13 +75,15 @@ class Hit:
 @dataclass
 class Found:
     """A search: its words, the tsquery that matched (every word, or any word: `any_word`), the best hits, and near
-    a place the tsquery of the cells around it (search_cells; None without a place or past its widest radius)."""
+    a place the tsquery of the cells around it (search_cells; None without a place or past its widest radius) and
+    whether the hits are every match within the radius (`complete`: fewer than the ranking keeps)."""
 
     words: str
     query: str
     any_word: bool = False
     hits: list[Hit] = field(default_factory=list)
     cells: str | None = None
+    complete: bool = False
     _by_offer: dict | None = field(default=None, repr=False)
 
     def ids(self, attribute: str) -> list:
@@ -212,7 +214,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
                 # offer whose service area covers the place) follows the ranked ones; ranking the country's is waste.
                 # Misspelt names are looked for near the place only (as the first pass ranks only what is near).
                 if not typos and _any_matches(access, every_word):
-                    return Found(folded, every_word, cells=cells)
+                    return Found(folded, every_word, cells=cells, complete=True)
                 continue
             sql = _statement(access.all, _column(access) if origin is not None else None, within,
                              cells=within and cells is not None)  # fmt: skip
@@ -229,8 +231,9 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
             if rows:
                 hits = [Hit(offer, service, location, organization, round(score, 4), distance)
                         for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
-                return Found(folded, query, any_word=typos, hits=hits, cells=cells)
-    return Found(folded, every_word, cells=cells)
+                complete = origin is not None and within and len(rows) < params["limit"]
+                return Found(folded, query, any_word=typos, hits=hits, cells=cells, complete=complete)
+    return Found(folded, every_word, cells=cells, complete=origin is not None)
 
 
 @contextmanager
@@ -279,11 +282,15 @@ def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: b
     assert attribute in ("service_id", "location_id", "organization_id")
     condition = "document @@ %s::tsquery" + (" OR withheld @@ %s::tsquery" if access.all else "")
     params = [found.query, found.query] if access.all else [found.query]
-    if few and attribute == "location_id" and found.cells and access.organization_id is None:
-        # A site is near by its point alone, and the documents of the place's cells hold every match near it (for
-        # callers who see exact points, as far again as any was displaced): they are read through the text's
-        # index, words AND cells, rather than each site in the radius checked (hundreds of ms in a city at 1M).
-        # Provider staff reach their own sites by exact points, which the cells of public points may miss.
+    nearby_sites = few and attribute == "location_id" and access.organization_id is None
+    if nearby_sites and found.complete:
+        # A site is near by its point alone, and the search ranked every match within the radius: those are the
+        # list's (provider staff reach their own sites by exact points, where the search measured public ones).
+        return Q(pk__in=found.ids(attribute))
+    if nearby_sites and found.cells:
+        # More matches than the search ranks: the documents of the place's cells hold every match near it (for
+        # callers who see exact points, as far again as any was displaced), read through the text's index, words
+        # AND cells, rather than each site in the radius checked (hundreds of ms in a city at 1M).
         # As an array, read once: as a subquery, PostgreSQL probed each site's documents in turn instead.
         sql = (f'"providers_location"."id" = ANY(ARRAY(SELECT location_id FROM matching_searchdocument '  # noqa: S608
                f"WHERE ({condition}) AND document @@ %s::tsquery))")  # fmt: skip
