@@ -12,6 +12,7 @@ and creates them; it runs after every migrate, so the database never holds anoth
 from contextlib import contextmanager
 from functools import cache
 
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db import connection
 
 from matching.models import MatchCandidate, SearchDocument
@@ -54,7 +55,7 @@ def _gist_sql(create: bool) -> str:
         (model, index)
         for model in (MatchCandidate, SearchDocument)
         for index in model._meta.indexes
-        if index.name.endswith(("_gist", "_gin"))
+        if isinstance(index, GistIndex | GinIndex)
     ]
     with connection.schema_editor(collect_sql=True) as editor:
         if create:

@@ -231,7 +231,8 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
             if rows:
                 hits = [Hit(offer, service, location, organization, round(score, 4), distance)
                         for offer, service, location, organization, _, distance, score in rows]  # fmt: skip
-                complete = origin is not None and within and len(rows) < params["limit"]
+                # Fewer than a pass ranks, or reads (MAX_CANDIDATES): every match within the radius is among the hits.
+                complete = origin is not None and within and len(rows) < min(params["limit"], MAX_CANDIDATES)
                 return Found(folded, query, any_word=typos, hits=hits, cells=cells, complete=complete)
     return Found(folded, every_word, cells=cells, complete=origin is not None)
 
@@ -247,8 +248,10 @@ def _serial_cursor():
 
 def _widest_displacement() -> float:
     """Metres: the farthest any confidential site's public point lies from its exact one, and never less than the
-    widest displacement configured now (points drawn under an earlier, wider setting keep their distance)."""
-    widest = shared_cache.get(DISPLACEMENT_CACHE_KEY)
+    widest displacement configured now (points drawn under an earlier, wider setting keep their distance). Cached by
+    the setting: a process with a wider one never reads a narrower figure (points are drawn within the setting)."""
+    key = f"{DISPLACEMENT_CACHE_KEY}:{settings.CONFIDENTIAL_DISPLACEMENT_M[1]}"
+    widest = shared_cache.get(key)
     if widest is None:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -257,7 +260,7 @@ def _widest_displacement() -> float:
             )
             drawn = cursor.fetchone()[0] or 0
         widest = max(float(drawn), float(settings.CONFIDENTIAL_DISPLACEMENT_M[1])) + 100  # spheroid vs. drawn
-        shared_cache.set(DISPLACEMENT_CACHE_KEY, widest, 300)
+        shared_cache.set(key, widest, 300)
     return widest
 
 
@@ -292,9 +295,9 @@ def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: b
         # callers who see exact points, as far again as any was displaced), read through the text's index, words
         # AND cells, rather than each site in the radius checked (hundreds of ms in a city at 1M).
         # As an array, read once: as a subquery, PostgreSQL probed each site's documents in turn instead.
-        sql = (f'"providers_location"."id" = ANY(ARRAY(SELECT location_id FROM matching_searchdocument '  # noqa: S608
+        sql = (f"SELECT unnest(ARRAY(SELECT DISTINCT location_id FROM matching_searchdocument "  # noqa: S608
                f"WHERE ({condition}) AND document @@ %s::tsquery))")  # fmt: skip
-        matched = Q(RawSQL(sql, [*params, found.cells], output_field=BooleanField()))  # noqa: S611 (bound queries)
+        matched = Q(pk__in=RawSQL(sql, [*params, found.cells]))  # noqa: S611 (fixed text, bound queries)
     elif few:
         text = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611 (fixed text, bound query)
         matched = Q(Exists(SearchDocument.objects.filter(text, **{attribute: OuterRef("pk")})))

@@ -1,13 +1,11 @@
 -- Type-ahead (matching.search.suggest): organization and service names with words starting with what was typed
 -- (%(query)s: each typed word as a prefix, 'cath':* & 'char':*), each name once, nearest first near a place
 -- (then the shortest). The candidates are found in steps that bound the work (matching.search._suggest_steps):
--- - "nearest" (suggest_first.sql): the documents nearest the place (by the spatial index, in distance order;
---   without a place, the first stored) are read, as many as the names' word counts say a common prefix ("cen",
---   "ser") needs, and those whose names match kept, where the text's index would first collect every match in the
---   country;
--- - "near" and "anywhere" (suggest_indexed.sql): the names' word index finds the matches (within about 50 miles,
---   or anywhere), for a prefix too rare to be among the nearest; a rare prefix has few. At most %(candidates)s
---   documents either way.
+-- - "nearest" (suggest_first.sql): the documents nearest the place (from search_suggest_nearest alone; without a
+--   place, the first stored) are read, as many as the names' word counts say a common prefix ("cen", "ser") needs,
+--   and those whose names match kept, where the text's index would first collect every match in the country;
+-- - "anywhere" (suggest_indexed.sql): the names' word index finds the matches, all of a prefix few documents hold,
+--   or, for more names than the nearest hold, some of a prefix not too common. At most %(candidates)s documents.
 WITH q AS MATERIALIZED (
     SELECT to_tsquery('simple', %(query)s) AS query
 ),

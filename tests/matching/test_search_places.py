@@ -2,6 +2,8 @@
 point within the radius is in one of the cells asked for, whatever the place and radius, and a site seen exactly
 is found by those who may see it even where its public point lies in another cell."""
 
+import uuid
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.exceptions import EmptyResultSet
@@ -140,7 +142,7 @@ def test_the_list_near_a_place_keeps_the_sites_there_holding_the_words(db, monke
 
     assert listed == set(inside)
     # Two matches within the radius: every one ranked, or more than one ranks (words AND cells, read once).
-    assert ("ANY(ARRAY(SELECT location_id FROM matching_searchdocument" in sql) == (ranked == 1)
+    assert ("unnest(ARRAY(SELECT DISTINCT location_id FROM matching_searchdocument" in sql) == (ranked == 1)
     assert ("matching_searchdocument" in sql) == (ranked == 1)
 
 
@@ -155,3 +157,30 @@ def test_the_list_near_a_place_keeps_a_site_seen_exactly_whose_public_point_is_e
     # Its own staff reach it by its exact point, which the cells of public points miss: each site is checked.
     own, sql = _listed("zyxwv", ConfidentialAccess(organization_id=org.pk), origin, 500)
     assert own == {site} and "EXISTS" in sql
+
+
+@pytest.mark.parametrize(
+    ("words", "radius_m", "ranked"),
+    [
+        ("zyxwv", 5000, 500),  # every match ranked: the hits
+        ("zyxwv", 5000, 1),  # more than ranked: the cells' documents
+        ("zyxwq aid", 5000, 500),  # misspelt: the any-word pass and the names close to it
+        ("zyxwv", 700_000, 1),  # past the cells' widest radius: each site checked
+        ("zyxwv", 500, 500),  # the word only outside the radius
+        ("xylophone", 5000, 500),  # nowhere
+    ],
+)
+def test_the_list_near_a_place_keeps_what_checking_each_site_keeps(db, monkeypatch, words, radius_m, ranked):
+    """The hits or the cells' documents keep the same sites as checking each site's documents (what provider
+    staff's lists do), in every case the search can end in."""
+    monkeypatch.setattr(search, "MAX_RANKED", ranked)
+    org = factories.organization(name="Zyxwv Aid")
+    service = factories.service(org, name="Advice", needs=("legal-civil",))
+    for north in (0.01, 0.02, 0.1):
+        factories.offer(service, factories.location(org, latitude=40.770 + north, longitude=-73.97))
+    origin = Point(-73.97, 40.770, srid=4326)
+
+    listed, _ = _listed(words, ConfidentialAccess(), origin, radius_m)
+    checked, sql = _listed(words, ConfidentialAccess(organization_id=uuid.uuid4()), origin, radius_m)
+
+    assert listed == checked and (not sql or "EXISTS" in sql)

@@ -310,6 +310,7 @@ BEGIN
     DROP INDEX IF EXISTS "search_name_words_gin";
     DROP INDEX IF EXISTS "search_point_gist";
     DROP INDEX IF EXISTS "search_public_point_gist";
+    DROP INDEX IF EXISTS "search_suggest_nearest";
     TRUNCATE matching_matchcandidate, matching_offercard, matching_searchdocument;
     -- Stored by need, then by place (geohash order): the rows one walk returns (the nearest of one need) then sit
     -- on a few pages instead of one page each. Rows refreshed later are appended at the end.
@@ -518,6 +519,7 @@ BEGIN
     CREATE INDEX "search_name_words_gin" ON "matching_searchdocument" USING gin ("name_words");
     CREATE INDEX "search_point_gist" ON "matching_searchdocument" USING GIST ("point");
     CREATE INDEX "search_public_point_gist" ON "matching_searchdocument" USING GIST ("public_point");
+    CREATE INDEX "search_suggest_nearest" ON "matching_searchdocument" USING gist ((geometry("public_point"))) INCLUDE ("service_at_location_id", "public_point", "name_words");
     ANALYZE matching_matchcandidate;
     ANALYZE matching_offercard;
     ANALYZE matching_searchdocument;
