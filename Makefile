@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint seed serve backup restore
+.PHONY: setup run test lint seed serve worker backup restore
 
 setup:
 	@scripts/setup.sh
@@ -16,8 +16,9 @@ run: setup
 	@echo
 	@echo "Two-factor sign-in is optional in this demo (TWO_FACTOR_REQUIRED_ROLES is empty unless you set it);"
 	@echo "by default it is required of hotline, specialist, moderator and admin accounts."
+	@echo "The job queue's worker (emails, periodic housekeeping) runs beside the server and stops with it."
 	@DJANGO_DEBUG=$${DJANGO_DEBUG:-1} TWO_FACTOR_REQUIRED_ROLES="$${TWO_FACTOR_REQUIRED_ROLES-}" \
-		$(PY) manage.py runserver $(HOST):$(PORT)
+		exec $(PY) scripts/run_dev.py $(HOST):$(PORT)
 
 test: setup
 	@.venv/bin/ruff check --quiet .
@@ -37,6 +38,12 @@ serve: setup
 	@$(PY) manage.py check --deploy --fail-level WARNING
 	@.venv/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --preload \
 		--forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# The job queue's worker (procrastinate): delivers emails and runs the periodic jobs. Run one or more beside
+# `make serve`, with the same environment (docs/operations.md); each email is sent once however many run. No setup
+# step: a service manager restarting it should not migrate.
+worker:
+	@$(PY) manage.py procrastinate worker
 
 # Backups: pg_dump custom format into backups/ (or FILE=...); restore with `make restore FILE=path`.
 backup:

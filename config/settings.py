@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_otp",
     # Only for the migration that moved its plain-text secrets into accounts.Authenticator (encrypted).
     "django_otp.plugins.otp_totp",
+    # The job queue (procrastinate): its tables, admin pages and `manage.py procrastinate worker`.
+    "procrastinate.contrib.django",
     "accounts",
     "providers",
     "geo",
@@ -419,12 +421,18 @@ if not FIELD_ENCRYPTION_KEYS:
 
 # A referral nobody answers is marked expired after this many days (python manage.py expire_referrals).
 REFERRAL_EXPIRE_AFTER_DAYS = int(os.environ.get("REFERRAL_EXPIRE_AFTER_DAYS", "14"))
+# Days after a referral ends before the daily job removes its client contact, notes and free-text reasons
+# (referrals.tasks.purge; `manage.py purge_referrals --older-than DAYS` does the same on demand).
+REFERRAL_RETENTION_DAYS = int(os.environ.get("REFERRAL_RETENTION_DAYS", "365"))
+# The job queue's workers: a stopping worker finishes its jobs for at most this long, then aborts them (well
+# within the 5 minutes after which notifications.tasks.retry_stalled runs a silent worker's jobs again).
+PROCRASTINATE_WORKER_DEFAULTS = {"shutdown_graceful_timeout": 60.0}
 # A referral accepted this many days ago and neither started nor closed is overdue: shown as such, the receiver
 # is reminded, and after as many days again the sender (python manage.py remind_overdue_referrals). It is never
 # closed by the system: only the people on the referral know whether the client was reached.
 REFERRAL_OVERDUE_AFTER_DAYS = int(os.environ.get("REFERRAL_OVERDUE_AFTER_DAYS", "7"))
 
-# Email: the outbox worker (python manage.py send_notifications) delivers through this backend; in
+# Email: the job queue's worker (notifications.tasks) delivers through this backend; in
 # development emails are printed to the console (they never hold client data).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -481,6 +489,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # One line per trigger installed after every migrate.
         "pgtrigger": {"level": "WARNING"},
+        # The job queue: registrations at every start are noise; a job's failure is a warning or an error.
+        # (Job logs carry a job's arguments: ids only, never an address; notifications.services.)
+        "procrastinate": {"level": os.environ.get("JOB_LOG_LEVEL", "WARNING")},
     },
 }
 

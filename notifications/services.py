@@ -18,11 +18,16 @@ BACKOFF_MAX = timedelta(hours=6)
 
 
 def outbox_enqueue(*, kind: str, to_email: str, subject: str, body: str, secret: bool = False) -> OutboxMessage:
-    """Queue one email. Call inside the transaction of the change it announces, so both or neither happen.
-    `secret`: the body holds something like a single-use link; it is blanked once delivered."""
-    return OutboxMessage.objects.create(
-        kind=kind, to_email=to_email, subject=subject, body=body, clear_body_after_send=secret
-    )
+    """Queue one email and the job that delivers it. Call inside the transaction of the change it announces, so
+    all or none happen. `secret`: the body holds something like a single-use link; it is blanked once delivered."""
+    from notifications import tasks  # the task module imports this one
+
+    with transaction.atomic():
+        message = OutboxMessage.objects.create(
+            kind=kind, to_email=to_email, subject=subject, body=body, clear_body_after_send=secret
+        )
+        tasks.defer_in_transaction(tasks.deliver, message_id=message.pk)
+    return message
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -52,6 +57,19 @@ def outbox_deliver(*, now: datetime | None = None, batch_size: int = 100) -> dic
         counts[outcome] += 1
         if sum(counts.values()) >= batch_size:
             return counts
+
+
+def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str | None:
+    """Send one message if it is still pending and due, and no other worker holds it; return the outcome (sent,
+    retry, failed), or None when there was nothing to do. A retry is left to outbox_deliver's sweep."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        return None if message is None else _attempt(message, now)
 
 
 def _attempt(message: OutboxMessage, now: datetime) -> str:

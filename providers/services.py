@@ -241,10 +241,14 @@ def organizations_remind_stale(*, now: datetime | None = None, every_days: int |
     every_days = settings.STALE_REMINDER_EVERY_DAYS if every_days is None else every_days
     reminded = 0
     stale = selectors.organization_list(today=timezone.localdate(now)).filter(stale=True)
-    due = stale.filter(Q(stale_reminded_at__isnull=True) | Q(stale_reminded_at__lt=now - timedelta(days=every_days)))
-    for organization in due:
+    not_reminded = Q(stale_reminded_at__isnull=True) | Q(stale_reminded_at__lt=now - timedelta(days=every_days))
+    for organization in stale.filter(not_reminded):
         recipients = organization_contact_emails(organization)
         with transaction.atomic():
+            # Claimed, then checked again: two runs at once (a job run again while the first ends) remind once.
+            claimed = Organization.objects.select_for_update(skip_locked=True).filter(not_reminded, pk=organization.pk)
+            if not list(claimed.values_list("pk", flat=True)):
+                continue
             for email in recipients:
                 outbox_enqueue(
                     kind="listing.stale",

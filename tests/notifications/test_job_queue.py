@@ -1,0 +1,143 @@
+"""The job queue (procrastinate on PostgreSQL): an email's delivery job is written in the transaction that queues
+the email, real workers deliver it over SMTP exactly once however many run, and the periodic jobs that cron ran
+are registered with the queue."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.core import mail
+from django.db import connection, transaction
+from procrastinate.contrib.django import app
+
+from notifications import tasks
+from notifications.models import OutboxMessage
+from notifications.services import outbox_enqueue
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _jobs() -> list[tuple[str, int | None, str]]:
+    """(task, message id, status) of every job."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT task_name, (args->>'message_id')::int, status FROM procrastinate_jobs ORDER BY id")
+        return cursor.fetchall()
+
+
+def _queue(n: int) -> list[OutboxMessage]:
+    return [
+        outbox_enqueue(kind="test", to_email=f"staff{i}@example.org", subject=f"Message {i}", body="Hello.")
+        for i in range(n)
+    ]
+
+
+@pytest.mark.django_db
+def test_an_email_and_its_delivery_job_are_written_together_or_not_at_all():
+    before = len(_jobs())
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _queue(1)
+        raise RuntimeError("the change that announced it failed")
+    assert OutboxMessage.objects.count() == 0 and len(_jobs()) == before
+
+    (message,) = _queue(1)
+
+    assert _jobs()[before:] == [("notifications.deliver", message.pk, "todo")]
+
+
+@pytest.mark.django_db
+def test_a_job_queues_its_emails_in_its_own_transaction_too():
+    """A worker's app defers through its own connection pool, which commits by itself: an email queued by a job (a
+    referral expired, a reminder) must still be written with the job's change or not at all."""
+    before = len(_jobs())
+    with app.replace_connector(app.connector.get_worker_connector()):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _queue(1)
+            raise RuntimeError("the job's change failed")
+    assert OutboxMessage.objects.count() == 0 and len(_jobs()) == before
+
+
+@pytest.mark.django_db
+def test_the_delivery_job_sends_a_due_message_once():
+    (message,) = _queue(1)
+    tasks.deliver(message_id=message.pk)
+    tasks.deliver(message_id=message.pk)  # a second job for it (a retry, a duplicate) sends nothing
+
+    message.refresh_from_db()
+    assert message.status == "sent" and [m.subject for m in mail.outbox] == ["Message 0"]
+
+
+def test_the_periodic_jobs_are_the_queues():
+    periodic = {(p.task.name, p.cron) for p in app.periodic_registry.periodic_tasks.values()}
+    assert periodic == {
+        ("notifications.deliver_due", "* * * * *"),
+        ("referrals.expire", "5 * * * *"),
+        ("referrals.remind_overdue", "15 6 * * *"),
+        ("referrals.purge", "30 3 * * *"),
+        ("providers.remind_stale", "45 6 * * *"),
+        ("jobs.retry_stalled", "*/5 * * * *"),
+        ("jobs.remove_old", "50 2 * * *"),
+    }
+
+
+class _Inbox:
+    """What a local SMTP server received: one subject per message."""
+
+    def __init__(self):
+        self.subjects: list[str] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
+        text = envelope.content.decode("utf-8", "replace")
+        self.subjects += [line[len("Subject: ") :] for line in text.splitlines() if line.startswith("Subject: ")]
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_deliver_each_message_exactly_once_over_smtp():
+    with connection.cursor() as cursor:  # jobs other tests committed are not this test's
+        cursor.execute("DELETE FROM procrastinate_jobs")
+    messages = _queue(30)
+    for message in messages:  # and a second job for each: two workers will race for every message
+        tasks.deliver.defer(message_id=message.pk)
+    inbox = _Inbox()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    smtp.start()
+    db = settings.DATABASES["default"]
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgis://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    command = [sys.executable, "manage.py", "procrastinate", "worker", "--one-shot", "--queues", "email"]
+    workers = []
+    try:
+        workers = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE)  # noqa: S603 (our own manage.py)
+            for _ in range(2)
+        ]
+        errors = [worker.communicate(timeout=120)[1].decode() for worker in workers]
+    finally:
+        for worker in workers:  # never left holding connections to the test database
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+        smtp.stop()
+
+    assert [worker.returncode for worker in workers] == [0, 0], errors
+    assert sorted(inbox.subjects) == sorted(f"Message {i}" for i in range(30))
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert {status for task, _, status in _jobs() if task == "notifications.deliver"} == {"succeeded"}
