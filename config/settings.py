@@ -401,6 +401,8 @@ US_ATLAS_COUNTIES_PATH = os.environ.get(
 
 # Where links in emails point (emails carry only a reference code and a link that requires login).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The name a handout sent to a survivor is signed with (providers.handout): neutral, since others may read it.
+HANDOUT_SENDER_NAME = os.environ.get("HANDOUT_SENDER_NAME", "Service directory")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 

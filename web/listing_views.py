@@ -8,15 +8,17 @@ import uuid
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from geo import basemap
-from providers import selectors
+from providers import handout, selectors
 from providers.access import ConfidentialAccess, confidential_access_for_user
 from providers.disclosure import SiteDisclosure, service_texts
-from providers.models import Location, ServiceArea, ServiceAtLocation
+from providers.models import Location, ServiceArea
 
+PRINT_LIMIT = 12  # services at locations on one printed sheet
 WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
 
 
@@ -75,19 +77,15 @@ def listing(request, location_id):
 @never_cache
 @require_GET
 def print_sheet(request):
-    """Return a one-page sheet of chosen services at locations for a survivor to take away (no client data)."""
+    """Return a one-page sheet of chosen services at locations for a survivor to take away (no client data): the
+    handout's words (providers.handout), the public's view of every site whoever prints it."""
     ids = []
-    for part in request.GET.get("offers", "").split(",")[:12]:
+    for part in request.GET.get("offers", "").split(",")[:PRINT_LIMIT]:
         try:
             ids.append(uuid.UUID(part))
         except ValueError:
             continue
-    offers = (
-        ServiceAtLocation.objects.filter(pk__in=ids)
-        .select_related("service__organization", "location")
-        .prefetch_related("location__addresses", "location__phones", "location__schedules")
-    )
-    # Paper leaves the building: nobody's sheet shows a confidential site's address or direct lines.
-    paper = ConfidentialAccess()
-    rows = [(offer, site_view(offer.location, paper)) for offer in offers]
-    return render(request, "web/print.html", {"rows": rows})
+    items = handout.handout_items(ids, limit=PRINT_LIMIT)
+    return render(request, "web/print.html", {
+        "handout": handout.handout_text(items, language=translation.get_language(), paper=True),
+    })  # fmt: skip

@@ -253,6 +253,15 @@ def test_the_printed_sheet_is_the_publics_view_whoever_prints_it(planted, person
     assert leaks(html) == []
 
 
+@pytest.mark.parametrize("paper", [False, True])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_handout_a_survivor_takes_or_is_sent_carries_no_marker(planted, language, paper):
+    from providers.handout import handout_items, handout_text
+
+    text = handout_text(handout_items([planted["offer"].pk], limit=12), language=language, paper=paper)
+    assert "77002" in text and leaks(text) == []
+
+
 def test_the_hsds_export_files_carry_no_marker(planted, tmp_path):
     call_command("export_hsds", str(tmp_path / "public.json"))
     call_command("export_hsds", str(tmp_path / "csv"), "--format", "csv")

@@ -1,0 +1,78 @@
+"""The handout: the services at locations chosen for a survivor, as the public sees them (the disclosure policy's
+public view, whoever prepares it: a confidential site's city and front-door numbers, never its street or direct
+lines), worded by one template, translated per language, for the printed sheet and for a message (docs/privacy.md).
+
+A message opens with two neutral lines (no "trafficking", "victim" or "shelter" where a lock screen shows it),
+names the hotline by its number only and ends with how to delete it; the services follow as they are named."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.dates import WEEKDAYS_ABBR
+
+from providers.access import ConfidentialAccess
+from providers.disclosure import SiteDisclosure
+from providers.models import ServiceAtLocation
+from providers.phones import dialable
+
+PUBLIC = ConfidentialAccess()  # a handout leaves the building: the public's view of every site
+
+
+@dataclass(frozen=True)
+class HandoutItem:
+    organization: str
+    service: str
+    place: tuple[str, ...]  # address lines: a confidential site's city, state and ZIP only
+    phones: tuple[str, ...]  # as people dial them
+    hours: tuple[tuple, ...]  # (weekday 0-6, opens, closes)
+
+    def hours_text(self) -> list[str]:
+        return [f"{WEEKDAYS_ABBR[day]} {opens:%H:%M}–{closes:%H:%M}" for day, opens, closes in self.hours]
+
+
+def handout_items(offer_ids, *, limit: int) -> list[HandoutItem]:
+    """The chosen services at locations (at most `limit`, in the order given; unknown or malformed ids skipped)."""
+    ids = []
+    for given in offer_ids:
+        try:
+            ids.append(uuid.UUID(str(given)))
+        except ValueError:
+            continue
+    ids = list(dict.fromkeys(ids))[:limit]
+    offers = {
+        offer.pk: offer
+        for offer in ServiceAtLocation.objects.filter(pk__in=ids)
+        .select_related("service__organization", "location")
+        .prefetch_related("location__addresses", "location__phones", "location__schedules")
+    }
+    return [_item(offers[pk]) for pk in ids if pk in offers]
+
+
+def _item(offer: ServiceAtLocation) -> HandoutItem:
+    location = offer.location
+    site = SiteDisclosure.of(location, PUBLIC)
+    schedules = sorted(location.schedules.all(), key=lambda s: (s.weekday, s.opens_at))
+    return HandoutItem(
+        organization=offer.service.organization.name,
+        service=offer.service.name,
+        place=tuple(site.address_lines(location.primary_address())),
+        phones=tuple(dialable(str(p.number), p.extension or "") for p in site.phones(location.phones.all())),
+        hours=tuple((s.weekday - 1, s.opens_at, s.closes_at) for s in schedules),
+    )
+
+
+def handout_text(items: list[HandoutItem], *, language: str | None, paper: bool = False) -> str:
+    """The handout's words in `language` (a supported one, else the site's): for a message, or (`paper`) for the
+    printed sheet. Plain text, not markup: whatever embeds it escapes it (the names are providers' words)."""
+    try:
+        language = translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        text = render_to_string(
+            "providers/handout.txt", {"items": items, "paper": paper, "sender": settings.HANDOUT_SENDER_NAME}
+        )
+    return str("\n".join(line.rstrip() for line in text.strip().splitlines()))
