@@ -6,4 +6,9 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Provider registry"
 
     def ready(self):
+        from django.core import checks
+
         from providers import schema  # noqa: F401  (registers the OpenAPI extension)
+        from providers.handout import check_sender_name
+
+        checks.register(check_sender_name)

@@ -19,6 +19,24 @@ from providers.models import ServiceAtLocation
 from providers.phones import dialable
 
 PUBLIC = ConfidentialAccess()  # a handout leaves the building: the public's view of every site
+# Words a message's opening and signature must not hold: whoever else reads the survivor's phone should not learn
+# from them what the message is about (English and Spanish).
+SENSITIVE_WORDS = ("trafficking", "victim", "shelter", "abuse", "trata", "víctima", "refugio", "abuso")
+
+
+def check_sender_name(app_configs=None, **kwargs) -> list:
+    """System check: HANDOUT_SENDER_NAME, the signature of a message, holds none of SENSITIVE_WORDS."""
+    from django.core import checks
+
+    name = settings.HANDOUT_SENDER_NAME.casefold()
+    found = [word for word in SENSITIVE_WORDS if word in name]
+    if not found:
+        return []
+    return [checks.Error(
+        f"HANDOUT_SENDER_NAME holds {', '.join(repr(w) for w in found)}: a message a survivor is sent is signed with"
+        " it, where others may read it.", hint="Choose a neutral name, e.g. 'Service directory'.",
+        id="providers.E001",
+    )]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from providers.models import Schedule
 from tests import factories
 
 pytestmark = pytest.mark.django_db
-SENSITIVE = ("trafficking", "victim", "shelter", "refugio", "trata", "víctima")
+SENSITIVE = ("trafficking", "victim", "shelter", "refugio", "trata", "víctima", "abuse", "abuso")
 
 
 @pytest.fixture
@@ -96,3 +96,12 @@ def test_unknown_repeated_and_malformed_ids_are_skipped_and_the_limit_kept(chose
     given = [uuid.uuid4(), "not-an-id", str(chosen[0]), chosen[0], chosen[1]]
     assert [item.place[0] for item in handout_items(given, limit=10)] == ["500 Main St", "Pasadena, TX 77506"]
     assert [item.place[0] for item in handout_items(chosen, limit=1)] == ["500 Main St"]
+
+
+@pytest.mark.parametrize(("name", "errors"), [("Service directory", 0), ("Anti-Trafficking Project", 1),
+                                              ("Refugio de Mujeres", 1)])  # fmt: skip
+def test_a_sender_name_that_says_what_the_message_is_about_is_refused_at_start(settings, name, errors):
+    from providers.handout import check_sender_name
+
+    settings.HANDOUT_SENDER_NAME = name
+    assert [error.id for error in check_sender_name()] == ["providers.E001"] * errors
