@@ -82,7 +82,9 @@ def _attempt(message: OutboxMessage, now: datetime) -> str:
             to=[message.to_email],
         ).send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any delivery failure is retried, whatever the backend raised
-        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        # Without the address: a refusal names the recipient it refused (SMTPRecipientsRefused), and the error
+        # outlives the delivery.
+        message.last_error = f"{type(exc).__name__}: {exc}".replace(message.to_email, "(recipient)")[:500]
         if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             message.status = OutboxMessage.Status.FAILED
             if message.clear_body_after_send:

@@ -141,3 +141,27 @@ def test_two_workers_deliver_each_message_exactly_once_over_smtp():
     assert sorted(inbox.subjects) == sorted(f"Message {i}" for i in range(30))
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     assert {status for task, _, status in _jobs() if task == "notifications.deliver"} == {"succeeded"}
+
+
+class _RefusingBackend:
+    """An SMTP server that refuses the recipient, naming it, as SMTPRecipientsRefused does."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({messages[0].to[0]: (550, b"5.1.1 no such user")})
+
+
+@pytest.mark.django_db
+def test_a_refused_recipients_address_is_not_kept_in_the_error(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.test_job_queue._RefusingBackend"
+    (message,) = _queue(1)
+
+    tasks.deliver(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert message.status == "pending" and "550" in message.last_error
+    assert "staff0@example.org" not in message.last_error and "(recipient)" in message.last_error
