@@ -413,23 +413,22 @@ def suggest(prefix: str, *, origin=None, need_labels: dict[str, str] | None = No
 
 def _names(typed: str, origin, wanted: int) -> list[Suggestion]:
     found, seen = [], set()
-    with connection.cursor() as cursor:
+    with _serial_cursor() as cursor:  # one transaction for the estimate and every step
         cursor.execute(_PREFIX_QUERY, {"typed": typed})
         query, holding, documents = cursor.fetchone()
-    if not query:  # nothing but punctuation
-        return []
-    params = {"query": query, "candidates": SUGGEST_CANDIDATES, "limit": wanted}
-    params.update(sample=_sample(wanted, holding or 0, documents), origin=origin and _origin(origin))
-    for how in _suggest_steps(holding or 0):
-        with _serial_cursor() as cursor:
+        if not query:  # nothing but punctuation
+            return []
+        holding = holding or 0
+        params = {"query": query, "candidates": SUGGEST_CANDIDATES, "limit": wanted,
+                  "sample": _sample(wanted, holding, documents), "origin": origin and _origin(origin)}  # fmt: skip
+        for how in _suggest_steps(holding):
             cursor.execute(_suggest_statement(origin is not None, how), params)
-            rows = cursor.fetchall()
-        for kind, name, _ in rows:
-            if (kind, name.casefold()) not in seen:
-                seen.add((kind, name.casefold()))
-                found.append(Suggestion(kind, name))
-        if len(found) >= wanted or (found and (holding or 0) > SUGGEST_ANYWHERE):
-            break
+            for kind, name, _ in cursor.fetchall():
+                if (kind, name.casefold()) not in seen:
+                    seen.add((kind, name.casefold()))
+                    found.append(Suggestion(kind, name))
+            if len(found) >= wanted or (found and holding > SUGGEST_ANYWHERE):
+                break
     return found[:wanted]
 
 

@@ -45,12 +45,7 @@ def outbox_deliver(*, now: datetime | None = None, batch_size: int = 100) -> dic
     counts = {"sent": 0, "retry": 0, "failed": 0}
     while True:
         with transaction.atomic():
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
+            message = _due_unclaimed(now).order_by("next_attempt_at", "id").first()
             if message is None:
                 return counts
             outcome = _attempt(message, now)
@@ -64,12 +59,15 @@ def outbox_deliver_one(message_id: int, *, now: datetime | None = None) -> str |
     retry, failed), or None when there was nothing to do. A retry is left to outbox_deliver's sweep."""
     now = now or timezone.now()
     with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
-            .first()
-        )
+        message = _due_unclaimed(now).filter(pk=message_id).first()
         return None if message is None else _attempt(message, now)
+
+
+def _due_unclaimed(now: datetime):
+    """Pending messages due by `now` that no other worker holds, locked for this transaction (SKIP LOCKED)."""
+    return OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+    )
 
 
 def _attempt(message: OutboxMessage, now: datetime) -> str:

@@ -79,13 +79,8 @@ def listing(request, location_id):
 def print_sheet(request):
     """Return a one-page sheet of chosen services at locations for a survivor to take away (no client data): the
     handout's words (providers.handout), the public's view of every site whoever prints it."""
-    ids = []
-    for part in request.GET.get("offers", "").split(",")[:PRINT_LIMIT]:
-        try:
-            ids.append(uuid.UUID(part))
-        except ValueError:
-            continue
-    items = handout.handout_items(ids, limit=PRINT_LIMIT)
+    chosen = request.GET.get("offers", "").split(",")[:PRINT_LIMIT]  # malformed ids are skipped by the handout
+    items = handout.handout_items(chosen, limit=PRINT_LIMIT)
     return render(request, "web/print.html", {
         "handout": handout.handout_text(items, language=translation.get_language(), paper=True),
     })  # fmt: skip
