@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "matching",
     "notifications",
     "referrals",
+    "sends",
     "hsds",
     "web",
     "demo",
@@ -449,6 +450,21 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "directory@localhost")
+# Lists sent to survivors (sends, docs/sends.md): emails come from this address, under HANDOUT_SENDER_NAME.
+SENDS_FROM_EMAIL = os.environ.get("SENDS_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Text messages: the console in development; in production none (lists go by email or on paper) until it is
+# sends.twilio_sms.TwilioBackend with the TWILIO_* settings (a system check refuses it without them).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "" if IS_PRODUCTION else "sends.console.ConsoleBackend")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+TWILIO_API_BASE_URL = os.environ.get("TWILIO_API_BASE_URL", "")  # empty: Twilio itself (a stand-in in tests)
+# Where the SMS provider reports delivery, exactly as it calls it (it signs that URL); empty: SITE_URL's route.
+SMS_STATUS_CALLBACK_URL = os.environ.get("SMS_STATUS_CALLBACK_URL", "")
+# Limits: lists one sender may send in an hour, and lists one number or address may be sent in a day (UTC).
+SENDS_PER_SENDER_HOUR = int(os.environ.get("SENDS_PER_SENDER_HOUR", "30"))
+SENDS_PER_RECIPIENT_DAY = int(os.environ.get("SENDS_PER_RECIPIENT_DAY", "3"))
 # Failed deliveries are retried with exponential backoff, up to this many attempts.
 NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "8"))
 
@@ -494,6 +510,8 @@ LOGGING = {
         # The job queue: registrations at every start are noise; a job's failure is a warning or an error.
         # (Job logs carry a job's arguments: ids only, never an address; notifications.services.)
         "procrastinate": {"level": os.environ.get("JOB_LOG_LEVEL", "WARNING")},
+        # The Twilio client logs each request at INFO (its URL and headers): nothing of a send belongs in logs.
+        "twilio": {"level": "WARNING"},
     },
 }
 

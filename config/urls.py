@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/suggest/", SuggestView.as_view(), name="suggest"),
     path("hsds/", include("hsds.urls")),
     path("api/", include("referrals.urls")),
+    path("api/", include("sends.urls")),
     path("api/", include("hsds.api_urls")),
     path("api/", include("providers.urls")),
 ]

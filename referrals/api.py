@@ -7,6 +7,8 @@ from rest_framework.decorators import action as drf_action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from core.idempotency import idempotency_key, request_fingerprint
 from referrals import reports, selectors, services
 from referrals.actions import ACTIONS, referral_take_action
 from referrals.models import ReferralAccess, Status
@@ -19,8 +21,6 @@ from referrals.serializers import (
     ReferralReportSerializer,
     ReportQuerySerializer,
 )
-
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 CONFLICT = OpenApiResponse(
     inline_serializer(
@@ -94,8 +94,8 @@ class ReferralViewSet(viewsets.GenericViewSet):
         responses={201: ReferralDetailSerializer, 422: OpenApiResponse(description="Key reused with another body.")},
     )
     def create(self, request):
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > 255:
+        key = idempotency_key(request)
+        if key is None:
             return Response(
                 {IDEMPOTENCY_HEADER: ["Send a unique key (1-255 characters) per referral, e.g. a UUID."]},
                 status=status.HTTP_400_BAD_REQUEST,
@@ -106,7 +106,7 @@ class ReferralViewSet(viewsets.GenericViewSet):
             referral, created = services.referral_create(
                 sender=request.user,
                 idempotency_key=key,
-                request_hash=services.request_fingerprint(data.validated_data),
+                request_hash=request_fingerprint(data.validated_data),
                 **data.validated_data,
             )
         except services.IdempotencyKeyReused:

@@ -2,10 +2,7 @@
 locked (two staff of one shelter may press accept at once), writing a ReferralEvent and queueing its email
 in the same transaction."""
 
-import dataclasses
-import hashlib
 import hmac
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,28 +65,6 @@ class ConsentInput:
     purpose: str
     expires_at: datetime
     given_at: datetime | None = None
-
-
-def request_fingerprint(data: dict) -> str:
-    """Return a keyed hash (HMAC) of a validated request, so a replay can be recognised without keeping it.
-
-    Hashing the validated values (not the raw body) makes a JSON body and a form body with repeated fields
-    compare by what they ask for; the order of needs does not matter.
-    """
-    canonical = json.dumps(_canonical(data), sort_keys=True, separators=(",", ":"))
-    return hmac.new(settings.SECRET_KEY.encode(), canonical.encode(), hashlib.sha256).hexdigest()
-
-
-def _canonical(value):
-    if dataclasses.is_dataclass(value):
-        return _canonical(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {key: _canonical(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return sorted((_canonical(item) for item in value), key=str)
-    if hasattr(value, "pk"):
-        return str(value.pk)
-    return value if isinstance(value, str | int | float | bool | None) else str(value)
 
 
 def referral_create(

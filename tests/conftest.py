@@ -6,6 +6,8 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from tests import factories
 
+pytest_plugins = ["tests.sends.fixtures"]
+
 
 @pytest.fixture
 def api():

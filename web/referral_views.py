@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
+from core.idempotency import request_fingerprint
 from providers.models import NeedTerm, ServiceAtLocation
 from referrals import selectors, services
 from referrals.actions import ACTIONS, referral_take_action
@@ -44,7 +45,7 @@ def referral_new(request):
                 referral, _ = services.referral_create(
                     sender=request.user,
                     idempotency_key=request.POST.get("idempotency_key") or str(uuid.uuid4()),
-                    request_hash=services.request_fingerprint(form.validated_data),
+                    request_hash=request_fingerprint(form.validated_data),
                     **form.validated_data,
                 )
             except ValidationError as exc:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import listing_views, portal_views, referral_views, views
+from web import listing_views, portal_views, referral_views, send_views, views
 
 urlpatterns = [
     path("", views.search, name="home"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("web/basemap/<int:x>/<int:y>.json", views.basemap_cell, name="basemap-cell"),
     path("listings/<str:location_id>/", listing_views.listing, name="listing"),
     path("print/", listing_views.print_sheet, name="print-sheet"),
+    path("send/", send_views.send_new, name="send-new"),
+    path("send/<uuid:send_id>/", send_views.send_status, name="send-status"),
     path("referrals/", referral_views.referral_list_page, name="referral-inbox"),
     path("portal/", portal_views.portal, name="portal"),
     path("portal/verify/", portal_views.portal_verify, name="portal-verify"),

@@ -14,6 +14,7 @@ from accounts.roles import user_role
 from geo import basemap
 from providers.models import Language, NeedTerm
 from referrals.permissions import may_send_referrals
+from sends.permissions import may_send_lists
 
 
 @require_GET
@@ -30,6 +31,7 @@ def search(request):
         "search_languages": Language.objects.filter(code__in=settings.SEARCH_LANGUAGES).order_by("name"),
         "role": user_role(request.user),
         "can_refer": may_send_referrals(request.user),
+        "can_send_list": may_send_lists(request.user),
         "map_config": json.dumps({**basemap.config(), "labels": search_labels()}),
     }
     return render(request, "web/search.html", context)
@@ -41,7 +43,7 @@ def search_labels() -> dict[str, str]:
         "mi": _("mi"), "openNow": _("open now"), "bedsFree": _("beds free"), "languages": _("languages"),
         "approximate": _("approximate area (confidential site)"), "stale": _("listing may be out of date"),
         "servesArea": _("serves your area"), "byPhone": _("by phone or online"), "phone": _("Phone"),
-        "sendReferral": _("Send referral"), "details": _("Details"), "addToSheet": _("Add to printable sheet"),
+        "sendReferral": _("Send referral"), "details": _("Details"), "addToSheet": _("Choose (print or send)"),
         "more": _("Why it matches, and where"), "plan": _("Coverage plan"),
         "none": _("No services found within the radius."), "failed": _("The search failed; please try again."),
         "approximateArea": _("approximate area"), "results": _("results"),

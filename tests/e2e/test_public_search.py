@@ -189,5 +189,5 @@ def test_results_speak_spanish_too(page, six_nearby):
     page.locator("#results li.result").first.wait_for()
 
     text = page.locator("#results-section, main").first.inner_text()
-    assert "Plan de cobertura" in text and "Añadir a la hoja para imprimir" in text and "camas libres" in text
+    assert "Plan de cobertura" in text and "Elegir (imprimir o enviar)" in text and "camas libres" in text
     assert "Coverage plan" not in text and "beds free" not in text

@@ -2,15 +2,7 @@
 the email, real workers deliver it over SMTP exactly once however many run, and the periodic jobs that cron ran
 are registered with the queue."""
 
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from aiosmtpd.controller import Controller
-from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
 from procrastinate.contrib.django import app
@@ -18,8 +10,7 @@ from procrastinate.contrib.django import app
 from notifications import tasks
 from notifications.models import OutboxMessage
 from notifications.services import outbox_enqueue
-
-ROOT = Path(settings.BASE_DIR)
+from tests.standins import SmtpServer, run_workers
 
 
 def _jobs() -> list[tuple[str, int | None, str]]:
@@ -81,25 +72,9 @@ def test_the_periodic_jobs_are_the_queues():
         ("providers.remind_stale", "45 6 * * *"),
         ("jobs.retry_stalled", "*/5 * * * *"),
         ("jobs.remove_old", "50 2 * * *"),
+        ("sends.deliver_due", "* * * * *"),
+        ("sends.purge", "40 * * * *"),
     }
-
-
-class _Inbox:
-    """What a local SMTP server received: one subject per message."""
-
-    def __init__(self):
-        self.subjects: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
-        text = envelope.content.decode("utf-8", "replace")
-        self.subjects += [line[len("Subject: ") :] for line in text.splitlines() if line.startswith("Subject: ")]
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -109,36 +84,11 @@ def test_two_workers_deliver_each_message_exactly_once_over_smtp():
     messages = _queue(30)
     for message in messages:  # and a second job for each: two workers will race for every message
         tasks.deliver.defer(message_id=message.pk)
-    inbox = _Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    smtp.start()
-    db = settings.DATABASES["default"]
-    env = dict(
-        os.environ,
-        DATABASE_URL=f"postgis://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=str(smtp.port),
-        LOG_LEVEL="WARNING",
-    )
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    command = [sys.executable, "manage.py", "procrastinate", "worker", "--one-shot", "--queues", "email"]
-    workers = []
-    try:
-        workers = [
-            subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE)  # noqa: S603 (our own manage.py)
-            for _ in range(2)
-        ]
-        errors = [worker.communicate(timeout=120)[1].decode() for worker in workers]
-    finally:
-        for worker in workers:  # never left holding connections to the test database
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-        smtp.stop()
+    with SmtpServer() as smtp:
+        run_workers("email", EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+                    EMAIL_PORT=str(smtp.port))  # fmt: skip
 
-    assert [worker.returncode for worker in workers] == [0, 0], errors
-    assert sorted(inbox.subjects) == sorted(f"Message {i}" for i in range(30))
+    assert sorted(smtp.subjects) == sorted(f"Message {i}" for i in range(30))
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
     assert {status for task, _, status in _jobs() if task == "notifications.deliver"} == {"succeeded"}
 

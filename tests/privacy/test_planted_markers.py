@@ -63,6 +63,10 @@ NO_SITE_DATA = {
     "portal-edit": "POST: edits the caller's own record and redirects",
     "moderation-review": "POST: a moderator's decision, redirects",
     "referral-act": "POST: an action on a referral, redirects to the referral page (probed)",
+    "send-status": "a sent list's status and audit: ids, times and outcomes, no site",
+    "send-list": "sent lists' status and audit: ids, times and outcomes, no site",
+    "send-detail": "one sent list's status and audit (as send-list)",
+    "send-sms-status": "POST: the SMS provider's signed delivery report; answers with a status code only",
     **{
         f"referral-{name}": "POST: returns the referral's detail (probed as referral-detail)"
         for name in ("accept", "decline", "start", "complete", "close", "withdraw")
@@ -157,6 +161,7 @@ def probes(p) -> dict[str, list[tuple[str, str, dict]]]:
         "home": [("get", "/", {})],
         "listing": [("get", f"/listings/{site.pk}/", {})],
         "print-sheet": [("get", "/print/", {"offers": str(offer.pk)})],
+        "send-new": [("get", "/send/", {"offers": str(offer.pk)})],
         "referral-inbox": [("get", "/referrals/", {})],
         "portal": [("get", "/portal/", {})],
         "moderation": [("get", "/moderation/", {})],
@@ -249,6 +254,13 @@ def test_no_marker_reaches_a_viewer_who_may_not_see_the_site(planted, personas, 
 @pytest.mark.parametrize("role", ["hotline", "provider", "moderator"])
 def test_the_printed_sheet_is_the_publics_view_whoever_prints_it(planted, personas, role):
     html = client_as(role, personas).get("/print/", {"offers": str(planted["offer"].pk)}).content.decode()
+    assert "Emergency Shelter" in html and "77002" in html
+    assert leaks(html) == []
+
+
+@pytest.mark.parametrize("role", ["hotline", "specialist"])
+def test_the_list_a_survivor_is_sent_is_the_publics_view_whoever_sends_it(planted, personas, role):
+    html = client_as(role, personas).get("/send/", {"offers": str(planted["offer"].pk)}).content.decode()
     assert "Emergency Shelter" in html and "77002" in html
     assert leaks(html) == []
 

@@ -2,33 +2,16 @@
 language, for a message (neutral opening lines, the hotline by its number, how to delete it, a neutral signature)
 and for the printed sheet."""
 
-import datetime
 import uuid
 
 import pytest
 from django.utils.html import escape
 
 from providers.handout import handout_items, handout_text
-from providers.models import Schedule
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 SENSITIVE = ("trafficking", "victim", "shelter", "refugio", "trata", "víctima", "abuse", "abuso")
-
-
-@pytest.fixture
-def chosen(provider_org):
-    """An ordinary site and a confidential one, in the order chosen."""
-    hidden = factories.location(provider_org, is_confidential=True)
-    factories.address(hidden, address_1="12 Hidden Lane", address_2="Unit 3", city="Pasadena", postal_code="77506-6008")
-    factories.phone(location=hidden, number="+17135550111", description="back office")
-    factories.phone(location=hidden, number="+17135550122", is_front_door=True)
-    open_site = factories.location(provider_org)
-    factories.address(open_site, address_1="500 Main St", postal_code="77002")
-    factories.phone(location=open_site, number="+17135550133", extension="12", is_front_door=True)
-    Schedule.objects.create(location=open_site, weekday=1, opens_at=datetime.time(9), closes_at=datetime.time(17))
-    service = factories.service(provider_org, name="Emergency Shelter", needs=("emergency-shelter",))
-    return [factories.offer(service, open_site).pk, factories.offer(service, hidden).pk]
 
 
 def test_a_message_shows_the_publics_view_of_each_site_in_the_order_chosen(chosen):

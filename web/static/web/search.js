@@ -143,7 +143,7 @@
     box.type = "checkbox";
     box.className = "print-pick";
     box.value = id;
-    pick.append(box, " " + t("addToSheet", "Add to printable sheet"));
+    pick.append(box, " " + t("addToSheet", "Choose (print or send)"));
     actions.appendChild(pick);
     li.appendChild(actions);
     // The rest of the card, one click away: where it is and why it ranks here.
@@ -198,6 +198,14 @@
       const picked = Array.from(document.querySelectorAll(".print-pick:checked")).map((box) => box.value);
       // Each id encoded: a value from the page never adds a parameter or a path to the URL.
       if (picked.length) window.open("/print/?offers=" + picked.map(encodeURIComponent).join(","), "_blank", "noopener");
+    });
+  }
+  const sendButton = document.getElementById("send-selected");
+  if (sendButton) {
+    sendButton.addEventListener("click", () => {
+      const picked = Array.from(document.querySelectorAll(".print-pick:checked")).map((box) => box.value);
+      // Services' ids only: the number or address is typed on the next page and posted, never put in a URL.
+      if (picked.length) window.location.assign("/send/?offers=" + picked.map(encodeURIComponent).join(","));
     });
   }
 

@@ -3,6 +3,8 @@
 //    return. Escape pressed twice in a row does the same.
 //  - <select data-autosubmit> submits its form when changed (the language switch).
 //  - <button data-print> opens the print dialog.
+//  - <select data-shows="NAME"> shows the element of [data-NAME] whose value is chosen and hides the others (the send
+//    form's preview in the message's language).
 (function () {
   "use strict";
   function leave() {
@@ -18,6 +20,16 @@
     });
     document.querySelectorAll("button[data-print]").forEach(function (printButton) {
       printButton.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("select[data-shows]").forEach(function (select) {
+      const name = select.dataset.shows;
+      const show = function () {
+        document.querySelectorAll("[data-" + name + "]").forEach(function (element) {
+          element.hidden = element.getAttribute("data-" + name) !== select.value;
+        });
+      };
+      select.addEventListener("change", show);
+      show();
     });
   });
   let lastEscape = 0;
