@@ -17,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from providers.handout import handout_items, handout_text
+from providers.models import ServiceAtLocation, ServiceStatus
 from sends.models import MAX_OFFERS, Channel
 
 # Twilio's limit for one message body; a longer list goes in several messages, split between services.
@@ -39,8 +40,14 @@ def message_subject(language: str) -> str:
 
 def message_parts(send) -> list[str]:
     """The message of a send, written now from the services' public view: one text for email, parts of at most
-    SMS_MAX_CHARS for a text message. Empty when none of the services exists any more."""
-    items = handout_items(send.offers, limit=MAX_OFFERS)
+    SMS_MAX_CHARS for a text message. Services closed or removed since the safety check are left out; empty when
+    none is left."""
+    active = set(
+        ServiceAtLocation.objects.filter(pk__in=send.offers, service__status=ServiceStatus.ACTIVE).values_list(
+            "pk", flat=True
+        )
+    )
+    items = handout_items([offer for offer in send.offers if offer in active], limit=MAX_OFFERS)
     if not items:
         return []
     text = handout_text(items, language=send.language)
@@ -88,12 +95,16 @@ def send_email(*, to: str, subject: str, body: str) -> None:
     kept as codes only: a refusal quotes the address."""
     sender = formataddr((settings.HANDOUT_SENDER_NAME, settings.SENDS_FROM_EMAIL))
     connection = get_connection(fail_silently=False)
-    try:
+    message = EmailMessage(subject=subject, body=body, from_email=sender, to=[to], connection=connection)
+    try:  # everything that can fail before the server is given the message
+        message.message()
         connection.open()
-    except (OSError, smtplib.SMTPException) as exc:  # no connection, no message
+        if getattr(connection, "connection", None) is not None:  # SMTP: greet now, not inside the send
+            connection.connection.ehlo_or_helo_if_needed()
+    except (OSError, smtplib.SMTPException) as exc:
+        connection.close()
         raise NotSent(f"no connection to the mail server ({type(exc).__name__})") from None
     try:
-        message = EmailMessage(subject=subject, body=body, from_email=sender, to=[to], connection=connection)
         message.send(fail_silently=False)
     except smtplib.SMTPRecipientsRefused as exc:
         _refusal("the mail server refused the address", sorted({code for code, _text in exc.recipients.values()}))

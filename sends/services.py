@@ -33,6 +33,7 @@ INTERRUPTED_AFTER = timedelta(minutes=10)
 # The per-recipient limit's window; recipients' hashes, idempotency keys and request hashes are erased after it.
 DAY = timedelta(days=1)
 MAYBE_ARRIVED = "it may or may not have arrived, so it is not sent again"
+SWEEP_BUDGET = timedelta(minutes=2)  # a sweep stops after this long; sends it did not reach wait a minute
 
 
 class LimitReached(Exception):
@@ -77,7 +78,8 @@ def scrub(text: str, address: str) -> str:
         text = re.sub(re.escape(part), "(recipient)", text, flags=re.IGNORECASE)
     digits = re.sub(r"\D", "", address)
     if "@" not in address and len(digits) >= 7:
-        text = re.sub(r"\+?1?\D{0,5}" + r"\D{0,5}".join(digits[-10:]), "(recipient)", text)
+        for tail in (digits[-10:], digits[-7:]):  # the whole number, then its local seven digits
+            text = re.sub(r"\+?1?\D{0,5}" + r"\D{0,5}".join(tail), "(recipient)", text)
     return text
 
 
@@ -100,6 +102,9 @@ def send_create(
     asked = {"offers": offers, "channel": channel, "address": address, "language": language}
     try:
         with transaction.atomic():
+            earlier = _replay(sender, idempotency_key, asked)  # a replay is answered even if a service closed since
+            if earlier is not None:
+                return earlier, False
             offers = _check(offers=offers, safety_confirmed=safety_confirmed)
             _lock(sender=sender, hashed=recipient_hash(channel, address, now.date()))
             # After the locks: a twin request that held them has committed, and is answered, not counted.
@@ -178,7 +183,7 @@ def _check_limits(*, sender, channel: str, address: str, now: datetime) -> None:
     if len(recent) >= settings.SENDS_PER_SENDER_HOUR:
         raise LimitReached(
             f"You have sent {len(recent)} lists in the last hour, the most allowed; give the list on paper.",
-            retry_after=min(recent) - hour_ago,
+            retry_after=sorted(recent)[len(recent) - settings.SENDS_PER_SENDER_HOUR] - hour_ago,
         )
     day_ago = now - DAY
     hashes = [recipient_hash(channel, address, day) for day in {now.date(), day_ago.date()}]
@@ -189,7 +194,7 @@ def _check_limits(*, sender, channel: str, address: str, now: datetime) -> None:
         raise LimitReached(
             f"This number or address was sent {len(earlier)} lists in the last 24 hours, the most allowed; give the "
             "list on paper.",
-            retry_after=min(earlier) - day_ago,
+            retry_after=sorted(earlier)[len(earlier) - settings.SENDS_PER_RECIPIENT_DAY] - day_ago,
         )
 
 
@@ -212,10 +217,13 @@ def send_deliver_one(send_id, *, now: datetime | None = None) -> str | None:
 
 def sends_deliver_due(*, now: datetime | None = None, batch_size: int = 100) -> int:
     """Deliver what is due again after a failed attempt, and settle interrupted sends; return how many were tried."""
-    now = now or timezone.now()
-    settle_interrupted(now=now)
+    started, start = timezone.now(), now or timezone.now()
+    settle_interrupted(now=start)
     tried, seen = 0, set()
     while tried < batch_size:
+        now = start + (timezone.now() - started)  # each send on the clock (an outage makes attempts slow)
+        if now - start > SWEEP_BUDGET:
+            break  # the next minute's sweep goes on
         with transaction.atomic():
             due = _due_unclaimed(now).exclude(pk__in=seen).order_by("next_attempt_at").values_list("pk", flat=True)
             due = due.first()
@@ -233,13 +241,16 @@ def _due_unclaimed(now: datetime):
 
 def _attempt(send: Send, now: datetime) -> str:
     handed = False  # True while a message is with the mail server or provider and its fate is not known here
+    sent_parts, parts = send.parts_sent, []
     try:
         parts = channels.message_parts(send)
         if not parts:
-            return _settle(send.pk, SendStatus.FAILED, "none of the chosen services exists any more", now)
+            return _settle(send.pk, SendStatus.FAILED, _parts_note("none of the chosen services is listed now",
+                                                                   sent_parts, parts), now)  # fmt: skip
         if send.channel == Channel.EMAIL:
+            subject = channels.message_subject(send.language)
             handed = True
-            channels.send_email(to=send.address, subject=channels.message_subject(send.language), body=parts[0])
+            channels.send_email(to=send.address, subject=subject, body=parts[0])
         else:
             backend, callback = channels.sms_backend(), channels.status_callback_url()
             for number in range(send.parts_sent, len(parts)):
@@ -248,11 +259,11 @@ def _attempt(send: Send, now: datetime) -> str:
                 with transaction.atomic():  # each accepted part at once: a retry goes on from the next
                     SendPart.objects.create(send_id=send.pk, number=number, ref_hash=ref_hash(provider_ref))
                     Send.objects.filter(pk=send.pk).update(parts_sent=number + 1)
-                handed = False
+                handed, sent_parts = False, number + 1
     except channels.Refused as exc:
-        return _settle(send.pk, SendStatus.FAILED, scrub(str(exc), send.address), now)
+        return _settle(send.pk, SendStatus.FAILED, _parts_note(scrub(str(exc), send.address), sent_parts, parts), now)
     except Exception as exc:  # noqa: BLE001 - any failure is settled: tried again only if nothing can have left
-        detail = scrub(f"{type(exc).__name__}: {exc}", send.address)
+        detail = _parts_note(scrub(f"{type(exc).__name__}: {exc}", send.address), sent_parts, parts)
         logger.warning("send %s not delivered: attempt %s (%s)", send.pk, send.attempts, type(exc).__name__)
         if handed and not isinstance(exc, channels.NotSent):
             return _settle(send.pk, SendStatus.FAILED, f"{detail[:200]}; {MAYBE_ARRIVED}", now)
@@ -261,6 +272,11 @@ def _attempt(send: Send, now: datetime) -> str:
             return _settle(send.pk, SendStatus.FAILED, detail, now)
         return _settle(send.pk, SendStatus.QUEUED, detail, now, next_attempt_at=next_at)
     return _settle(send.pk, SendStatus.SENT, "", now)
+
+
+def _parts_note(detail: str, sent_parts: int, parts: list) -> str:
+    """A failure's detail, saying which text-message parts had already gone (the survivor has those)."""
+    return f"{detail} ({sent_parts} of {len(parts) or '?'} parts were sent)" if sent_parts else detail
 
 
 def _settle(send_id, status: str, detail: str, now: datetime, next_attempt_at: datetime | None = None) -> str | None:

@@ -4,13 +4,15 @@ callback so delivery is known. TWILIO_API_BASE_URL points it at a stand-in (test
 from django.conf import settings
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ConnectTimeout
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from sends.channels import NotSent, Refused, SmsBackend
 
 TIMEOUT_S = 15
+# Answers that say the message was not taken: too many requests, the service unavailable.
+NOT_TAKEN = frozenset({429, 503})
 
 
 class TwilioBackend(SmsBackend):
@@ -30,12 +32,14 @@ class TwilioBackend(SmsBackend):
         extra = {"status_callback": status_callback} if status_callback else {}
         try:
             message = self.client.messages.create(to=to, body=body, **sender, **extra)
-        except TwilioRestException as exc:
+        except (TwilioRestException, TwilioServiceException) as exc:
             # Twilio's code and HTTP status only: its message may quote the number.
             what = f"Twilio answered HTTP {exc.status}, error {exc.code}"
-            if 400 <= exc.status < 500 and exc.status != 429:
+            if exc.status in NOT_TAKEN:
+                raise NotSent(what) from None
+            if 400 <= exc.status < 500:
                 raise Refused(what) from None
-            raise NotSent(what) from None
+            raise RuntimeError(what) from None  # a 500 or 504 may come after the message was created
         except RequestsConnectionError as exc:
             if not _never_connected(exc):
                 raise  # lost after the request went out: it may have been accepted

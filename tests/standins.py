@@ -61,6 +61,7 @@ class SmtpServer:
     def __init__(self):
         self.messages: list = []
         self.refusal: str | None = None  # e.g. "550 5.1.1 <{address}>: no such user", answered to RCPT TO
+        self.data_refusal: str | None = None  # e.g. "554 5.7.1 rejected", answered to the message itself
         self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
 
     @property
@@ -78,6 +79,8 @@ class SmtpServer:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's handler name)
+        if self.data_refusal:
+            return self.data_refusal
         message = message_from_bytes(envelope.content, policy=policy.default)
         message.recipients = list(envelope.rcpt_tos)
         self.messages.append(message)
@@ -109,8 +112,10 @@ class TwilioStandIn:
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "stand-in-auth-token"
     messages: list[TextMessage] = field(default_factory=list)
-    failures: list[tuple[int, int]] = field(default_factory=list)  # (HTTP status, Twilio error code), in order
-    stall_s: float = 0  # accept the next message, but answer only after this long (a client's read timeout)
+    # The next calls' answers, in order: (HTTP status, Twilio error code), or None to take the message.
+    failures: list[tuple[int, int] | None] = field(default_factory=list)
+    stall_s: float = 0  # take the next message, but answer only after this long (a client's read timeout)
+    drop_next: bool = False  # take the next message, then close the connection without an answer
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self):
@@ -159,8 +164,9 @@ class TwilioStandIn:
                 length = int(self.headers.get("Content-Length", 0))
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 with standin.lock:
-                    if standin.failures:
-                        status, code = standin.failures.pop(0)
+                    failure = standin.failures.pop(0) if standin.failures else None
+                    if failure:
+                        status, code = failure
                         return self._answer(status, {"code": code, "message": f"The 'To' number {form.get('To')} "
                                                      "is not valid.", "status": status})  # fmt: skip
                     if (
@@ -174,7 +180,11 @@ class TwilioStandIn:
                                           status_callback=form.get("StatusCallback", ""))  # fmt: skip
                     standin.messages.append(message)
                     stall, standin.stall_s = standin.stall_s, 0
+                    drop, standin.drop_next = standin.drop_next, False
                 time.sleep(stall)
+                if drop:
+                    self.close_connection = True
+                    return
                 self._answer(201, {
                     "sid": message.sid, "account_sid": standin.account_sid, "to": message.to, "from": message.sender,
                     "body": message.body, "status": "queued", "num_segments": "1", "direction": "outbound-api",

@@ -30,6 +30,8 @@ def send_new(request):
     language = source.get("language") or translation.get_language()
     language = language if language in LANGUAGES else LANGUAGES[0]
     errors, status = {}, 200
+    if len(offers) > MAX_OFFERS:
+        errors = {"offers": [f"Choose at most {MAX_OFFERS} services to send: untick some in the search."]}
     if request.method == "POST":
         data = {
             "offers": offers, "channel": request.POST.get("channel", ""), "to": request.POST.get("to", ""),
@@ -51,7 +53,9 @@ def send_new(request):
         # The safety question is asked again after any error; the number or address is shown again only to be
         # corrected (a refused send leaves it out).
         "values": {"channel": request.POST.get("channel"), "to": request.POST.get("to", "") if status == 400 else ""},
-        "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4(),
+        # The same key while the form is corrected (a double press sends once); a new one once the key was refused.
+        "idempotency_key": (request.POST.get("idempotency_key") if status == 400 and "Idempotency-Key" not in errors
+                            else None) or uuid.uuid4(),
     }, status=status)  # fmt: skip
 
 

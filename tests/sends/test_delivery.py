@@ -126,7 +126,7 @@ def test_a_passing_failure_is_retried_with_backoff_then_sent_once(personas, chos
 
 
 def test_it_gives_up_after_the_last_attempt_or_half_an_hour(personas, chosen, twilio):
-    twilio.fail_next(500, 20500, times=10)
+    twilio.fail_next(503, 20503, times=10)
     start = timezone.now()
     send = create(personas, chosen, now=start)
     now = start
@@ -159,7 +159,7 @@ def test_a_send_whose_worker_died_mid_send_is_never_sent_again(personas, chosen,
 
 def test_a_long_list_goes_in_parts_and_a_retry_goes_on_from_the_next(personas, chosen, twilio, monkeypatch):
     monkeypatch.setattr(channels, "SMS_MAX_CHARS", 180)
-    twilio.fail_next(500, 20500)
+    twilio.fail_next(429, 20429)
     start = timezone.now()
     send = create(personas, chosen, now=start)
     parts = channels.message_parts(send)
@@ -324,3 +324,55 @@ def test_a_report_that_came_before_the_attempt_was_settled_is_its_outcome(person
     assert events(send) == ["created", "sent", "undelivered", "address_erased"]
     assert SendEvent.objects.get(send=send, action="undelivered").detail == "error 30005"
     assert not services.send_status_report(provider_ref="SM-unknown", status="delivered")
+
+
+@pytest.mark.parametrize("status", [500, 504])
+def test_a_twilio_error_that_may_follow_the_message_is_not_sent_again(personas, chosen, twilio, status):
+    twilio.fail_next(status, 20500)
+    send = create(personas, chosen)
+
+    assert services.send_deliver_one(send.pk) == "failed"
+    send.refresh_from_db()
+    assert f"HTTP {status}" in send.detail and "may or may not have arrived" in send.detail and send.address == ""
+
+
+def test_a_connection_lost_once_the_request_went_out_is_not_sent_again(personas, chosen, twilio):
+    twilio.drop_next = True  # Twilio reads the request, then the connection breaks before its answer
+    send = create(personas, chosen)
+
+    assert services.send_deliver_one(send.pk) == "failed"
+    send.refresh_from_db()
+    assert "may or may not have arrived" in send.detail and len(twilio.messages) == 1
+
+
+@pytest.mark.parametrize(("answer", "outcome"), [("554 5.7.1 rejected", "failed"), ("451 4.3.0 try later", "retry")])
+def test_a_mail_server_refusing_the_message_itself_is_kept_as_its_code(personas, chosen, smtp, answer, outcome):
+    smtp.data_refusal = answer
+    send = create(personas, chosen, channel="email", to=EMAIL)
+
+    assert services.send_deliver_one(send.pk) == outcome
+    send.refresh_from_db()
+    assert f"SMTP {answer[:3]}" in send.detail and "may or may not" not in send.detail
+
+
+def test_a_service_closed_after_the_safety_check_is_left_out(personas, chosen, twilio):
+    from providers.models import Service, ServiceAtLocation
+
+    send = create(personas, chosen)
+    Service.objects.filter(pk=ServiceAtLocation.objects.get(pk=chosen[1]).service_id).update(status="inactive")
+
+    assert services.send_deliver_one(send.pk) == "failed"  # both chosen services are that one service
+    send.refresh_from_db()
+    assert "none of the chosen services is listed now" in send.detail and twilio.messages == []
+
+
+def test_a_failure_after_some_parts_says_which_arrived(personas, chosen, twilio, monkeypatch):
+    monkeypatch.setattr(channels, "SMS_MAX_CHARS", 180)
+    send = create(personas, chosen)
+    total = len(channels.message_parts(send))
+    twilio.failures = [None, (400, 21610)]  # the second part is refused (the number opted out meanwhile)
+
+    assert services.send_deliver_one(send.pk) == "failed"
+
+    send.refresh_from_db()
+    assert f"(1 of {total} parts were sent)" in send.detail and len(twilio.messages) == 1

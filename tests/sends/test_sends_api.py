@@ -102,14 +102,15 @@ def test_a_key_is_required_and_a_replay_returns_the_first_send(client_for, chose
 def test_a_sender_may_send_so_many_lists_an_hour(client_for, chosen, settings):
     settings.SENDS_PER_SENDER_HOUR = 2
     hotline = client_for("hotline")
-    for n in range(2):
-        assert post(hotline, body(chosen, to=f"+1713555020{n}"), key=f"k{n}").status_code == 201
+    for n, at in enumerate(["10:00", "10:20"]):
+        with time_machine.travel(f"2026-12-07 {at}Z", tick=False):
+            assert post(hotline, body(chosen, to=f"+1713555020{n}"), key=f"k{n}").status_code == 201
 
-    refused = post(hotline, body(chosen, to="+17135550209"), key="k9")
-
+    with time_machine.travel("2026-12-07 10:30Z", tick=False):
+        refused = post(hotline, body(chosen, to="+17135550209"), key="k9")
     assert refused.status_code == 429 and "last hour" in refused.json()["detail"]
-    assert Send.objects.count() == 2
-    with time_machine.travel(Send.objects.first().created_at.timestamp() + 3601):
+    assert refused["Retry-After"] == str(30 * 60) and Send.objects.count() == 2  # when the 10:00 one leaves the hour
+    with time_machine.travel("2026-12-07 11:00:01Z", tick=False):
         assert post(hotline, body(chosen, to="+17135550209"), key="k10").status_code == 201
 
 

@@ -100,3 +100,21 @@ def test_bad_services_and_a_tampered_key_are_named_not_500s(personas, chosen):
     tampered = client.post("/send/", _form(chosen, idempotency_key="k" * 300))
     assert tampered.status_code == 400 and "Idempotency-Key" in tampered.content.decode()
     assert not Send.objects.exists()
+
+
+def test_more_than_ten_services_are_named_before_sending(personas, chosen):
+    eleven = ",".join([chosen[0]] * 11)
+    page = signed_in(personas["hotline"]).get("/send/", {"offers": eleven}).content.decode()
+    assert "offers: Choose at most 10 services to send" in page
+
+
+def test_a_refused_key_is_replaced_so_the_form_can_be_sent(personas, chosen):
+    client = signed_in(personas["hotline"])
+    assert client.post("/send/", _form(chosen)).status_code == 302
+    reused = client.post("/send/", _form(chosen, language="es"))  # the same key, another request: 422
+
+    assert reused.status_code == 422
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', reused.content.decode()).group(1)
+    assert key != "form-1"
+    again = client.post("/send/", _form(chosen, language="es", idempotency_key=key))
+    assert again.status_code == 302 and Send.objects.count() == 2
