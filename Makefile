@@ -4,7 +4,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint seed serve worker backup restore
+.PHONY: setup run test lint seed serve worker backup restore replica
 
 setup:
 	@scripts/setup.sh
@@ -23,7 +23,12 @@ run: setup
 test: setup
 	@.venv/bin/ruff check --quiet .
 	@.venv/bin/lint-imports --no-cache > /dev/null || .venv/bin/lint-imports --no-cache
-	@.venv/bin/pytest $(PYTEST_ARGS)
+	@env -u DATABASE_REPLICA_URLS -u REDIS_URL .venv/bin/pytest $(PYTEST_ARGS)
+	@if [ -z "$(PYTEST_ARGS)" ]; then scripts/scaleout_tests.sh -q; fi
+
+# The scale-out rig (a primary with a streaming standby, and Redis) on this machine; prints the environment to use.
+replica:
+	@scripts/replica_rig.sh up
 
 lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .

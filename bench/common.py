@@ -36,7 +36,8 @@ def psql(sql: str, *, database: str = "postgres") -> str:
 
 
 def database_env(database: str) -> dict:
-    return dict(os.environ, DATABASE_URL=f"postgis://directory@127.0.0.1:5432/{database}")
+    """The environment of a manage.py against a scratch database (on PGPORT's cluster: the rig's with --rig)."""
+    return dict(os.environ, DATABASE_URL=f"postgis://directory@127.0.0.1:{os.environ.get('PGPORT', '5432')}/{database}")
 
 
 def database_exists(database: str) -> bool:

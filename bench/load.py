@@ -5,6 +5,15 @@ Usage: .venv/bin/python bench/load.py [--rates 10,20,30] [--duration 60] [--warm
                                       [--quiet-wait 600] [--server-log FILE] [--keep] [--reuse]
        .venv/bin/python bench/load.py --fault-restart [--rate 10] [--before 15] [--after 30] [--down-for S]
                                       [--recovery-limit 10] [...]
+       .venv/bin/python bench/load.py --rig [--bare] [...]             (the scale-out rig: scripts/replica_rig.sh)
+       .venv/bin/python bench/load.py --rig --fault-restart --fault primary|standby|redis [...]
+
+--rig runs everything on the scale-out rig: the scratch database on its primary (5434), gunicorn reading the
+registry from its streaming standby (5435) and keeping the cache, rate limits and lockouts in its Redis (6391);
+--bare keeps the rig's primary but neither the standby nor Redis (the figures to compare with). CPU is then split
+between the primary's and the standby's backends, and the table ends with where the statements went
+(pg_stat_database on each). --fault standby stops the standby (fast) for --down-for seconds under load, then
+starts it; --fault redis stops Redis likewise; --fault primary restarts the rig's primary.
 
 1. Database: builds the scratch database `directory_load` from `directory_template` (as the postgres superuser over
    127.0.0.1, as bench/match_bench.py does): migrate, createcachetable, load_boundaries, seed_demo --locations N
@@ -113,7 +122,8 @@ from common import (
 
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 DATABASE = "directory_load"
-PG_CLUSTER = ("15", "main")
+PG_CLUSTER = ["15", "main"]  # --rig: the rig's primary
+RIG = {"on": False, "scaleout": False, "standby_port": "5435", "redis_port": "6391"}
 # Every limit out of reach, so the test measures capacity, not throttling. The counting still happens (one upsert per
 # anonymous request, core/throttles.py); all the traffic comes from 127.0.0.1, so it is one counter row.
 UNLIMITED = "1000000/minute"
@@ -225,6 +235,9 @@ def server_env() -> dict:
         TWO_FACTOR_REQUIRED_ROLES="",
     )
     env.pop("DJANGO_DEBUG", None)
+    if RIG["scaleout"]:  # reads from the standby, the ephemeral in Redis (docs/operations.md, Scaling past one machine)
+        env["DATABASE_REPLICA_URLS"] = f"postgis://directory@127.0.0.1:{RIG['standby_port']}/{DATABASE}"
+        env["REDIS_URL"] = f"redis://127.0.0.1:{RIG['redis_port']}/1"
     # Capacity, not throttling: every rate limit out of reach.
     env.update(dict.fromkeys(THROTTLE_VARIABLES, UNLIMITED))
     return env
@@ -548,17 +561,20 @@ class CpuMeter:
 
     def _processes(self) -> dict[str, dict[int, float]]:
         """Return CPU seconds so far per process id, for gunicorn's processes and our database's backends."""
-        groups = {"gunicorn": {}, "postgres": {}}
+        groups = {"gunicorn": {}, "postgres": {}, "replica": {}}
         for process in [self.server, *self.server.children(recursive=True)]:
             with contextlib.suppress(psutil.Error):
                 times = process.cpu_times()
                 groups["gunicorn"][process.pid] = times.user + times.system
         for process in psutil.process_iter(["name", "cmdline"]):
-            # Backends are titled "postgres: 15/main: directory directory_load 127.0.0.1(port) ...".
-            if process.info["name"] == "postgres" and f" {DATABASE} " in " ".join(process.info["cmdline"] or []):
+            # Backends are titled "postgres: 15/main: directory directory_load 127.0.0.1(port) ..."; with --rig the
+            # standby's ("15/rigstandby: ...") are counted apart.
+            title = " ".join(process.info["cmdline"] or [])
+            if process.info["name"] == "postgres" and f" {DATABASE} " in title:
+                group = "replica" if "/rigstandby:" in title else "postgres"
                 with contextlib.suppress(psutil.Error):
                     times = process.cpu_times()
-                    groups["postgres"][process.pid] = times.user + times.system
+                    groups[group][process.pid] = times.user + times.system
         return groups
 
     def _sample(self) -> dict:
@@ -574,7 +590,7 @@ class CpuMeter:
     def start(self) -> None:
         self.started = self._sample()
         # Backends come and go (DATABASE_CONN_MAX_AGE, 60 s): poll every second, keeping each one's last figure.
-        self.last = {name: dict(self.started[name]) for name in ("gunicorn", "postgres")}
+        self.last = {name: dict(self.started[name]) for name in ("gunicorn", "postgres", "replica")}
         self.greenlet = gevent.spawn(self._poll)
 
     def _poll(self) -> None:
@@ -586,11 +602,11 @@ class CpuMeter:
     def stop(self) -> dict:
         self.greenlet.kill()
         ended = self._sample()
-        for name in ("gunicorn", "postgres"):
+        for name in ("gunicorn", "postgres", "replica"):
             self.last[name].update(ended[name])
         wall = ended["wall"] - self.started["wall"]
         figures = {f"{name}_cores": (ended[name] - self.started[name]) / wall for name in ("machine", "generator")}
-        for name in ("gunicorn", "postgres"):
+        for name in ("gunicorn", "postgres", "replica"):
             # A process that started during the window counts from zero; one that ended counts until the last poll.
             used = sum(seconds - self.started[name].get(pid, 0.0) for pid, seconds in self.last[name].items())
             figures[f"{name}_cores"] = used / wall
@@ -694,6 +710,7 @@ def summarize(records: list[Record], start: float, end: float) -> dict:
 
 def print_rate(rate: float, summary: dict, cpu: dict, *, p95_limit: float) -> bool:
     rows = summary["rows"]
+    standby = f" on the primary + {cpu['replica_cores']:.2f} on the standby" if RIG["on"] else ""
     target_rps = rate * REQUESTS_PER_ACTION
     print(
         f"\nrate {rate:g} actions/s (~{target_rps:.1f} req/s): achieved {summary['actions_per_s']:.2f} actions/s, "
@@ -706,7 +723,7 @@ def print_rate(rate: float, summary: dict, cpu: dict, *, p95_limit: float) -> bo
             print(f"  {'':<16}   {count} x {error}")
     print(
         f"  CPU (cores of {os.cpu_count()}): machine busy {cpu['machine_cores']:.2f}, gunicorn "
-        f"{cpu['gunicorn_cores']:.2f}, our PostgreSQL backends {cpu['postgres_cores']:.2f}, load generator "
+        f"{cpu['gunicorn_cores']:.2f}, our PostgreSQL backends {cpu['postgres_cores']:.2f}{standby}, load generator "
         f"{cpu['generator_cores']:.2f}; highest load average "
         f"{cpu['load_max']:.2f}; other sessions' pytest processes seen: {cpu['pytest_max']}",
         flush=True,
@@ -742,9 +759,11 @@ def print_table(results: list[dict], args: argparse.Namespace) -> None:
     print(
         "| target actions/s | target req/s | achieved req/s | errors | search | match | referral create "
         "| referral answer | all | all: inside Django | all: the rest "
-        "| CPU cores: machine / gunicorn / postgres / generator | others' pytest | sustained |"
+        f"| CPU cores: machine / gunicorn / postgres{' (primary / standby)' if RIG['on'] else ''} / generator "
+        "| others' pytest | sustained |"
     )
     print("| ---: | ---: | ---: | ---: | --- | --- | --- | --- | --- | --- | --- | --- | ---: | --- |")
+    cores = ("machine", "gunicorn", "postgres", *(("replica",) if RIG["on"] else ()), "generator")
     for result in results:
         rows, cpu = result["summary"]["rows"], result["cpu"]
         cells = [
@@ -755,13 +774,15 @@ def print_table(results: list[dict], args: argparse.Namespace) -> None:
             *(fmt_triple(rows[kind]["ms"]) for kind in (*KINDS, "all")),
             fmt_triple(result["summary"]["in_app_ms"]),
             fmt_triple(result["summary"]["outside_ms"]),
-            " / ".join(f"{cpu[f'{name}_cores']:.2f}" for name in ("machine", "gunicorn", "postgres", "generator")),
+            " / ".join(f"{cpu[f'{name}_cores']:.2f}" for name in cores),
             str(cpu["pytest_max"]),
             "yes" if result["sustained"] else "no",
         ]
         print("| " + " | ".join(cells) + " |")
     best = [result["rate"] for result in results if result["sustained"]]
     print(f"\nHighest sustained rate: {max(best):g} actions/s." if best else "\nNo rate was sustained.")
+    if RIG["on"]:
+        print(f"\nWhere the statements went over all rates (pg_stat_database of {DATABASE}): {args.where_reads}")
 
 
 # --- checks -----------------------------------------------------------------------------------------------
@@ -1003,8 +1024,30 @@ def print_checks(checks: list[tuple[str, bool, str]]) -> bool:
 # --- main -------------------------------------------------------------------------------------------------
 
 
+STATS_SQL = f"SELECT xact_commit, tup_returned, tup_fetched FROM pg_stat_database WHERE datname = '{DATABASE}'"
+
+
+def database_stats() -> dict[str, list[int]]:
+    """Transactions and rows read so far, on the primary and (--rig) the standby."""
+    stats = {"primary": [int(v) for v in psql(STATS_SQL).split("|")]}
+    if RIG["on"]:
+        standby = subprocess.run([*PSQL, "-p", RIG["standby_port"], "-d", "postgres", "-c", STATS_SQL], check=True,
+                                 capture_output=True, text=True).stdout.strip()  # fmt: skip
+        stats["standby"] = [int(v) for v in standby.split("|")]
+    return stats
+
+
+def stats_delta(before: dict, after: dict) -> str:
+    parts = []
+    for where in before:
+        commits, returned, fetched = (b - a for a, b in zip(before[where], after[where], strict=True))
+        parts.append(f"{where}: {commits} transactions, {returned + fetched} rows read")
+    return "; ".join(parts)
+
+
 def run_rates(args, setup: dict, base_url: str, server: subprocess.Popen, log_path: Path) -> bool:
     origins = load_origins()
+    stats_before = database_stats()
     since = datetime.now(UTC) - timedelta(seconds=5)
     results = []
     scenario = None
@@ -1045,9 +1088,24 @@ def run_rates(args, setup: dict, base_url: str, server: subprocess.Popen, log_pa
             scenario.creates.update(scenario_rate.creates)
             scenario.answers.update(scenario_rate.answers)
         time.sleep(5)  # let the server settle between rates
+    args.where_reads = stats_delta(stats_before, database_stats())
     print_table(results, args)
     print("\ndatabase checks over every referral the rates sent:")
     return print_checks(check_database(scenario, since))
+
+
+def fault_commands(args) -> list[list[str] | None]:
+    """The fault: commands to run in order (None: stay down --down-for seconds)."""
+    if args.fault == "redis":
+        port = RIG["redis_port"]
+        start = ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--daemonize", "yes"]  # fmt: skip
+        return [["redis-cli", "-p", port, "shutdown", "nosave"], None, start]
+    cluster = ["15", "rigstandby"] if args.fault == "standby" else PG_CLUSTER
+    if args.down_for or args.fault == "standby":
+        # A longer outage: stop (fast: cut every connection), stay down, start.
+        return [["pg_ctlcluster", *cluster, "stop", "-m", "fast"], None, ["pg_ctlcluster", *cluster, "start"]]
+    return [["pg_ctlcluster", *cluster, "restart"]]
 
 
 def run_fault(args, setup: dict, base_url: str) -> bool:
@@ -1069,18 +1127,13 @@ def run_fault(args, setup: dict, base_url: str) -> bool:
             print("pytest started meanwhile: PostgreSQL NOT restarted (other sessions' tests)", flush=True)
             return moments["start"], time.time()
         moments["began"] = time.time()
-        if args.down_for:
-            # A longer outage: stop (fast: cut every connection), stay down, start.
-            commands = [["stop", "-m", "fast"], None, ["start"]]
-        else:
-            commands = [["restart"]]
-        for command in commands:
+        for command in fault_commands(args):
             if command is None:
                 time.sleep(args.down_for)
                 continue
-            done = subprocess.run(["pg_ctlcluster", *PG_CLUSTER, *command], capture_output=True, text=True)
+            done = subprocess.run(command, capture_output=True, text=True)
             print(
-                f"pg_ctlcluster {' '.join([*PG_CLUSTER, *command])}: exit {done.returncode} at "
+                f"{' '.join(command)}: exit {done.returncode} at "
                 f"+{time.time() - moments['began']:.2f} s {done.stderr.strip()}",
                 flush=True,
             )
@@ -1120,7 +1173,8 @@ def run_fault(args, setup: dict, base_url: str) -> bool:
     print_timeline(scenario, moments["began"])
     print("\nchecks:")
     passed = print_checks(checks + check_database(scenario, since))
-    print(f"\n{'PASS' if passed else 'FAIL'}: PostgreSQL restart under load")
+    what = {"primary": "PostgreSQL restart", "standby": "the standby stopped", "redis": "Redis stopped"}[args.fault]
+    print(f"\n{'PASS' if passed else 'FAIL'}: {what} under load")
     return passed
 
 
@@ -1143,7 +1197,18 @@ def main() -> None:
     parser.add_argument("--server-log", help="Copy gunicorn's log (the app's JSON lines) to this file.")
     parser.add_argument("--keep", action="store_true", help=f"Keep {DATABASE} afterwards.")
     parser.add_argument("--reuse", action="store_true", help=f"Reuse an existing {DATABASE} (migrate only).")
+    parser.add_argument(
+        "--rig", action="store_true",
+        help="On the scale-out rig (scripts/replica_rig.sh): the primary on 5434, reads from its standby, Redis.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--bare", action="store_true", help="With --rig: the rig's primary alone (no standby reads, no Redis): before."
+    )
     parser.add_argument("--fault-restart", action="store_true", help="Restart PostgreSQL under load and check.")
+    parser.add_argument(
+        "--fault", choices=["primary", "standby", "redis"], default="primary",
+        help="--fault-restart with --rig: what to stop and start (default: the primary).",
+    )  # fmt: skip
     parser.add_argument("--rate", type=float, default=10, help="--fault-restart: actions per second (default 10).")
     parser.add_argument("--before", type=float, default=15, help="--fault-restart: measured seconds before it.")
     parser.add_argument("--after", type=float, default=30, help="--fault-restart: seconds after the restart.")
@@ -1164,6 +1229,15 @@ def main() -> None:
     if args.fault_restart and args.after <= args.recovery_limit:
         parser.error("--after must be longer than --recovery-limit (the checks need traffic after it).")
 
+    if args.fault != "primary" and not args.rig:
+        parser.error("--fault standby or redis needs --rig.")
+    if args.rig:
+        rig = subprocess.run([str(ROOT / "scripts" / "replica_rig.sh"), "up"], check=True, capture_output=True,
+                             text=True).stdout  # fmt: skip
+        print(f"the scale-out rig: {' '.join(line for line in rig.splitlines() if '=' in line)}", flush=True)
+        RIG["on"], RIG["scaleout"] = True, not args.bare
+        os.environ["PGPORT"] = "5434"  # psql and manage.py reach the rig's primary (bench/common.py)
+        PG_CLUSTER[1] = "rigprimary"
     if args.fault_restart and not wait_for_no_pytest(PYTEST_WAIT_S, "before restarting PostgreSQL under load"):
         sys.exit("pytest is still running after 10 minutes: not restarting PostgreSQL under other sessions' tests.")
     print(f"locust {locust.__version__}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # Before anything reads the request: a body over the limit, or a NUL character, is refused (core/input.py).
     "core.input.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Where a request's reads go: a healthy replica for the views that allow it, else the primary (core/routing.py).
+    "core.routing.ReplicaMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -146,6 +148,23 @@ if not DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]:
     _options["prepare_threshold"] = 0
     # After any startup options DATABASE_URL already gives (?options=...), which are kept.
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan -c jit=off".strip()
+# Read replicas (core/routing.py): zero or more streaming standbys of the primary, as DATABASE_URLs separated by
+# commas. The search, matching, the HSDS API and the listing pages read from a healthy one; a caller who just wrote
+# reads from the primary for REPLICA_READ_YOUR_WRITES_S; a replica lagging more than REPLICA_MAX_LAG_S, or not
+# answering within its connect timeout, is skipped until the next check.
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    _replica = dj_database_url.parse(_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True)
+    _replica["ENGINE"] = DATABASES["default"]["ENGINE"]
+    _replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
+    _options = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    _replica["OPTIONS"] = {**_options, **_replica.get("OPTIONS", {})}
+    # Tests: the replica keeps its host and port and reads the primary's test database (which it streams).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_n}"] = _replica
+DATABASE_ROUTERS = ["core.routing.ReplicaRouter"]
+REPLICA_MAX_LAG_S = float(os.environ.get("REPLICA_MAX_LAG_S", "10"))
+REPLICA_CHECK_EVERY_S = float(os.environ.get("REPLICA_CHECK_EVERY_S", "5"))
+REPLICA_READ_YOUR_WRITES_S = int(os.environ.get("REPLICA_READ_YOUR_WRITES_S", "30"))
 # The web server's statements end after this long (0: never), so a slow statement from an anonymous request cannot
 # hold a connection and a core for minutes. Applied by config/wsgi.py only: management commands (migrate, a
 # rebuild, an import) run longer by design. A pooler in transaction mode takes no startup options: there, set it
@@ -264,6 +283,24 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
+
+# With REDIS_URL set, what is ephemeral lives in Redis, so an anonymous search writes nothing to PostgreSQL: the
+# cache, the rate-limit counts (core/throttles.py) and the sign-in lockout counts (django-axes' cache handler).
+# Sessions stay in PostgreSQL (a Redis restart signs nobody out). Redis unreachable: the cache misses, and rate
+# limits and lockouts are not applied until it is back (the directory keeps answering; docs/operations.md).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "directory",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    # Not a traceback per cache call while Redis is away: the rate limits log its absence, once per 10 s.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT failed passwords for one username from one address,
 # that pair is refused (429) for AXES_COOLOFF_MINUTES. Username *and* address, so nobody can lock a hotline

@@ -5,18 +5,19 @@ from contextlib import contextmanager
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+
+from core.routing import read_connection
 
 
 def limit_statement_time() -> None:
     """Give the web server's connections DATABASE_STATEMENT_TIMEOUT_MS as a startup option (before any is opened).
 
     Not behind a pooler in transaction mode, which refuses startup options: set it on the role there."""
-    database = settings.DATABASES["default"]
-    if settings.DATABASE_STATEMENT_TIMEOUT_MS and not database.get("DISABLE_SERVER_SIDE_CURSORS"):
-        options = database.setdefault("OPTIONS", {})
-        timeout = f"-c statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT_MS}"
-        options["options"] = f"{options.get('options', '')} {timeout}".strip()
+    for database in settings.DATABASES.values():  # the primary and the replicas
+        if settings.DATABASE_STATEMENT_TIMEOUT_MS and not database.get("DISABLE_SERVER_SIDE_CURSORS"):
+            options = database.setdefault("OPTIONS", {})
+            timeout = f"-c statement_timeout={settings.DATABASE_STATEMENT_TIMEOUT_MS}"
+            options["options"] = f"{options.get('options', '')} {timeout}".strip()
 
 
 @contextmanager
@@ -30,6 +31,7 @@ def prepared_cursor():
     in transaction mode (DATABASE_POOLER_TRANSACTION_MODE) nothing is prepared and the statement is planned
     on every run, as before. Query logging and execute wrappers see it like any other statement.
     """
+    connection = read_connection()  # the request's replica for the reads a replica may serve, else the primary
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()

@@ -8,6 +8,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
+from core import routing
+
 logger = logging.getLogger(__name__)
 
 # Seconds a client should wait before retrying when the database is briefly unavailable.
@@ -24,6 +26,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
         logger.exception("database unavailable")
         set_rollback()
+        if routing.replica_failed():  # a read-only request on a failed replica: the middleware asks the primary
+            context["request"]._request.replica_failed = True
         return Response(
             {"detail": "The directory is briefly unavailable. Nothing was saved; please retry."},
             status=503,

@@ -8,11 +8,14 @@ and machines and cost one round trip. Rates are settings (REST_FRAMEWORK["DEFAUL
 THROTTLE_* environment variables); every throttle here keeps DRF's rate format, scopes and Retry-After.
 """
 
+import logging
 import random
 
+from django.conf import settings
 from django.db import connection
 from rest_framework.throttling import AnonRateThrottle, BaseThrottle, ScopedRateThrottle, SimpleRateThrottle
 
+logger = logging.getLogger(__name__)
 # One request in this many also deletes counters whose window has passed.
 PURGE_ONE_IN = 1000
 
@@ -40,12 +43,45 @@ def count_hit(key: str, duration: int, now: float) -> tuple[int, float]:
     """Count one request against key's current window; return (requests in the window, when it ends)."""
     window = int(now // duration) * duration
     ends = window + duration
+    if settings.REDIS_URL:
+        return _redis_count(key, window, duration), ends
     with connection.cursor() as cursor:
         cursor.execute(_COUNT, {"key": key[:200], "window": window, "expires": ends})
         hits = cursor.fetchone()[0]
         if random.randrange(PURGE_ONE_IN) == 0:  # noqa: S311 - load spreading, not security
             cursor.execute("DELETE FROM accounts_rate_counter WHERE expires_at < now()")
     return hits, ends
+
+
+# Add to a window's count, never below zero, and let the count go with its window: one round trip, atomic.
+_COUNT_SCRIPT = """
+local hits = redis.call('INCRBY', KEYS[1], ARGV[1])
+if hits < 0 then redis.call('SET', KEYS[1], 0) hits = 0 end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return hits
+"""
+REDIS_RETRY_AFTER_S = 10  # after Redis failed to answer, this process counts nothing for this long
+_redis_down_until = 0.0
+
+
+def _redis_count(key: str, window: int, duration: int, step: int = 1) -> int:
+    """Count in Redis (REDIS_URL), atomic across every app server. With Redis down the limit is not applied (0)
+    for REDIS_RETRY_AFTER_S, logged once: the directory keeps answering; docs/operations.md says why."""
+    global _redis_down_until
+    import time
+
+    from django_redis import get_redis_connection
+    from redis.exceptions import RedisError
+
+    if time.monotonic() < _redis_down_until:
+        return 0
+    try:
+        return int(get_redis_connection("default").eval(_COUNT_SCRIPT, 1, f"directory:rate:{key}:{window}", step,
+                                                        duration + 1))  # fmt: skip
+    except RedisError:
+        _redis_down_until = time.monotonic() + REDIS_RETRY_AFTER_S
+        logger.warning("rate limits not counted for %s s: Redis does not answer", REDIS_RETRY_AFTER_S)
+        return 0
 
 
 class CountedThrottle(SimpleRateThrottle):
@@ -97,6 +133,10 @@ class LoginThrottle(CountedThrottle):
 
     def succeeded(self, request) -> None:
         if self.rate is None:
+            return
+        if settings.REDIS_URL:  # the window the attempt was counted in
+            _redis_count(self.get_cache_key(request, None), int(self.window_ends - self.duration), self.duration,
+                         step=-1)  # fmt: skip
             return
         with connection.cursor() as cursor:
             cursor.execute(

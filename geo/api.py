@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.routing import READS
 from core.throttles import AnonThrottle, ScopedThrottle
 from geo.geocoding import MAX_QUERY_LENGTH, GeocodingError, geocode
 
@@ -28,6 +29,7 @@ GeocodeError = inline_serializer(
 
 
 class GeocodeView(APIView):
+    replica_methods = READS
     # Anonymous callers share the general limit; everyone, signed in or not, has the geocoding limit (an
     # online geocoder, when configured, has its own usage policy).
     throttle_classes = [AnonThrottle, ScopedThrottle]

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.routing import READS
 from geo.geocoding import GeocodingError, geocode
 from hsds import spec
 from hsds.exporter import Ids, derived_id, export_queryset, location_data, organization_data, service_data
@@ -118,12 +119,16 @@ def taxonomy_terms() -> list[dict]:
 
 
 class HsdsRootView(APIView):
+    replica_methods = READS
+
     @extend_schema(tags=["hsds"], summary="HSDS API: version and profile", responses=dict)
     def get(self, request):
         return Response({"version": spec.HSDS_VERSION, "profile": spec.PROFILE, "openapi_url": OPENAPI_URL})
 
 
 class ServicesView(APIView):
+    replica_methods = READS
+
     @extend_schema(
         tags=["hsds"],
         summary="HSDS services (Page)",
@@ -167,6 +172,8 @@ def _term_q(term_id: str) -> Q:
 
 
 class ServiceView(APIView):
+    replica_methods = READS
+
     @extend_schema(tags=["hsds"], summary="One HSDS service, fully nested", responses=dict)
     def get(self, request, service_id: str):
         pk = record_pk("service", service_id)
@@ -178,6 +185,8 @@ class ServiceView(APIView):
 
 
 class OrganizationsView(APIView):
+    replica_methods = READS
+
     @extend_schema(
         tags=["hsds"],
         summary="HSDS organizations (Page)",
@@ -195,6 +204,8 @@ class OrganizationsView(APIView):
 
 
 class OrganizationView(APIView):
+    replica_methods = READS
+
     @extend_schema(tags=["hsds"], summary="One HSDS organization", responses=dict)
     def get(self, request, organization_id: str):
         pk = record_pk("organization", organization_id)
@@ -205,6 +216,8 @@ class OrganizationView(APIView):
 
 
 class TaxonomiesView(APIView):
+    replica_methods = READS
+
     @extend_schema(tags=["hsds"], summary="HSDS taxonomies (Page)", parameters=[PageQuery], responses=dict)
     def get(self, request):
         query = parse(PageQuery, request)
@@ -217,6 +230,8 @@ class TaxonomiesView(APIView):
 
 
 class TaxonomyTermsView(APIView):
+    replica_methods = READS
+
     @extend_schema(tags=["hsds"], summary="HSDS taxonomy terms (Page)", parameters=[PageQuery], responses=dict)
     def get(self, request):
         query = parse(PageQuery, request)
@@ -225,6 +240,8 @@ class TaxonomyTermsView(APIView):
 
 
 class ServiceAtLocationsView(APIView):
+    replica_methods = READS
+
     @extend_schema(
         tags=["hsds"],
         summary="HSDS services at locations (Page); postcode, and proximity in metres from its centroid",

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.routing import READS
 from geo.geocoding import GeocodingError, geocode
 from matching import search
 from matching.engine import match
@@ -17,6 +18,8 @@ from providers.access import confidential_access_for_user
 
 class MatchView(APIView):
     """Rank nearby providers for a survivor's needs, with a coverage plan and the area's specialists."""
+
+    replica_methods = READS | {"POST"}  # a POST here only reads (the form's body keeps a caller's needs out of URLs)
 
     @extend_schema(
         summary="Match needs to nearby providers",
@@ -77,6 +80,8 @@ class TypeAheadResponseSerializer(serializers.Serializer):
 
 class SuggestView(APIView):
     """Type-ahead for the search box: needs and organization/service names with a word starting with `q`."""
+
+    replica_methods = READS
 
     @extend_schema(summary="Suggest needs and names for a prefix", parameters=[SuggestQuery],
                    responses={200: TypeAheadResponseSerializer})  # fmt: skip

@@ -22,10 +22,11 @@ from functools import cache
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.cache import cache as shared_cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BooleanField, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, UUIDField, Value
 from django.db.models.expressions import RawSQL
 
+from core.routing import read_alias, read_connection
 from matching.models import SearchDocument
 from matching.sqlfiles import compact, render
 from matching.taxonomy import vocabulary
@@ -121,7 +122,7 @@ def clean_query(raw: str | None) -> str:
     text = " ".join(text.split(" ")[:MAX_QUERY_WORDS])
     if not text:
         raise SearchQueryError("Give at least one word to search for.")
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         # Every word a common one in English or in Spanish ("the", "de la"): nothing to search by.
         cursor.execute(
             "SELECT bool_and(numnode(plainto_tsquery('english', w)) = 0 OR numnode(plainto_tsquery('spanish', w)) = 0)"
@@ -200,7 +201,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
     # Documents are filed under the cells of the point the public sees; a caller who sees exact points reaches as
     # far again as any site's public point lies from its exact one.
     reach = None if origin is None else radius_m + (_widest_displacement() if access.all else 0)
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(compact(render("search_query")), {"q": words, "origin": params.get("origin"), "reach": reach})
         folded, every_word, any_word, cells = cursor.fetchone()
     if not every_word:  # no word left to search (clean_query refuses such a query): never the cells alone
@@ -241,7 +242,7 @@ def search(words: str, *, access: ConfidentialAccess, origin=None, radius_m: flo
 def _serial_cursor():
     """A cursor whose statements run without parallel workers, for this transaction only: launching a worker cost
     about 25 ms here, many times the few milliseconds an indexed search takes (docs/benchmarks.md)."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=read_alias()), read_connection().cursor() as cursor:
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield cursor
 
@@ -253,7 +254,7 @@ def _widest_displacement() -> float:
     key = f"{DISPLACEMENT_CACHE_KEY}:{settings.CONFIDENTIAL_DISPLACEMENT_M[1]}"
     widest = shared_cache.get(key)
     if widest is None:
-        with connection.cursor() as cursor:
+        with read_connection().cursor() as cursor:
             cursor.execute(
                 "SELECT max(ST_Distance(point, public_point)) FROM providers_location "
                 "WHERE is_confidential AND point IS NOT NULL AND public_point IS NOT NULL"
@@ -348,7 +349,7 @@ def explain(found: Found, offer_ids, *, access: ConfidentialAccess) -> dict:
     wanted = list(offer_ids)
     if not wanted:
         return {}
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(_reasons_statement(access.all), {"words": found.words, "query": found.query,
                                                         "offers": wanted})  # fmt: skip
         rows = cursor.fetchall()

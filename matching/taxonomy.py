@@ -15,7 +15,8 @@ def numbers(array_text: str) -> list[int]:
 
 class Taxonomy:
     def __init__(self):
-        self.terms = {term.code: term for term in NeedTerm.objects.all()}
+        # From the primary: read once per process and kept, it must not be a lagging replica's.
+        self.terms = {term.code: term for term in NeedTerm.objects.using("default").all()}
         by_id = {term.id: term for term in self.terms.values()}
         self.codes_by_id = {term_id: term.code for term_id, term in by_id.items()}
         self._need_codes: dict[str, frozenset] = {}
@@ -23,7 +24,7 @@ class Taxonomy:
         for term in self.terms.values():
             if term.parent_id:
                 self.children[by_id[term.parent_id].code].append(term.code)
-        self.language_names = dict(Language.objects.values_list("code", "name"))
+        self.language_names = dict(Language.objects.using("default").values_list("code", "name"))
         self.roots = tuple(code for code, term in self.terms.items() if term.parent_id is None)
 
     def need_codes(self, need_ids: str) -> frozenset:

@@ -6,6 +6,7 @@ from rest_framework import permissions, viewsets
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.pagination import DirectoryPagination
+from core.routing import READS
 from providers import filters, selectors, serializers
 from providers.access import confidential_access_for_user
 from providers.edit_api import (
@@ -44,6 +45,7 @@ class DirectoryGeoJsonPagination(GeoJsonPagination):
     retrieve=extend_schema(summary="One organization"),
 )
 class OrganizationViewSet(OrganizationEditMixin, viewsets.ReadOnlyModelViewSet):
+    replica_methods = READS
     serializer_class = serializers.OrganizationSerializer
     filterset_class = filters.OrganizationFilter
 
@@ -53,6 +55,7 @@ class OrganizationViewSet(OrganizationEditMixin, viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(list=extend_schema(summary="Services"), retrieve=extend_schema(summary="One service"))
 class ServiceViewSet(ServiceEditMixin, viewsets.ReadOnlyModelViewSet):
+    replica_methods = READS
     serializer_class = serializers.ServiceSerializer
     filterset_class = filters.ServiceFilter
 
@@ -76,6 +79,7 @@ class ServiceViewSet(ServiceEditMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One location (GeoJSON Feature)"),
 )
 class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyModelViewSet):
+    replica_methods = READS
     serializer_class = serializers.LocationSerializer
     filterset_class = filters.LocationFilter
     pagination_class = DirectoryGeoJsonPagination
@@ -96,6 +100,8 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
 class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
     """DHS victim assistance specialists. Their direct lines are for professionals: sign-in required."""
 
+    replica_methods = READS
+
     permission_classes = [permissions.IsAuthenticated]
     filterset_class = filters.SpecialistFilter
 
@@ -114,6 +120,7 @@ class SpecialistViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="One need term"),
 )
 class NeedTermViewSet(viewsets.ReadOnlyModelViewSet):
+    replica_methods = READS
     serializer_class = serializers.NeedTermSerializer
     queryset = NeedTerm.objects.select_related("parent")
     lookup_field = "code"
@@ -122,6 +129,7 @@ class NeedTermViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PopulationViewSet(viewsets.ReadOnlyModelViewSet):
+    replica_methods = READS
     serializer_class = serializers.PopulationSerializer
     queryset = Population.objects.all()
     lookup_field = "code"
@@ -130,6 +138,7 @@ class PopulationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class LanguageViewSet(viewsets.ReadOnlyModelViewSet):
+    replica_methods = READS
     serializer_class = serializers.LanguageSerializer
     queryset = Language.objects.all()
     lookup_field = "code"

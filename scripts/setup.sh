@@ -60,7 +60,8 @@ fi
 # 3. PostgreSQL running (the machine's system cluster; initdb refuses to run as root).
 if command -v pg_lsclusters >/dev/null 2>&1; then
   pg_lsclusters --no-header | while read -r ver name _port status _rest; do
-    if [ "$status" != "online" ]; then
+    if [[ "$name" == rig* ]]; then continue; fi  # the scale-out rig's (scripts/replica_rig.sh starts those)
+    if [[ "$status" != online* ]]; then  # a standby is "online,recovery"
       say "starting PostgreSQL cluster $ver/$name"
       pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start || pg_ctlcluster "$ver" "$name" start
     fi

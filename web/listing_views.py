@@ -12,6 +12,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.routing import replica_reads
 from geo import basemap
 from providers import handout, selectors
 from providers.access import ConfidentialAccess, confidential_access_for_user
@@ -43,6 +44,7 @@ def site_view(location, access: ConfidentialAccess) -> dict:
     }  # fmt: skip
 
 
+@replica_reads()
 @require_GET
 def listing(request, location_id):
     """Return one site: its services, hours in its own time zone, phones, languages, eligibility, and the
@@ -74,6 +76,7 @@ def listing(request, location_id):
     })  # fmt: skip
 
 
+@replica_reads()
 @never_cache
 @require_GET
 def print_sheet(request):

@@ -11,12 +11,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from accounts.roles import user_role
+from core.routing import replica_reads
 from geo import basemap
 from providers.models import Language, NeedTerm
 from referrals.permissions import may_send_referrals
 from sends.permissions import may_send_lists
 
 
+@replica_reads()
 @require_GET
 def search(request):
     """Return the search page: a place, needs grouped by category, filters; results come from /api/match/."""
