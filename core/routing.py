@@ -72,11 +72,21 @@ def reads_from(alias: str):
         _READS.reset(token)
 
 
-def replica_lag(alias: str) -> float | None:
-    """The replica's lag behind the primary in seconds, or None when it is not streaming or does not answer."""
-    with connections[PRIMARY].cursor() as cursor:
-        cursor.execute(PRIMARY_LSN_SQL)
-        position = cursor.fetchone()[0]
+def primary_position() -> str | None:
+    """The primary's WAL position, or None when the primary does not answer."""
+    try:
+        with connections[PRIMARY].cursor() as cursor:
+            cursor.execute(PRIMARY_LSN_SQL)
+            return cursor.fetchone()[0]
+    except DatabaseError:
+        connections[PRIMARY].close()
+        logger.warning("the primary does not answer: each replica keeps its last verdict")
+        return None
+
+
+def replica_lag(alias: str, position: str) -> float | None:
+    """The replica's lag behind the primary's `position` in seconds, or None when it is not streaming or does not
+    answer."""
     try:
         with connections[alias].cursor() as cursor:
             cursor.execute(LAG_SQL, [position])
@@ -94,8 +104,12 @@ def replica_lag(alias: str) -> float | None:
 def is_healthy(alias: str) -> bool:
     healthy, checked = _HEALTH.get(alias, (False, float("-inf")))
     if time.monotonic() - checked >= settings.REPLICA_CHECK_EVERY_S:
-        lag = replica_lag(alias)
-        healthy = lag is not None and lag <= settings.REPLICA_MAX_LAG_S
+        position = primary_position()
+        if position is not None:
+            lag = replica_lag(alias, position)
+            healthy = lag is not None and lag <= settings.REPLICA_MAX_LAG_S
+        # else: with the primary down nothing new commits, so a replica healthy at its last check stays as current
+        # as it was and keeps serving reads (and one that was not stays skipped).
         _HEALTH[alias] = (healthy, time.monotonic())
     return healthy
 
