@@ -249,6 +249,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.DirectoryPagination",
+    # DRF's JSON, encoded by orjson (core/renderers.py); the browsable API as before.
+    "DEFAULT_RENDERER_CLASSES": ["core.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
     # The same three body types as DRF's defaults, each held to core/input.py's limits.
     "DEFAULT_PARSER_CLASSES": ["core.input.JSONParser", "core.input.FormParser", "core.input.MultiPartParser"],
     "PAGE_SIZE": 50,

@@ -1,13 +1,16 @@
 """Read-only registry API. Views stay thin: querysets from selectors, filters from filters.py, and the
 confidential-location rule from providers.access (passed to serializers in the context)."""
 
+from django.core.paginator import Page
+from django.db.models import Count, Window
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.pagination import DirectoryPagination
 from core.routing import READS
-from providers import filters, selectors, serializers
+from providers import features, filters, selectors, serializers
 from providers.access import confidential_access_for_user
 from providers.edit_api import (
     LocationEditMixin,
@@ -16,13 +19,29 @@ from providers.edit_api import (
     PhoneEditMixin,
     ServiceEditMixin,
 )
-from providers.models import Language, NeedTerm, Phone, Population
+from providers.models import Language, Location, NeedTerm, Phone, Population
 
 
 class DirectoryGeoJsonPagination(GeoJsonPagination):
     page_size = DirectoryPagination.page_size
     page_size_query_param = DirectoryPagination.page_size_query_param
     max_page_size = DirectoryPagination.max_page_size
+
+    def paginate_counted(self, queryset, request, view=None):
+        """A page of `queryset` and the count of the whole in one statement (COUNT(*) OVER (): the filtered set is
+        read once, where a count and a page read it twice). Any page parameter but a number: as DRF does."""
+        raw = request.query_params.get(self.page_query_param, "1")
+        size = self.get_page_size(request)
+        if not raw.isdigit() or int(raw) < 1 or not size:
+            return self.paginate_queryset(queryset, request, view)
+        number = int(raw)
+        rows = list(queryset.annotate(_total=Window(Count("*")))[(number - 1) * size : number * size])
+        if not rows and number > 1:
+            raise NotFound(self.invalid_page_message.format(page_number=raw, message="That page contains no results"))
+        paginator = self.django_paginator_class(rows, size)
+        paginator.count = rows[0]["_total"] if rows else 0  # the cached property, from the window
+        self.page, self.request = Page(rows, number, paginator), request
+        return rows
 
     def get_paginated_response_schema(self, schema):
         """Return the page as the FeatureCollection `schema` plus the counts and links.
@@ -91,6 +110,14 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
         context = super().get_serializer_context()
         context["access"] = confidential_access_for_user(self.request.user)
         return context
+
+    def list(self, request, *args, **kwargs):
+        # The map search's page from plain rows (providers/features.py): LocationSerializer's shape, which the
+        # schema still describes, at a fraction of its CPU.
+        rows = features.location_rows(self.filter_queryset(Location.objects.all()))
+        page = self.paginator.paginate_counted(rows, request, self)
+        shown = features.location_features(page, confidential_access_for_user(request.user))
+        return self.get_paginated_response({"type": "FeatureCollection", "features": shown})
 
 
 @extend_schema_view(

@@ -1,0 +1,138 @@
+"""The location list as GeoJSON features built from plain rows: the map search's page, without a model instance or
+a nested serializer per address, phone and hours period (docs/benchmarks.md, "The map search").
+
+The shape is LocationSerializer's, field for field (tests/providers/test_location_features.py compares the two for
+every kind of caller), and what a caller sees of a confidential site is decided by providers.disclosure as there.
+"""
+
+from collections import defaultdict
+from types import SimpleNamespace
+
+from rest_framework import serializers
+
+from geo.units import distance_in_m, m_to_km, m_to_mi
+from providers.access import ConfidentialAccess
+from providers.disclosure import ADDRESS_FIELDS, SiteDisclosure
+from providers.fields import ClockTimeField
+from providers.models import Address, Organization, Phone, Schedule, ServiceAtLocation
+
+# What a feature reads of the location itself (the disclosure decision reads the points, the organization and the
+# safe texts; they are not all shown).
+LOCATION_COLUMNS = (
+    "id", "name", "alternate_name", "description", "transportation", "location_type", "organization_id",
+    "is_confidential", "latitude", "longitude", "public_latitude", "public_longitude",
+    "safe_texts", "time_zone", "open_24_7", "beds_total", "beds_available", "accepting_referrals",
+    "capacity_updated_at", "updated_at",
+)  # fmt: skip
+_DATETIME = serializers.DateTimeField()
+_CLOCK = ClockTimeField()
+
+
+def location_rows(queryset):
+    """The filtered, ordered locations as rows for `location_features` (a page of it is read, not the whole)."""
+    columns = LOCATION_COLUMNS + (("distance",) if "distance" in queryset.query.annotations else ())
+    return queryset.values(*columns)
+
+
+def _related(page_ids: list, organization_ids: set) -> tuple[dict, dict, dict, dict, dict]:
+    """Organizations' names; addresses, phones (with their languages), hours and offers of the page's locations, in
+    the serializer's orders (each model's Meta.ordering; offers by id), by location id. The organizations are read
+    apart: joined to the locations, the planner joined every location in the radius before keeping a page."""
+    names = dict(Organization.objects.filter(id__in=organization_ids).values_list("id", "name"))
+    addresses, phones, schedules, offers = (defaultdict(list) for _ in range(4))
+    for row in Address.objects.filter(location_id__in=page_ids).values("location_id", *ADDRESS_FIELDS):
+        addresses[row.pop("location_id")].append(row)
+    phone_rows = list(
+        Phone.objects.filter(location_id__in=page_ids).values(
+            "id", "location_id", "number", "extension", "type", "description", "is_front_door"
+        )
+    )
+    languages = defaultdict(list)
+    through = Phone.languages.through.objects.filter(phone_id__in=[row["id"] for row in phone_rows])
+    for phone_id, code in through.order_by("language_id").values_list("phone_id", "language_id"):
+        languages[phone_id].append(code)
+    for row in phone_rows:
+        number = row["number"]
+        row["number"] = None if number is None else number.as_e164
+        row["languages"] = languages.get(row["id"], [])
+        phones[row.pop("location_id")].append(row)
+    for row in Schedule.objects.filter(location_id__in=page_ids).values(
+        "location_id", "weekday", "opens_at", "closes_at", "service_id", "description"
+    ):
+        schedules[row.pop("location_id")].append(row)
+    for row in (
+        ServiceAtLocation.objects.filter(location_id__in=page_ids)
+        .order_by("id")
+        .values("id", "location_id", "service_id", "service__name", "service__status")
+    ):
+        offers[row["location_id"]].append(
+            {
+                "service_at_location_id": str(row["id"]),
+                "service_id": str(row["service_id"]),
+                "name": row["service__name"],
+                "status": row["service__status"],
+            }
+        )
+    return names, addresses, phones, schedules, offers
+
+
+def _distance(row, to_unit) -> float | None:
+    distance = row.get("distance")
+    return None if distance is None else round(to_unit(distance_in_m(distance)), 3)
+
+
+def location_features(rows, access: ConfidentialAccess) -> list[dict]:
+    """GeoJSON features of the rows (`location_rows`), as this caller may see each site."""
+    rows = list(rows)
+    names, addresses, phones, schedules, offers = _related(
+        [row["id"] for row in rows], {row["organization_id"] for row in rows}
+    )
+    features = []
+    for row in rows:
+        site = SiteDisclosure.of(SimpleNamespace(**row), access)
+        point = site.point
+        location_id = row["id"]
+        properties = {
+            "name": row["name"],
+            "alternate_name": row["alternate_name"],
+            "description": site.text(row["description"]),
+            "transportation": site.text(row["transportation"]),
+            "location_type": row["location_type"],
+            "organization": {"id": str(row["organization_id"]), "name": names.get(row["organization_id"])},
+            "is_confidential": row["is_confidential"],
+            "precision": site.precision,
+            "latitude": site.latitude,
+            "longitude": site.longitude,
+            "addresses": [site.address(address) for address in addresses.get(location_id, ())],
+            "phones": [
+                {**phone, "id": str(phone["id"]), "description": site.text(phone["description"])}
+                for phone in site.phones(phones.get(location_id, ()))
+            ],
+            "time_zone": row["time_zone"],
+            "open_24_7": row["open_24_7"],
+            "schedules": [
+                {
+                    "weekday": period["weekday"],
+                    "opens_at": _CLOCK.to_representation(period["opens_at"]),
+                    "closes_at": _CLOCK.to_representation(period["closes_at"]),
+                    "service_id": None if period["service_id"] is None else str(period["service_id"]),
+                    "description": site.text(period["description"]),
+                }
+                for period in schedules.get(location_id, ())
+            ],
+            "beds_total": row["beds_total"],
+            "beds_available": row["beds_available"],
+            "accepting_referrals": row["accepting_referrals"],
+            "capacity_updated_at": _datetime(row["capacity_updated_at"]),
+            "services": offers.get(location_id, []),
+            "distance_km": _distance(row, m_to_km),
+            "distance_mi": _distance(row, m_to_mi),
+            "updated_at": _datetime(row["updated_at"]),
+        }
+        geometry = None if point is None else {"type": "Point", "coordinates": [point[1], point[0]]}
+        features.append({"id": str(location_id), "type": "Feature", "geometry": geometry, "properties": properties})
+    return features
+
+
+def _datetime(value) -> str | None:
+    return None if value is None else _DATETIME.to_representation(value)
