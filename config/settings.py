@@ -300,7 +300,7 @@ if REDIS_URL:
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
         }
     }
-    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    AXES_HANDLER = "accounts.lockouts.LockoutCacheHandler"
     # Not a traceback per cache call while Redis is away: the rate limits log its absence, once per 10 s.
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 

@@ -26,7 +26,7 @@ def api_exception_handler(exc, context):
     if isinstance(exc, OperationalError | InterfaceError):
         logger.exception("database unavailable")
         set_rollback()
-        if routing.replica_failed():  # a read-only request on a failed replica: the middleware asks the primary
+        if routing.replica_failed(exc):  # a read-only request on a failed replica: the middleware asks the primary
             context["request"]._request.replica_failed = True
         return Response(
             {"detail": "The directory is briefly unavailable. Nothing was saved; please retry."},

@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, DataError, IntegrityError, connections
 from django.utils.crypto import salted_hmac
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,9 @@ READS = frozenset({"GET", "HEAD"})  # a view's `replica_methods` for plain reads
 REPLICA_APPS = frozenset({"providers", "matching", "geo", "hsds"})
 PIN_COOKIE = "primary_until"
 _READS: ContextVar[str] = ContextVar("directory_reads", default=PRIMARY)
-# alias -> (healthy, checked at (monotonic s)); per process.
-_HEALTH: dict[str, tuple[bool, float]] = {}
+# alias -> (healthy, checked at, last checked against the primary (monotonic s)); per process.
+_HEALTH: dict[str, tuple[bool, float, float]] = {}
+QUERY_CANCELED = "57014"  # the statement limit: the query's fault, not the replica's
 
 # Lag in seconds behind the primary's position (%s, read from the primary just before): 0 once the replica has
 # replayed that far; else how old its last replayed transaction is (after an idle spell that is the idle time:
@@ -102,15 +103,19 @@ def replica_lag(alias: str, position: str) -> float | None:
 
 
 def is_healthy(alias: str) -> bool:
-    healthy, checked = _HEALTH.get(alias, (False, float("-inf")))
-    if time.monotonic() - checked >= settings.REPLICA_CHECK_EVERY_S:
+    healthy, checked, verified = _HEALTH.get(alias, (False, float("-inf"), float("-inf")))
+    now = time.monotonic()
+    if now - checked >= settings.REPLICA_CHECK_EVERY_S:
         position = primary_position()
         if position is not None:
             lag = replica_lag(alias, position)
-            healthy = lag is not None and lag <= settings.REPLICA_MAX_LAG_S
-        # else: with the primary down nothing new commits, so a replica healthy at its last check stays as current
-        # as it was and keeps serving reads (and one that was not stays skipped).
-        _HEALTH[alias] = (healthy, time.monotonic())
+            healthy, verified = lag is not None and lag <= settings.REPLICA_MAX_LAG_S, now
+        else:
+            # The primary does not answer this process: while it is down nothing commits, so a replica current at
+            # its last check stays so. Kept for REPLICA_MAX_LAG_S at most (other app servers may still reach the
+            # primary and write): then skipped, as any replica whose lag is unknown.
+            healthy = healthy and now - verified <= settings.REPLICA_MAX_LAG_S
+        _HEALTH[alias] = (healthy, now, verified)
     return healthy
 
 
@@ -121,13 +126,16 @@ def healthy_replica() -> str | None:
     return next((alias for alias in aliases if is_healthy(alias)), None)
 
 
-def replica_failed() -> bool:
-    """After a database error: if this request's reads were on a replica, mark it unhealthy (until its next check)
-    and say so, so the request can be answered from the primary."""
+def replica_failed(exception: BaseException) -> bool:
+    """After a database error: if it was this request's replica that failed, mark it unhealthy (until its next
+    check) and say so, so the request can be answered from the primary. Not for an error of the primary's
+    connection, of the query itself (bad data, the statement limit: the primary would do the same work again)."""
     alias = read_alias()
-    if alias == PRIMARY:
+    if alias == PRIMARY or not connections[alias].errors_occurred or isinstance(exception, DataError | IntegrityError):
         return False
-    _HEALTH[alias] = (False, time.monotonic())
+    if getattr(exception.__cause__, "sqlstate", None) == QUERY_CANCELED:
+        return False
+    _HEALTH[alias] = (False, time.monotonic(), _HEALTH.get(alias, (0, 0, float("-inf")))[2])
     logger.warning("replica %s failed during a request: reads go elsewhere until it is checked again", alias)
     return True
 
@@ -173,7 +181,8 @@ def pinned_to_primary(request) -> bool:
     if until > time.time():
         return True
     key = _pin_key(request)
-    return bool(key and cache.get(key))
+    # has_key is None when the cache cannot answer (Redis down, django-redis ignoring it): the primary, the safe side.
+    return bool(key) and cache.has_key(key) is not False
 
 
 def pin_to_primary(request, response) -> None:
@@ -219,6 +228,7 @@ class ReplicaMiddleware:
                 # The replica failed between health checks: answer this read from elsewhere (it only reads).
                 _READS.set(PRIMARY)
                 request.read_alias, request.replica_failed = PRIMARY, False
+                response.close()
                 response = self.get_response(request)
         finally:
             _READS.set(PRIMARY)  # not reset(token): under ASGI process_view runs in a copied context
@@ -241,6 +251,6 @@ class ReplicaMiddleware:
 
     def process_exception(self, request, exception):
         """A page's database error (the API's go through core.exceptions, which does the same)."""
-        if isinstance(exception, DatabaseError) and replica_failed():
+        if isinstance(exception, DatabaseError) and replica_failed(exception):
             request.replica_failed = True
         return None

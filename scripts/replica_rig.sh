@@ -16,8 +16,10 @@ STANDBY_PORT=${RIG_STANDBY_PORT:-5435}
 REDIS_PORT=${RIG_REDIS_PORT:-6391}
 PGBOUNCER_PORT=${RIG_PGBOUNCER_PORT:-6433}
 PGBOUNCER_DIR=/run/directory-rig-pgbouncer
+REDIS_DIR=/run/directory-rig-redis
 DB=${RIG_DATABASE:-directory}
 say() { printf '\033[1m[rig]\033[0m %s\n' "$*" >&2; }
+fail() { say "$*"; exit 1; }
 exists() { pg_lsclusters --no-header | awk '{print $2}' | grep -qx "$1"; }
 as_postgres() { runuser -u postgres -- "$@"; }
 psql_at() { PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d "${3:-postgres}" -tAc "$2"; }
@@ -104,6 +106,16 @@ up() {
     say "the standby was left half-built: making it again"
     pg_dropcluster --stop "$VERSION" rigstandby
   fi
+  if exists rigstandby; then
+    # A standby of an earlier primary (the primary was made again) can never stream from this one.
+    primary_id=$(psql_at "$PRIMARY_PORT" "SELECT system_identifier FROM pg_control_system()")
+    standby_id=$("/usr/lib/postgresql/$VERSION/bin/pg_controldata" "/var/lib/postgresql/$VERSION/rigstandby" 2>/dev/null \
+      | sed -n 's/^Database system identifier: *//p')
+    if [ "$primary_id" != "$standby_id" ]; then
+      say "the standby belongs to an earlier primary: making it again"
+      pg_dropcluster --stop "$VERSION" rigstandby
+    fi
+  fi
   if ! exists rigstandby; then
     say "creating the standby on port $STANDBY_PORT (pg_basebackup -R)"
     pg_createcluster "$VERSION" rigstandby --port "$STANDBY_PORT" --start-conf=manual >/dev/null \
@@ -116,14 +128,26 @@ up() {
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p "$STANDBY_PORT" && break; sleep 0.5; done
   if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
     say "starting Redis on port $REDIS_PORT (nothing kept on disk)"
+    mkdir -p -m 700 "$REDIS_DIR"
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-      --pidfile "/tmp/directory-rig-redis-$REDIS_PORT.pid" --logfile "/tmp/directory-rig-redis-$REDIS_PORT.log"
+      --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log"
     for _ in $(seq 1 20); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
   fi
-  [ "$(psql_at "$STANDBY_PORT" "SELECT pg_is_in_recovery()")" = t ] || { echo "port $STANDBY_PORT is not a standby" >&2; exit 1; }
+  redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 || fail "Redis does not answer on port $REDIS_PORT"
+  pg_isready -q -h 127.0.0.1 -p "$PRIMARY_PORT" || fail "the primary does not answer on port $PRIMARY_PORT"
+  pg_isready -q -h 127.0.0.1 -p "$STANDBY_PORT" || fail "the standby does not answer on port $STANDBY_PORT"
+  [ "$(psql_at "$STANDBY_PORT" "SELECT pg_is_in_recovery()")" = t ] || fail "port $STANDBY_PORT is not a standby"
+  for _ in $(seq 1 30); do
+    [ "$(psql_at "$STANDBY_PORT" "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 1 ] \
+      && break
+    sleep 0.5
+  done
+  [ "$(psql_at "$STANDBY_PORT" "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'")" = 1 ] \
+    || fail "the standby on port $STANDBY_PORT does not stream from the primary"
   # A run stopped while a test had paused replay would leave it paused.
   psql_at "$STANDBY_PORT" "SELECT pg_wal_replay_resume() WHERE pg_is_wal_replay_paused()" >/dev/null
   pgbouncer_up
+  pg_isready -q -h 127.0.0.1 -p "$PGBOUNCER_PORT" || fail "PgBouncer does not answer on port $PGBOUNCER_PORT"
   env_lines
 }
 

@@ -1,8 +1,10 @@
 """The scale-out tests run against a real streaming standby and a real Redis: `make test` runs them in a second
 pass (scripts/scaleout_tests.sh) with the rig of scripts/replica_rig.sh. Anywhere else they are skipped, saying so."""
 
+import re
 import subprocess
 import time
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -68,3 +70,19 @@ def registry_reads(queries) -> int:
     texts = [q["sql"] for q in queries]
     return sum(1 for sql in texts if sql is None or any(f"{app}_" in sql for app in ("providers", "matching", "geo",
                                                                                        "hsds")))  # fmt: skip
+
+
+@contextmanager
+def redis_stopped():
+    """Stop the rig's Redis for the block, then start it again (empty) and wait until it answers."""
+    port = re.search(r":(\d+)/", settings.REDIS_URL).group(1)
+    subprocess.run(["redis-cli", "-p", port, "shutdown", "nosave"], check=False, capture_output=True)
+    try:
+        yield
+    finally:
+        subprocess.run(["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                        "--daemonize", "yes"], check=True)  # fmt: skip
+        for _ in range(50):
+            if subprocess.run(["redis-cli", "-p", port, "ping"], capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)

@@ -6,14 +6,14 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core import routing
 from matching.taxonomy import vocabulary
 from tests import factories
-from tests.scaleout.conftest import REPLICA, registry_reads, standby_sql, wait_until_replayed
+from tests.scaleout.conftest import REPLICA, redis_stopped, registry_reads, standby_sql, wait_until_replayed
 
 pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 MATCH = {"near": "29.76,-95.37", "needs": ["emergency-shelter"], "radius_mi": 20}
@@ -55,9 +55,13 @@ def test_search_matching_the_hsds_api_and_listing_pages_read_from_the_replica(ap
 
 
 def test_what_is_not_marked_for_replicas_reads_the_primary(client_for, listed):
-    hotline = client_for("hotline")
-    reads = served(lambda: hotline.get("/api/referrals/"))
-    assert reads["replica"] == 0
+    factories.organization(name="Waiting for review")
+    moderator = client_for("moderator")
+    for url in ("/api/change-requests/", "/api/applications/", "/api/referrals/"):
+        reads = served(lambda url=url: moderator.get(url))
+        assert reads["replica"] == 0, url
+    reads = served(lambda: moderator.get("/api/applications/"))
+    assert reads["primary"] > 0  # it read the registry, from the primary
 
 
 def test_a_provider_who_set_beds_reads_them_back_from_the_primary(personas, provider_org, listed, client):
@@ -162,7 +166,53 @@ def test_with_the_primary_down_anonymous_reads_are_answered_from_the_replica(api
         assert response.status_code == 200 and response.json() == before.json()
         again = api.post("/api/match/", MATCH, format="json")
         assert again.status_code == 200 and again.json()["results"] == matched.json()["results"]
+        # A signed-in client needs the primary (its token is there): a 503, which does not take the replica out.
+        token_client = APIClient(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
+        assert token_client.get("/api/locations/", {"near": "77002"}).status_code == 503
+        assert api.get("/api/locations/", {"near": "77002"}).json() == before.json()
     finally:
         subprocess.run(["pg_ctlcluster", "15", "rigprimary", "start"], check=True)
         connections.close_all()
+        wait_until_healthy()
+
+
+def test_a_token_client_who_wrote_reads_from_the_primary_while_redis_is_down(personas, listed):
+    """The token's pin is a cache entry: when Redis cannot say, the primary (the safe side)."""
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=personas["provider"])
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert served(lambda: client.get(f"/api/locations/{listed.pk}/"))["replica"] > 0
+    with redis_stopped():
+        assert served(lambda: client.get(f"/api/locations/{listed.pk}/"))["replica"] == 0
+
+
+def test_an_error_of_the_query_does_not_take_the_replica_out(api, listed):
+    response = api.get("/api/locations/", {"near": "77002", "q": "shelter"})
+    assert response.status_code == 200 and routing.healthy_replica() == REPLICA
+    with connections[REPLICA].cursor() as cursor:
+        try:
+            cursor.execute("SELECT 1/0")
+        except DatabaseError as exc:  # the division's DataError, as a request's query would raise it
+            routing._READS.set(REPLICA)
+            try:
+                assert routing.replica_failed(exc) is False
+            finally:
+                routing._READS.set(routing.PRIMARY)
+    assert routing.healthy_replica() == REPLICA
+
+
+def test_with_the_primary_unreachable_longer_than_the_lag_limit_the_replica_is_skipped(api, listed, settings):
+    """Another app server may still reach the primary and write: a verdict is kept at most REPLICA_MAX_LAG_S."""
+    settings.REPLICA_MAX_LAG_S = 0.5
+    assert routing.healthy_replica() == REPLICA
+    subprocess.run(["pg_ctlcluster", "15", "rigprimary", "stop", "-m", "fast"], check=True)
+    try:
+        assert routing.is_healthy(REPLICA)
+        time.sleep(0.6)
+        assert not routing.is_healthy(REPLICA)
+    finally:
+        subprocess.run(["pg_ctlcluster", "15", "rigprimary", "start"], check=True)
+        connections.close_all()
+        settings.REPLICA_MAX_LAG_S = 10
         wait_until_healthy()
