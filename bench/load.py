@@ -6,6 +6,7 @@ Usage: .venv/bin/python bench/load.py [--rates 10,20,30] [--duration 60] [--warm
        .venv/bin/python bench/load.py --fault-restart [--rate 10] [--before 15] [--after 30] [--down-for S]
                                       [--recovery-limit 10] [...]
        .venv/bin/python bench/load.py --rig [--bare] [...]             (the scale-out rig: scripts/replica_rig.sh)
+       .venv/bin/python bench/load.py --mix map [...]                  (only the map search: its CPU per request)
        .venv/bin/python bench/load.py --rig --fault-restart --fault primary|standby|redis [...]
 
 --rig runs everything on the scale-out rig: the scratch database on its primary (5434), gunicorn reading the
@@ -443,6 +444,15 @@ class DirectoryUser(FastHttpUser):
                 params["language"] = "es"
             path, name = f"/api/locations/?{urlencode(params)}", "GET /api/locations/"
         call(self.client, "GET", path, name=name, expect=200, headers={"Accept": "application/json"})
+
+    def map_search(self):
+        """--mix map: only the map's list, GET /api/locations/ (as the search above draws it)."""
+        zip_code, _, _ = self.rng.choice(SCENARIO.origins)
+        params = {"near": zip_code, "need": self.rng.choice(NEEDS), "radius_mi": 25}
+        if self.rng.random() < 0.3:
+            params["language"] = "es"
+        call(self.client, "GET", f"/api/locations/?{urlencode(params)}", name="GET /api/locations/", expect=200,
+             headers={"Accept": "application/json"})  # fmt: skip
 
     @task(30)
     def match(self):
@@ -1204,6 +1214,10 @@ def main() -> None:
     parser.add_argument(
         "--bare", action="store_true", help="With --rig: the rig's primary alone (no standby reads, no Redis): before."
     )
+    parser.add_argument(
+        "--mix", choices=["all", "map"], default="all",
+        help="all: the mix above; map: only the map search (GET /api/locations/), for its CPU per request.",
+    )  # fmt: skip
     parser.add_argument("--fault-restart", action="store_true", help="Restart PostgreSQL under load and check.")
     parser.add_argument(
         "--fault", choices=["primary", "standby", "redis"], default="primary",
@@ -1220,6 +1234,10 @@ def main() -> None:
     )
     parser.add_argument("--recovery-limit", type=float, default=10, help="--fault-restart: seconds to recover.")
     args = parser.parse_args()
+    if args.mix == "map":
+        global REQUESTS_PER_ACTION
+        DirectoryUser.tasks = [DirectoryUser.map_search]
+        REQUESTS_PER_ACTION = 1.0
     try:
         args.rates = [float(rate) for rate in args.rates.split(",") if rate.strip()]
     except ValueError:

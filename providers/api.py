@@ -29,10 +29,11 @@ class DirectoryGeoJsonPagination(GeoJsonPagination):
 
     def paginate_counted(self, queryset, request, view=None):
         """A page of `queryset` and the count of the whole in one statement (COUNT(*) OVER (): the filtered set is
-        read once, where a count and a page read it twice). Any page parameter but a number: as DRF does."""
+        read once, where a count and a page read it twice). Any other page parameter ('last', a page past the
+        millionth: an offset the database would refuse) as DRF does."""
         raw = request.query_params.get(self.page_query_param, "1")
         size = self.get_page_size(request)
-        if not raw.isdigit() or int(raw) < 1 or not size:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1 or not size:
             return self.paginate_queryset(queryset, request, view)
         number = int(raw)
         rows = list(queryset.annotate(_total=Window(Count("*")))[(number - 1) * size : number * size])

@@ -99,7 +99,7 @@ def test_the_count_and_links_come_with_the_page(api, other_org):
         "/api/locations/", {"near": "29.70,-95.40", "page_size": 2, "page": page}).json()["features"]]  # fmt: skip
     assert names == [f"Site {number}" for number in range(5)]
     assert api.get("/api/locations/", {"page": "last", "page_size": 2}).json()["count"] == 5
-    for page in (4, 0, "x"):
+    for page in (4, 0, "x", "²", "9" * 30, "9" * 5000):
         response = api.get("/api/locations/", {"near": "29.70,-95.40", "page_size": 2, "page": page})
         assert response.status_code == 404 and "Invalid page" in response.json()["detail"]
     empty = api.get("/api/locations/", {"near": "29.70,-95.40", "radius_mi": 1, "need": "t-visa"}).json()
