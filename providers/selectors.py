@@ -152,13 +152,11 @@ def locations_near(
 def services_near_q(*, access: ConfidentialAccess, origin: Point, radius_m: float) -> Q:
     """Return a filter for services offered within radius_m of origin, or whose service area covers it."""
     nearby_locations = locations_near(Location.objects.all(), access=access, origin=origin, radius_m=radius_m)
-    offered_nearby = Exists(
-        ServiceAtLocation.objects.filter(
-            service_id=OuterRef("pk"), location_id__in=nearby_locations.values("pk").order_by()
-        )
-    )
-    covering_area = Exists(queries.covering(ServiceArea.objects.filter(service_id=OuterRef("pk")), origin))
-    return Q(offered_nearby) | Q(covering_area)
+    # As sets read once (hashed subplans), not per service: EXISTS under the OR made the planner check the sites of
+    # every service with the need in the country (1,312 "medical" services for 31 near Houston, at 10k sites).
+    offered_nearby = ServiceAtLocation.objects.filter(location_id__in=nearby_locations.values("pk").order_by())
+    covering_area = queries.covering(ServiceArea.objects.all(), origin)
+    return Q(pk__in=offered_nearby.values("service_id")) | Q(pk__in=covering_area.values("service_id"))
 
 
 def specialist_list() -> QuerySet[VictimAssistanceSpecialist]:
