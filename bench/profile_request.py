@@ -5,7 +5,7 @@ Usage: .venv/bin/python bench/profile_request.py [--database directory_load] [--
 
 URL is a path with its query (`/api/locations/?near=77002&radius_mi=25&need=medical`); with a JSON body the request
 is a POST. The database is a scratch one another benchmark built and kept (bench/load.py --keep: on PGPORT's
-cluster). --as hotline sends the request with the first hotline user's API token (load.py's `load-hotline`).
+cluster). --as hotline sends the request with the API token of load.py's `load-hotline`.
 
 Prints this process's CPU per request (time.process_time: Python, the driver, the JSON encoder; not PostgreSQL's
 backend) and the wall time per request, p50/p95, after --warmup requests; with --profile, pyinstrument's profile of
@@ -37,6 +37,7 @@ def configure(database: str) -> None:
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DJANGO_SECURE_SSL_REDIRECT="0",
         THROTTLE_ANON="1000000/minute",
+        TWO_FACTOR_REQUIRED_ROLES="",  # as bench/load.py: the load accounts hold tokens, no authenticator
     )
     os.environ.pop("DJANGO_DEBUG", None)
     import django
@@ -59,13 +60,11 @@ def main() -> None:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
-    from accounts.roles import Role
-
     headers = {}
     if args.role == "hotline":
-        token = Token.objects.filter(user__role=Role.HOTLINE).order_by("user__username").first()
+        token = Token.objects.filter(user__username="load-hotline").first()
         if token is None:
-            sys.exit("No hotline user with an API token in this database (bench/load.py makes load-hotline).")
+            sys.exit("No API token for load-hotline in this database (bench/load.py makes it).")
         headers["HTTP_AUTHORIZATION"] = f"Token {token.key}"
     client = Client(**headers)
 
