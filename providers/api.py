@@ -1,16 +1,13 @@
 """Read-only registry API. Views stay thin: querysets from selectors, filters from filters.py, and the
 confidential-location rule from providers.access (passed to serializers in the context)."""
 
-from django.core.paginator import Page
-from django.db.models import Count, Window
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework_gis.pagination import GeoJsonPagination
 
-from core.pagination import DirectoryPagination
+from core.pagination import CountedPages, DirectoryPagination
 from core.routing import READS
-from providers import features, filters, selectors, serializers
+from providers import features, filters, selectors, serializers, service_rows
 from providers.access import confidential_access_for_user
 from providers.edit_api import (
     LocationEditMixin,
@@ -19,30 +16,13 @@ from providers.edit_api import (
     PhoneEditMixin,
     ServiceEditMixin,
 )
-from providers.models import Language, Location, NeedTerm, Phone, Population
+from providers.models import Language, Location, NeedTerm, Phone, Population, Service
 
 
-class DirectoryGeoJsonPagination(GeoJsonPagination):
+class DirectoryGeoJsonPagination(CountedPages, GeoJsonPagination):
     page_size = DirectoryPagination.page_size
     page_size_query_param = DirectoryPagination.page_size_query_param
     max_page_size = DirectoryPagination.max_page_size
-
-    def paginate_counted(self, queryset, request, view=None):
-        """A page of `queryset` and the count of the whole in one statement (COUNT(*) OVER (): the filtered set is
-        read once, where a count and a page read it twice). Any other page parameter ('last', a page past the
-        millionth: an offset the database would refuse) as DRF does."""
-        raw = request.query_params.get(self.page_query_param, "1")
-        size = self.get_page_size(request)
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1 or not size:
-            return self.paginate_queryset(queryset, request, view)
-        number = int(raw)
-        rows = list(queryset.annotate(_total=Window(Count("*")))[(number - 1) * size : number * size])
-        if not rows and number > 1:
-            raise NotFound(self.invalid_page_message.format(page_number=raw, message="That page contains no results"))
-        paginator = self.django_paginator_class(rows, size)
-        paginator.count = rows[0]["_total"] if rows else 0  # the cached property, from the window
-        self.page, self.request = Page(rows, number, paginator), request
-        return rows
 
     def get_paginated_response_schema(self, schema):
         """Return the page as the FeatureCollection `schema` plus the counts and links.
@@ -86,6 +66,12 @@ class ServiceViewSet(ServiceEditMixin, viewsets.ReadOnlyModelViewSet):
         context = super().get_serializer_context()
         context["access"] = confidential_access_for_user(self.request.user)
         return context
+
+    def list(self, request, *args, **kwargs):
+        # From plain rows (providers/service_rows.py): ServiceSerializer's shape, which the schema still describes.
+        rows = service_rows.service_rows(self.filter_queryset(Service.objects.all()))
+        page = self.paginator.paginate_counted(rows, request, self)
+        return self.get_paginated_response(service_rows.service_data(page, confidential_access_for_user(request.user)))
 
 
 @extend_schema_view(

@@ -117,22 +117,28 @@ class SiteMarks:
 
     @classmethod
     def of(cls, location) -> "SiteMarks":
+        return cls.from_parts(location.addresses.all(), location.phones.all(), location.safe_texts)
+
+    @classmethod
+    def from_parts(cls, addresses: Iterable, phones: Iterable, safe_texts) -> "SiteMarks":
+        """The marks of a site from its addresses and phones (objects or mappings of their fields)."""
         words, digits = set(), set()
-        for address in location.addresses.all():
-            for line in (address.address_1, address.address_2):
+        for address in addresses:
+            for line in (_value(address, "address_1"), _value(address, "address_2")):
                 line = _normalized(line)
                 if line:
                     words.add(line)
                     name = line.split(" ", 1)[1] if line[:1].isdigit() and " " in line else ""
                     if len(name.split()) >= 2:  # "elm street", not a lone "elm"
                         words.add(name)
-            if len(re.sub(r"\D", "", address.postal_code or "")) > 5:
-                digits.add(re.sub(r"\D", "", address.postal_code))
-        for phone in location.phones.all():
-            if not phone.is_front_door:
-                number = re.sub(r"\D", "", str(phone.number))
+            postal_code = _value(address, "postal_code") or ""
+            if len(re.sub(r"\D", "", postal_code)) > 5:
+                digits.add(re.sub(r"\D", "", postal_code))
+        for phone in phones:
+            if not _value(phone, "is_front_door"):
+                number = re.sub(r"\D", "", str(_value(phone, "number")))
                 digits.update({number, number[-10:]})
-        return cls(tuple(sorted(words)), tuple(sorted(digits)), frozenset(location.safe_texts or ()))
+        return cls(tuple(sorted(words)), tuple(sorted(digits)), frozenset(safe_texts or ()))
 
     def found_in(self, text: str) -> bool:
         """Return True when the text names the site and is not marked safe on it."""
@@ -151,15 +157,20 @@ def service_texts(service, access: ConfidentialAccess) -> tuple[dict[str, str], 
 
     Reads `service.service_at_locations` with their locations' addresses and phones (prefetch them).
     """
-    texts = {name: getattr(service, name) or "" for name in SERVICE_TEXT_FIELDS}
     hidden_sites = [
         offer.location
         for offer in service.service_at_locations.all()
         if offer.location.is_confidential and not access.may_see_exact(offer.location)
     ]
+    return withhold_texts(service, [SiteMarks.of(site) for site in hidden_sites])
+
+
+def withhold_texts(service, hidden_marks: Iterable[SiteMarks]) -> tuple[dict[str, str], list[str]]:
+    """A service's free text (a Service or a mapping of its fields) without what names the sites it is offered at
+    that this viewer may not see (their marks), and the fields withheld."""
+    texts = {name: _value(service, name) or "" for name in SERVICE_TEXT_FIELDS}
     withheld = []
-    for site in hidden_sites:
-        marks = SiteMarks.of(site)
+    for marks in hidden_marks:
         for name, value in texts.items():
             if value and marks.found_in(value):
                 texts[name] = ""

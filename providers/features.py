@@ -34,28 +34,37 @@ def location_rows(queryset):
     return queryset.values(*columns)
 
 
+def phones_by(owner: str, owner_ids: list) -> dict:
+    """The phones of these owners (`owner`: "location_id", "service_id") as PhoneSerializer shows them, with their
+    languages, in Phone's order, by owner id."""
+    rows = list(
+        Phone.objects.filter(**{f"{owner}__in": owner_ids}).values(
+            "id", owner, "number", "extension", "type", "description", "is_front_door"
+        )
+    )
+    languages = defaultdict(list)
+    through = Phone.languages.through.objects.filter(phone_id__in=[row["id"] for row in rows])
+    for phone_id, code in through.order_by("language_id").values_list("phone_id", "language_id"):
+        languages[phone_id].append(code)
+    phones = defaultdict(list)
+    for row in rows:
+        number = row["number"]
+        owner_id = row.pop(owner)
+        row.update(id=str(row["id"]), number=None if number is None else number.as_e164,
+                   languages=languages.get(row["id"], []))  # fmt: skip
+        phones[owner_id].append(row)
+    return phones
+
+
 def _related(page_ids: list, organization_ids: set) -> tuple[dict, dict, dict, dict, dict]:
     """Organizations' names; addresses, phones (with their languages), hours and offers of the page's locations, in
     the serializer's orders (each model's Meta.ordering; offers by id), by location id. The organizations are read
     apart: joined to the locations, the planner joined every location in the radius before keeping a page."""
     names = dict(Organization.objects.filter(id__in=organization_ids).values_list("id", "name"))
-    addresses, phones, schedules, offers = (defaultdict(list) for _ in range(4))
+    addresses, schedules, offers = (defaultdict(list) for _ in range(3))
     for row in Address.objects.filter(location_id__in=page_ids).values("location_id", *ADDRESS_FIELDS):
         addresses[row.pop("location_id")].append(row)
-    phone_rows = list(
-        Phone.objects.filter(location_id__in=page_ids).values(
-            "id", "location_id", "number", "extension", "type", "description", "is_front_door"
-        )
-    )
-    languages = defaultdict(list)
-    through = Phone.languages.through.objects.filter(phone_id__in=[row["id"] for row in phone_rows])
-    for phone_id, code in through.order_by("language_id").values_list("phone_id", "language_id"):
-        languages[phone_id].append(code)
-    for row in phone_rows:
-        number = row["number"]
-        row["number"] = None if number is None else number.as_e164
-        row["languages"] = languages.get(row["id"], [])
-        phones[row.pop("location_id")].append(row)
+    phones = phones_by("location_id", page_ids)
     for row in Schedule.objects.filter(location_id__in=page_ids).values(
         "location_id", "weekday", "opens_at", "closes_at", "service_id", "description"
     ):
@@ -84,6 +93,8 @@ def _distance(row, to_unit) -> float | None:
 def location_features(rows, access: ConfidentialAccess) -> list[dict]:
     """GeoJSON features of the rows (`location_rows`), as this caller may see each site."""
     rows = list(rows)
+    if not rows:
+        return []
     names, addresses, phones, schedules, offers = _related(
         [row["id"] for row in rows], {row["organization_id"] for row in rows}
     )
@@ -105,7 +116,7 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
             "longitude": site.longitude,
             "addresses": [site.address(address) for address in addresses.get(location_id, ())],
             "phones": [
-                {**phone, "id": str(phone["id"]), "description": site.text(phone["description"])}
+                {**phone, "description": site.text(phone["description"])}
                 for phone in site.phones(phones.get(location_id, ()))
             ],
             "time_zone": row["time_zone"],
