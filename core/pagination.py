@@ -15,7 +15,8 @@ class CountedPages:
         ('last', a page past the millionth: an offset the database would refuse) as DRF does."""
         raw = request.query_params.get(self.page_query_param, "1")
         size = self.get_page_size(request)
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1 or not size:
+        plain = not (queryset.query.distinct or queryset.query.group_by)  # else the window counts other rows
+        if not (plain and raw.isascii() and raw.isdigit() and len(raw) <= 6) or int(raw) < 1 or not size:
             return self.paginate_queryset(queryset, request, view)
         number = int(raw)
         rows = list(queryset.annotate(_total=Window(Count("*")))[(number - 1) * size : number * size])
@@ -24,6 +25,7 @@ class CountedPages:
         paginator = self.django_paginator_class(rows, size)
         paginator.count = rows[0]["_total"] if rows else 0  # the cached property, from the window
         self.page, self.request = Page(rows, number, paginator), request
+        self.display_page_controls = paginator.num_pages > 1 and self.template is not None
         return rows
 
 

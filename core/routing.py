@@ -228,7 +228,8 @@ class ReplicaMiddleware:
                 # The replica failed between health checks: answer this read from elsewhere (it only reads).
                 _READS.set(PRIMARY)
                 request.read_alias, request.replica_failed = PRIMARY, False
-                response.close()
+                # The discarded answer is not closed: closing sends request_finished (connections and caches closed
+                # mid-request); it holds nothing but memory.
                 response = self.get_response(request)
         finally:
             _READS.set(PRIMARY)  # not reset(token): under ASGI process_view runs in a copied context

@@ -136,8 +136,9 @@ class SiteMarks:
                 digits.add(re.sub(r"\D", "", postal_code))
         for phone in phones:
             if not _value(phone, "is_front_door"):
-                number = re.sub(r"\D", "", str(_value(phone, "number")))
-                digits.update({number, number[-10:]})
+                number = re.sub(r"\D", "", str(_value(phone, "number") or ""))
+                if number:  # an empty number would be "in" every text: everything withheld
+                    digits.update({number, number[-10:]})
         return cls(tuple(sorted(words)), tuple(sorted(digits)), frozenset(safe_texts or ()))
 
     def found_in(self, text: str) -> bool:

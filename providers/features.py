@@ -48,10 +48,12 @@ def phones_by(owner: str, owner_ids: list) -> dict:
         languages[phone_id].append(code)
     phones = defaultdict(list)
     for row in rows:
-        number = row["number"]
         owner_id = row.pop(owner)
-        row.update(id=str(row["id"]), number=None if number is None else number.as_e164,
-                   languages=languages.get(row["id"], []))  # fmt: skip
+        row.update(id=str(row["id"]), languages=languages.get(row["id"], []))
+        if row["number"]:
+            row["number"] = row["number"].as_e164
+        else:
+            del row["number"]  # as PhoneSerializer, whose field is skipped for an empty number
         phones[owner_id].append(row)
     return phones
 

@@ -45,6 +45,7 @@ def sites(provider_org, other_org):
     clinic = factories.location(other_org, latitude=29.70, longitude=-95.40, name="Clinic", open_24_7=True)
     factories.address(clinic, address_1="1 Clinic Way", postal_code="77005-4321")
     factories.phone(location=clinic, number="+17135550111", description="Nurse line")
+    factories.phone(location=clinic, number="", description="Number to come")  # the serializer leaves it out
     factories.offer(factories.service(other_org, needs=["medical"]), clinic)
     virtual = factories.location(other_org, latitude=None, longitude=None, name="Hotline", location_type="virtual")
     return shelter, clinic, virtual

@@ -41,6 +41,8 @@ def services(provider_org, other_org):
     factories.offer(housing, clinic)
     phone = factories.phone(service=housing, number="+17135550100", extension="7", description="Intake")
     phone.languages.set(["es"])
+    factories.phone(service=housing, number="")  # the serializer leaves its number out
+    factories.phone(location=shelter, number="", description="A direct line without its number yet")
     legal = factories.service(other_org, name="Legal clinic", needs=["t-visa"], status="inactive",
                               description="Near 4321 Hidden Oak Ln")  # fmt: skip
     factories.offer(legal, clinic)  # not offered at the shelter: its text names no site of its own

@@ -109,6 +109,17 @@ def test_a_replica_lagging_past_the_limit_is_skipped(api, listed, settings):
     assert served(lambda: api.get("/api/locations/", {"near": "77002"}))["replica"] > 0
 
 
+def differing(page: dict, other: dict) -> dict:
+    """The properties of the first feature that differ between two pages (the message of a failed comparison)."""
+    if len(page["features"]) != len(other["features"]) or not page["features"]:
+        return {"features": (len(page["features"]), len(other["features"]))}
+    ours, theirs = page["features"][0], other["features"][0]
+    found = {key: (ours[key], theirs[key]) for key in ("id", "geometry") if ours[key] != theirs[key]}
+    ours, theirs = ours["properties"], theirs["properties"]
+    return found | {key: (ours.get(key), theirs.get(key)) for key in ours.keys() | theirs.keys()
+                    if ours.get(key) != theirs.get(key)}  # fmt: skip
+
+
 def wait_until_healthy(timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -135,7 +146,8 @@ def test_a_stopped_replica_is_skipped_at_its_check_and_the_answer_is_the_same(ap
     with standby_stopped():
         routing.forget_health()
         response = api.get("/api/locations/", {"near": "77002"})
-        assert response.status_code == 200 and response.json() == before
+        assert response.status_code == 200
+        assert response.json() == before, differing(response.json(), before)
         assert routing.healthy_replica() is None
 
 
