@@ -50,9 +50,11 @@ def standby_sql(sql: str) -> str:
 
 
 def wait_until_replayed(timeout: float = 10) -> None:
-    """Wait until the standby has replayed everything the primary wrote so far."""
+    """Wait until the standby has replayed everything the primary wrote so far. The rig's primary commits without
+    waiting for its WAL to be written (synchronous_commit = off): its insert position, not its write position, is
+    where the last commit ends (the write position can lag it by the WAL writer's delay)."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         target = cursor.fetchone()[0]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
