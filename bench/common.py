@@ -40,6 +40,27 @@ def database_env(database: str) -> dict:
     return dict(os.environ, DATABASE_URL=f"postgis://directory@127.0.0.1:{os.environ.get('PGPORT', '5432')}/{database}")
 
 
+def production_env(database: str, *, host: str) -> dict:
+    """The environment of the app as production runs it, against a scratch database, answering `host`."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    env = dict(
+        database_env(database),
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS=host,
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        # No TLS proxy in front: with the redirect on, every request would be a 301.
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        # The load accounts hold API tokens but no authenticator (a token is only issued after the code).
+        TWO_FACTOR_REQUIRED_ROLES="",
+    )
+    env.pop("DJANGO_DEBUG", None)
+    return env
+
+
 def database_exists(database: str) -> bool:
     return psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") == "1"
 

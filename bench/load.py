@@ -88,7 +88,6 @@ import math
 import os
 import platform
 import random
-import secrets
 import shutil
 import socket
 import subprocess
@@ -113,7 +112,7 @@ from common import (
     PSQL,
     ROOT,
     command_line,
-    database_env,
+    production_env,
     database_exists,
     drop_database,
     manage,
@@ -222,20 +221,7 @@ def free_port() -> int:
 
 
 def server_env() -> dict:
-    from cryptography.fernet import Fernet
-
-    env = dict(
-        database_env(DATABASE),
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        # No TLS proxy in front of this gunicorn: with the redirect on, every request would be a 301.
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        # The load accounts hold API tokens but no authenticator (a token is only issued after the code).
-        TWO_FACTOR_REQUIRED_ROLES="",
-    )
-    env.pop("DJANGO_DEBUG", None)
+    env = production_env(DATABASE, host="127.0.0.1")
     if RIG["scaleout"]:  # reads from the standby, the ephemeral in Redis (docs/operations.md, Scaling past one machine)
         env["DATABASE_REPLICA_URLS"] = f"postgis://directory@127.0.0.1:{RIG['standby_port']}/{DATABASE}"
         env["REDIS_URL"] = f"redis://127.0.0.1:{RIG['redis_port']}/1"

@@ -15,31 +15,19 @@ the measured requests (an .html file to open, or text).
 import argparse
 import json
 import os
-import secrets
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import database_env, percentiles  # noqa: E402
+from bench.common import percentiles, production_env  # noqa: E402
 
 
 def configure(database: str) -> None:
-    from cryptography.fernet import Fernet
-
-    os.environ.update(
-        database_env(database),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="testserver",
-        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        THROTTLE_ANON="1000000/minute",
-        TWO_FACTOR_REQUIRED_ROLES="",  # as bench/load.py: the load accounts hold tokens, no authenticator
-    )
-    os.environ.pop("DJANGO_DEBUG", None)
+    os.environ.clear()
+    os.environ.update(production_env(database, host="testserver"), DJANGO_SETTINGS_MODULE="config.settings",
+                      THROTTLE_ANON="1000000/minute")  # fmt: skip
     import django
 
     django.setup()
