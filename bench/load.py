@@ -29,8 +29,9 @@ starts it; --fault redis stops Redis likewise; --fault primary restarts the rig'
    301). Every rate limit (THROTTLE_ANON, THROTTLE_GEOCODE, THROTTLE_LOGIN, THROTTLE_APPLICATIONS, ...) is set to
    1000000/minute, so the test measures capacity, not throttling. The script waits for /healthz to answer 200.
 3. Traffic (locust FastHttpUser, run in this process, headless), in user actions:
-   - 60% search, anonymous: GET /api/locations/?near=<ZIP>&radius_mi=25&need=<code>[&language=es] (the GeoJSON
-     list for a map, first page of 50), one time in three GET /api/services/?near=<ZIP>&need=<code> instead;
+   - 60% search, anonymous: GET /api/locations/map/?near=<ZIP>&radius_mi=25&need=<code>[&language=es] (the map's
+     light GeoJSON list, first page of 50; `--map-list full`: /api/locations/, every field of each site, as before
+     2026-12-07), one time in three GET /api/services/?near=<ZIP>&need=<code> instead;
    - 30% match, as the hotline user: POST /api/match/ with a JSON body, as the web search page sends it (near: a
      ZIP or "lat,lon"; 1-3 needs; Spanish, age, gender sometimes; radius 50 mi; limit 20);
    - 10% referral: POST /api/referrals/ as the hotline user with a fresh Idempotency-Key (1-2 of the service's
@@ -139,6 +140,7 @@ PYTEST_WAIT_S = 600
 
 KIND_OF = {
     "GET /api/locations/": "search",
+    "GET /api/locations/map/": "search",
     "GET /api/services/": "search",
     "POST /api/match/": "match",
     "POST /api/referrals/": "referral create",
@@ -353,6 +355,7 @@ class Scenario:
 
 
 SCENARIO: Scenario | None = None
+MAP_PATH = "/api/locations/map/"  # the map search's list (--map-list)
 
 
 def record_request(request_type, name, response_time, response_length, response, exception, start_time, **kw):
@@ -428,16 +431,16 @@ class DirectoryUser(FastHttpUser):
             params["radius_mi"] = 25
             if self.rng.random() < 0.3:
                 params["language"] = "es"
-            path, name = f"/api/locations/?{urlencode(params)}", "GET /api/locations/"
+            path, name = f"{MAP_PATH}?{urlencode(params)}", f"GET {MAP_PATH}"
         call(self.client, "GET", path, name=name, expect=200, headers={"Accept": "application/json"})
 
     def map_search(self):
-        """--mix map: only the map's list, GET /api/locations/ (as the search above draws it)."""
+        """--mix map: only the map's list (as the search above draws it)."""
         zip_code, _, _ = self.rng.choice(SCENARIO.origins)
         params = {"near": zip_code, "need": self.rng.choice(NEEDS), "radius_mi": 25}
         if self.rng.random() < 0.3:
             params["language"] = "es"
-        call(self.client, "GET", f"/api/locations/?{urlencode(params)}", name="GET /api/locations/", expect=200,
+        call(self.client, "GET", f"{MAP_PATH}?{urlencode(params)}", name=f"GET {MAP_PATH}", expect=200,
              headers={"Accept": "application/json"})  # fmt: skip
 
     @task(30)
@@ -1202,7 +1205,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--mix", choices=["all", "map"], default="all",
-        help="all: the mix above; map: only the map search (GET /api/locations/), for its CPU per request.",
+        help="all: the mix above; map: only the map search (GET /api/locations/map/), for its CPU per request.",
+    )  # fmt: skip
+    parser.add_argument(
+        "--map-list", choices=["light", "full"], default="light",
+        help="The map search's list: light (/api/locations/map/) or full (/api/locations/, before 2026-12-07).",
     )  # fmt: skip
     parser.add_argument("--fault-restart", action="store_true", help="Restart PostgreSQL under load and check.")
     parser.add_argument(
@@ -1220,6 +1227,8 @@ def main() -> None:
     )
     parser.add_argument("--recovery-limit", type=float, default=10, help="--fault-restart: seconds to recover.")
     args = parser.parse_args()
+    global MAP_PATH
+    MAP_PATH = "/api/locations/map/" if args.map_list == "light" else "/api/locations/"
     if args.mix == "map":
         global REQUESTS_PER_ACTION
         DirectoryUser.tasks = [DirectoryUser.map_search]

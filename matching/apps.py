@@ -14,8 +14,7 @@ class MatchingConfig(AppConfig):
     verbose_name = "Matching"
 
     def ready(self):
-        from matching import signals, triggers
+        from matching import triggers
 
         triggers.register()
-        signals.connect()
         post_migrate.connect(_install, sender=self)

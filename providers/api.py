@@ -3,11 +3,12 @@ confidential-location rule from providers.access (passed to serializers in the c
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.pagination import CountedPages, DirectoryPagination
 from core.routing import READS
-from providers import features, filters, selectors, serializers, service_rows
+from providers import features, filters, map_list, selectors, serializers, service_rows
 from providers.access import confidential_access_for_user
 from providers.edit_api import (
     LocationEditMixin,
@@ -99,11 +100,39 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
         return context
 
     def list(self, request, *args, **kwargs):
-        # The map search's page from plain rows (providers/features.py): LocationSerializer's shape, which the
-        # schema still describes, at a fraction of its CPU.
-        rows = features.location_rows(self.filter_queryset(Location.objects.all()))
-        page = self.paginator.paginate_counted(rows, request, self)
-        shown = features.location_features(page, confidential_access_for_user(request.user))
+        # The page from plain rows (providers/features.py): LocationSerializer's shape, which the schema still
+        # describes, at a fraction of its CPU.
+        return self._features(features.LOCATION_COLUMNS, features.location_features)
+
+    @extend_schema(
+        summary="Locations for a map: a marker and its label each",
+        description=(
+            "The same filters, order and pages as /api/locations/, each site with only what a map's marker and its "
+            "label need (name, organization, the point as the caller may see it, distance, beds, whether it takes "
+            "referrals, the services there). Addresses, phones, hours and texts: /api/locations/{id}/."
+        ),
+        responses=serializers.MapLocationSerializer(many=True),
+    )
+    @action(detail=False, url_path="map", url_name="map")
+    def for_map(self, request, *args, **kwargs):
+        # The common searches from one prepared statement (providers/map_list.py); words, populations and ages
+        # through the ORM's filters as the full list.
+        filterset = self.filterset_class(request.query_params, queryset=Location.objects.all(), request=request)
+        number = self.paginator.plain_page_number(request)
+        if not filterset.is_valid() or number is None or not map_list.answers(filterset.form.cleaned_data):
+            return self._features(features.MAP_COLUMNS, features.map_features)  # its errors as every list's
+        access = confidential_access_for_user(request.user)
+        page = self.paginator.paginate_rows(
+            lambda offset, limit: map_list.read_page(filterset.form.cleaned_data, access, offset=offset, limit=limit),
+            number, request, total="total",
+        )  # fmt: skip
+        shown = features.map_features(page, access)
+        return self.get_paginated_response({"type": "FeatureCollection", "features": shown})
+
+    def _features(self, columns, build):
+        rows = features.location_rows(self.filter_queryset(Location.objects.all()), columns)
+        page = self.paginator.paginate_counted(rows, self.request, self)
+        shown = build(page, confidential_access_for_user(self.request.user))
         return self.get_paginated_response({"type": "FeatureCollection", "features": shown})
 
 

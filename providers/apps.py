@@ -8,7 +8,8 @@ class ProvidersConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from providers import schema  # noqa: F401  (registers the OpenAPI extension)
+        from providers import schema, vocabulary  # noqa: F401  (schema registers the OpenAPI extension)
         from providers.handout import check_sender_name
 
         checks.register(check_sender_name)
+        vocabulary.connect()

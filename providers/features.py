@@ -24,13 +24,19 @@ LOCATION_COLUMNS = (
     "safe_texts", "time_zone", "open_24_7", "beds_total", "beds_available", "accepting_referrals",
     "capacity_updated_at", "updated_at",
 )  # fmt: skip
+# The map's light list (`view=map`): what a marker and its one-line label need; the rest from /api/locations/{id}/.
+MAP_COLUMNS = (
+    "id", "name", "location_type", "organization_id", "is_confidential", "latitude", "longitude", "public_latitude",
+    "public_longitude", "open_24_7", "beds_total", "beds_available", "accepting_referrals",
+)  # fmt: skip
 _DATETIME = serializers.DateTimeField()
 _CLOCK = ClockTimeField()
 
 
-def location_rows(queryset):
-    """The filtered, ordered locations as rows for `location_features` (a page of it is read, not the whole)."""
-    columns = LOCATION_COLUMNS + (("distance",) if "distance" in queryset.query.annotations else ())
+def location_rows(queryset, columns=LOCATION_COLUMNS):
+    """The filtered, ordered locations as rows for `location_features` (or, with MAP_COLUMNS, `map_features`): a
+    page of it is read, not the whole."""
+    columns += ("distance",) if "distance" in queryset.query.annotations else ()
     return queryset.values(*columns)
 
 
@@ -58,12 +64,10 @@ def phones_by(owner: str, owner_ids: list) -> dict:
     return phones
 
 
-def _related(page_ids: list, organization_ids: set) -> tuple[dict, dict, dict, dict, dict]:
-    """Organizations' names; addresses, phones (with their languages), hours and offers of the page's locations, in
-    the serializer's orders (each model's Meta.ordering; offers by id), by location id. The organizations are read
-    apart: joined to the locations, the planner joined every location in the radius before keeping a page."""
-    names = dict(Organization.objects.filter(id__in=organization_ids).values_list("id", "name"))
-    addresses, schedules, offers = (defaultdict(list) for _ in range(3))
+def _details(page_ids: list) -> tuple[dict, dict, dict]:
+    """Addresses, phones (with their languages) and hours of the page's locations, in the serializer's orders (each
+    model's Meta.ordering), by location id."""
+    addresses, schedules = defaultdict(list), defaultdict(list)
     for row in Address.objects.filter(location_id__in=page_ids).values("location_id", *ADDRESS_FIELDS):
         addresses[row.pop("location_id")].append(row)
     phones = phones_by("location_id", page_ids)
@@ -71,8 +75,16 @@ def _related(page_ids: list, organization_ids: set) -> tuple[dict, dict, dict, d
         "location_id", "weekday", "opens_at", "closes_at", "service_id", "description"
     ):
         schedules[row.pop("location_id")].append(row)
+    return addresses, phones, schedules
+
+
+def _names_and_offers(rows: list) -> tuple[dict, dict]:
+    """The page's organizations' names (read apart: joined to the locations, the planner joined every location in
+    the radius before keeping a page) and the services offered at its locations (by id), by location id."""
+    names = dict(Organization.objects.filter(id__in={row["organization_id"] for row in rows}).values_list("id", "name"))
+    offers = defaultdict(list)
     for row in (
-        ServiceAtLocation.objects.filter(location_id__in=page_ids)
+        ServiceAtLocation.objects.filter(location_id__in=[row["id"] for row in rows])
         .order_by("id")
         .values("id", "location_id", "service_id", "service__name", "service__status")
     ):
@@ -84,7 +96,7 @@ def _related(page_ids: list, organization_ids: set) -> tuple[dict, dict, dict, d
                 "status": row["service__status"],
             }
         )
-    return names, addresses, phones, schedules, offers
+    return names, offers
 
 
 def _distance(row, to_unit) -> float | None:
@@ -92,28 +104,46 @@ def _distance(row, to_unit) -> float | None:
     return None if distance is None else round(to_unit(distance_in_m(distance)), 3)
 
 
+def _marker(row, site: SiteDisclosure, names: dict, offers: dict) -> dict:
+    """The properties the map's light list and the full list share (MAP_COLUMNS' and the page's offers)."""
+    return {
+        "name": row["name"],
+        "location_type": row["location_type"],
+        "organization": {"id": str(row["organization_id"]), "name": names.get(row["organization_id"])},
+        "is_confidential": row["is_confidential"],
+        "precision": site.precision,
+        "open_24_7": row["open_24_7"],
+        "beds_total": row["beds_total"],
+        "beds_available": row["beds_available"],
+        "accepting_referrals": row["accepting_referrals"],
+        "services": offers.get(row["id"], []),
+        "distance_km": _distance(row, m_to_km),
+        "distance_mi": _distance(row, m_to_mi),
+    }
+
+
+def _feature(row, site: SiteDisclosure, properties: dict) -> dict:
+    point = site.point
+    geometry = None if point is None else {"type": "Point", "coordinates": [point[1], point[0]]}
+    return {"id": str(row["id"]), "type": "Feature", "geometry": geometry, "properties": properties}
+
+
 def location_features(rows, access: ConfidentialAccess) -> list[dict]:
     """GeoJSON features of the rows (`location_rows`), as this caller may see each site."""
     rows = list(rows)
     if not rows:
         return []
-    names, addresses, phones, schedules, offers = _related(
-        [row["id"] for row in rows], {row["organization_id"] for row in rows}
-    )
+    names, offers = _names_and_offers(rows)
+    addresses, phones, schedules = _details([row["id"] for row in rows])
     features = []
     for row in rows:
         site = SiteDisclosure.of(SimpleNamespace(**row), access)
-        point = site.point
         location_id = row["id"]
         properties = {
-            "name": row["name"],
+            **_marker(row, site, names, offers),
             "alternate_name": row["alternate_name"],
             "description": site.text(row["description"]),
             "transportation": site.text(row["transportation"]),
-            "location_type": row["location_type"],
-            "organization": {"id": str(row["organization_id"]), "name": names.get(row["organization_id"])},
-            "is_confidential": row["is_confidential"],
-            "precision": site.precision,
             "latitude": site.latitude,
             "longitude": site.longitude,
             "addresses": [site.address(address) for address in addresses.get(location_id, ())],
@@ -122,7 +152,6 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
                 for phone in site.phones(phones.get(location_id, ()))
             ],
             "time_zone": row["time_zone"],
-            "open_24_7": row["open_24_7"],
             "schedules": [
                 {
                     "weekday": period["weekday"],
@@ -133,17 +162,28 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
                 }
                 for period in schedules.get(location_id, ())
             ],
-            "beds_total": row["beds_total"],
-            "beds_available": row["beds_available"],
-            "accepting_referrals": row["accepting_referrals"],
             "capacity_updated_at": _datetime(row["capacity_updated_at"]),
-            "services": offers.get(location_id, []),
-            "distance_km": _distance(row, m_to_km),
-            "distance_mi": _distance(row, m_to_mi),
             "updated_at": _datetime(row["updated_at"]),
         }
-        geometry = None if point is None else {"type": "Point", "coordinates": [point[1], point[0]]}
-        features.append({"id": str(location_id), "type": "Feature", "geometry": geometry, "properties": properties})
+        features.append(_feature(row, site, properties))
+    return features
+
+
+def map_features(rows, access: ConfidentialAccess) -> list[dict]:
+    """The light features of the rows (`location_rows(queryset, MAP_COLUMNS)`), as this caller may see each site:
+    MapLocationSerializer's shape."""
+    rows = list(rows)
+    if not rows:
+        return []
+    if "services" in rows[0]:  # read with the page (providers.map_list)
+        names = {row["organization_id"]: row["organization_name"] for row in rows}
+        offers = {row["id"]: row["services"] for row in rows}
+    else:
+        names, offers = _names_and_offers(rows)
+    features = []
+    for row in rows:
+        site = SiteDisclosure.of(SimpleNamespace(**row), access)
+        features.append(_feature(row, site, _marker(row, site, names, offers)))
     return features
 
 

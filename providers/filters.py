@@ -26,9 +26,7 @@ from providers import eligibility, selectors
 from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
 from providers.fields import MAX_CODES, split_codes
 from providers.models import (
-    Language,
     Location,
-    NeedTerm,
     Organization,
     Population,
     Service,
@@ -36,6 +34,7 @@ from providers.models import (
     ServiceStatus,
     VictimAssistanceSpecialist,
 )
+from providers.vocabulary import vocabulary
 
 MAX_LIST_VALUES = MAX_CODES
 
@@ -175,15 +174,15 @@ class NearFilterMixin(django_filters.FilterSet):
 
 
 def _need_codes():
-    return set(NeedTerm.objects.values_list("code", flat=True))
+    return vocabulary().terms
 
 
 def _language_codes():
-    return set(Language.objects.values_list("code", flat=True))
+    return vocabulary().language_names
 
 
 def _population_codes():
-    return set(Population.objects.values_list("code", flat=True))
+    return vocabulary().population_codes
 
 
 class RegistryFilterSet(NearFilterMixin):
@@ -234,8 +233,9 @@ class RegistryFilterSet(NearFilterMixin):
             add(selectors.services_meeting_needs_q(data["need"]))
         if data.get("language"):
             add(selectors.services_speaking_q(data["language"]))
-        for population in Population.objects.filter(code__in=data.get("population") or []):
-            add(eligibility.serving_population_q(population))
+        if data.get("population"):  # validated codes: read only when given
+            for population in Population.objects.filter(code__in=data["population"]):
+                add(eligibility.serving_population_q(population))
         if data.get("age") is not None:
             add(eligibility.serving_age_q(data["age"]))
         if data.get("status"):

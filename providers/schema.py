@@ -20,6 +20,7 @@ GEOJSON_POINT_SCHEMA = {
 
 class LocationFeatureExtension(OpenApiSerializerExtension):
     target_class = "providers.serializers.LocationSerializer"
+    match_subclasses = True  # the map's light list (MapLocationSerializer) too
 
     def map_serializer(self, auto_schema, direction):
         base = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)

@@ -15,7 +15,6 @@ from providers.access import BBox, ConfidentialAccess
 from providers.models import (
     ListingChange,
     Location,
-    NeedTerm,
     Organization,
     Phone,
     Service,
@@ -24,31 +23,12 @@ from providers.models import (
     ServiceStatus,
     VictimAssistanceSpecialist,
 )
-
-
-def expand_need_codes(codes: Iterable[str], children: dict) -> set[str]:
-    """Return the codes plus every term below them, given a parent code -> child codes map."""
-    found: set[str] = set()
-    stack = list(codes)
-    while stack:
-        code = stack.pop()
-        if code not in found:
-            found.add(code)
-            stack.extend(children.get(code, []))
-    return found
-
-
-def need_codes_with_descendants(codes: Iterable[str]) -> set[str]:
-    """Return the given need codes plus every term below them (asking for 'legal' finds 't-visa' too)."""
-    children: dict[str | None, list[str]] = {}
-    for code, parent in NeedTerm.objects.values_list("code", "parent__code"):
-        children.setdefault(parent, []).append(code)
-    return expand_need_codes(codes, children)
+from providers.vocabulary import vocabulary
 
 
 def services_meeting_needs_q(codes: Iterable[str], prefix: str = "") -> Q:
     """Return a filter for services offering any of the needs (sub-terms included)."""
-    expanded = need_codes_with_descendants(codes)
+    expanded = vocabulary().expand_all(codes)
     return Q(
         Exists(Service.needs.through.objects.filter(service_id=OuterRef(f"{prefix}id"), needterm__code__in=expanded))
     )

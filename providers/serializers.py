@@ -289,6 +289,17 @@ class LocationSerializer(GeoFeatureModelSerializer):
         return [{**period, "description": site.text(period["description"])} for period in periods]
 
 
+class MapLocationSerializer(LocationSerializer):
+    """A location as the map's light list shows it (/api/locations/map/): a marker and its label; the rest from
+    /api/locations/{id}/. Documents providers.features.map_features, which a test compares with it."""
+
+    class Meta(LocationSerializer.Meta):
+        fields = [
+            "id", "name", "location_type", "organization", "is_confidential", "precision", "open_24_7", "beds_total",
+            "beds_available", "accepting_referrals", "services", "distance_km", "distance_mi",
+        ]  # fmt: skip
+
+
 class SpecialistSerializer(serializers.ModelSerializer):
     phone = serializers.CharField(source="phone.as_e164", read_only=True)
     languages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)

@@ -1,5 +1,6 @@
-"""The map search's page (providers/features.py) is LocationSerializer's output, field for field, for every kind of
-caller: the public, another provider, the site's own provider, and those who see every site exactly."""
+"""The location lists' pages (providers/features.py) are LocationSerializer's and MapLocationSerializer's output,
+field for field, for every kind of caller: the public, another provider, the site's own provider, and those who see
+every site exactly."""
 
 import json
 from datetime import time
@@ -13,7 +14,7 @@ from providers import features, selectors
 from providers.access import ConfidentialAccess
 from providers.disclosure import text_digest
 from providers.models import Location
-from providers.serializers import LocationSerializer
+from providers.serializers import LocationSerializer, MapLocationSerializer
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +64,24 @@ ACCESSES = {
 }
 
 
+# The full list and the map's light list (/api/locations/map/): what builds each page, and what documents it.
+SHAPES = {
+    "full": (features.LOCATION_COLUMNS, features.location_features, LocationSerializer),
+    "map": (features.MAP_COLUMNS, features.map_features, MapLocationSerializer),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
 @pytest.mark.parametrize("near", [False, True])
 @pytest.mark.parametrize("who", list(ACCESSES))
-def test_the_page_is_the_serializers_output(sites, provider_org, other_org, who, near):
+def test_the_page_is_the_serializers_output(sites, provider_org, other_org, who, near, shape):
     access = ACCESSES[who](provider_org, other_org)
+    columns, build, serializer = SHAPES[shape]
     queryset = selectors.location_list().order_by("name", "id")
     if near:
         queryset = selectors.locations_near(queryset, access=access, origin=make_point(29.76, -95.37), radius_m=50_000)
-    expected = LocationSerializer(queryset, many=True, context={"access": access}).data
-    built = features.location_features(features.location_rows(queryset), access)
+    expected = serializer(queryset, many=True, context={"access": access}).data
+    built = build(features.location_rows(queryset, columns), access)
     assert len(built) == len(expected["features"]) >= 2
     assert as_json(built) == as_json(expected["features"])
 

@@ -1,0 +1,96 @@
+"""The map's light list (/api/locations/map/) read by one prepared statement (providers/sql/map_list.sql): the
+page, its count, the organizations' names and the services offered, where the ORM's filters, page and two more
+reads cost about 10 ms of Python per request to build (docs/benchmarks.md, "The map's light list").
+
+It answers the common map searches: a place and radius, needs, languages, statuses, an organization, location
+types and a box. A request with words (`q`), populations or an age goes through the ORM's filters instead
+(`answers`); tests/providers/test_map_list.py checks that both give the same page for every kind of caller. Who
+sees which point is providers.access's rule, spelt here in SQL as matching spells it.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from core import sqlfiles
+from core.database import prepared_cursor
+from providers.access import ConfidentialAccess
+from providers.vocabulary import vocabulary
+
+SQL_DIR = Path(__file__).with_name("sql")
+# The filters the statement applies; with any other given, the ORM's filters answer.
+HANDLED = frozenset({"need", "language", "status", "organization", "location_type", "bbox", "near", "radius_mi",
+                     "radius_km", "origin", "radius_m"})  # fmt: skip
+_OWN = "l.organization_id = %(own)s::uuid"
+
+
+def answers(data: dict) -> bool:
+    """Whether the statement can answer these validated filters (the others left blank)."""
+    return not any(value not in (None, "", [], ()) for name, value in data.items() if name not in HANDLED)
+
+
+def _kind(access: ConfidentialAccess) -> str:
+    if access.all:
+        return "all"
+    return "public" if access.organization_id is None else "own"
+
+
+def _exact_or_public(kind: str, exact: str, public: str) -> str:
+    """The column a caller of this kind sees a site by: exact, public, or exact for their own sites only."""
+    if kind == "own":
+        return f"CASE WHEN {_OWN} THEN {exact} ELSE {public} END"
+    return exact if kind == "all" else public
+
+
+@cache
+def statement(kind: str, near: bool) -> str:
+    """map_list.sql for callers of this kind (`_kind`), with or without a place to measure from."""
+    within = "TRUE"
+    if near:
+        within = {
+            "all": "ST_DWithin(l.point, %(origin)s::geography, %(radius_m)s)",
+            "public": "ST_DWithin(l.public_point, %(origin)s::geography, %(radius_m)s)",
+            # As two conditions, each on its own column's index (a CASE would be read site by site).
+            "own": f"(({_OWN} AND ST_DWithin(l.point, %(origin)s::geography, %(radius_m)s)) OR (NOT {_OWN} AND "
+            "ST_DWithin(l.public_point, %(origin)s::geography, %(radius_m)s)))",
+        }[kind]
+    point = _exact_or_public(kind, "l.point", "l.public_point")
+    return sqlfiles.compact(
+        sqlfiles.render(
+            SQL_DIR, "map_list", within=within, order="distance, id" if near else "name, id",
+            distance=f"ST_Distance({point}, %(origin)s::geography)" if near else "NULL::float8",
+            visible_latitude=_exact_or_public(kind, "l.latitude", "l.public_latitude"),
+            visible_longitude=_exact_or_public(kind, "l.longitude", "l.public_longitude"),
+        )
+    )  # fmt: skip
+
+
+def _need_ids(codes) -> list[int]:
+    terms = vocabulary().terms
+    return sorted(terms[code].id for code in vocabulary().expand_all(codes) if code in terms)
+
+
+def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int) -> list[dict]:
+    """The rows of one page (with `total`, the count of them all), as providers.features.map_features takes them."""
+    origin, box = data.get("origin"), data.get("bbox")
+    needs = data.get("need") or []
+    languages = data.get("language") or []
+    statuses = data.get("status") or []
+    params = {
+        "origin": None if origin is None else origin.ewkt,
+        "radius_m": data.get("radius_m"),
+        "own": access.organization_id,
+        "organization": data.get("organization"),
+        "location_types": list(data.get("location_type") or []) or None,
+        "bbox": None if box is None else [box.min_lon, box.min_lat, box.max_lon, box.max_lat],
+        "services_filtered": bool(needs or languages or statuses),
+        # A list given is never None (which lets every site through), even if the vocabulary lost its codes since.
+        "need_ids": _need_ids(needs) if needs else None,
+        "languages": list(languages) if languages else None,
+        "statuses": list(statuses) if statuses else None,
+        "limit": limit,
+        "offset": offset,
+    }
+    with prepared_cursor() as cursor:
+        cursor.execute(statement(_kind(access), origin is not None), params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

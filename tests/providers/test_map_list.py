@@ -1,0 +1,141 @@
+"""The map's light list (/api/locations/map/): its prepared statement (providers/map_list.py) keeps, orders, counts
+and places the same sites as the ORM's filters, for every kind of caller and every filter it answers, and what the
+public sees of a shelter there is what the disclosure policy shows (its features are MapLocationSerializer's output:
+tests/providers/test_location_features.py)."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.test import APIRequestFactory
+
+from providers import features, map_list
+from providers.access import ConfidentialAccess
+from providers.filters import LocationFilter
+from providers.models import Location
+from providers.serializers import MapLocationSerializer
+from tests import factories
+from tests.providers.test_location_features import ACCESSES, as_json
+
+pytestmark = pytest.mark.django_db
+LIGHT = set(MapLocationSerializer.Meta.fields) - {"id", "geometry"}  # a feature's properties
+
+
+@pytest.fixture
+def registry(provider_org, other_org):
+    """Sites around Houston: a confidential shelter whose public point lies elsewhere, a clinic speaking Spanish,
+    a closed legal office, a virtual hotline, a site beyond 25 miles, and one of another city's."""
+    shelter = factories.location(
+        provider_org, latitude=29.7512, longitude=-95.3612, is_confidential=True, name="Safe House", beds_total=12,
+        beds_available=3, accepting_referrals=True,
+    )  # fmt: skip
+    factories.offer(factories.service(provider_org, name="Shelter", needs=["emergency-shelter"]), shelter)
+    factories.offer(factories.service(provider_org, name="Visas", needs=["t-visa"], status="inactive"), shelter)
+    clinic = factories.location(other_org, latitude=29.70, longitude=-95.40, name="Clinic", open_24_7=True)
+    factories.offer(factories.service(other_org, name="Care", needs=["medical"], languages=["es"]), clinic)
+    office = factories.location(other_org, latitude=29.80, longitude=-95.30, name="Legal office")
+    factories.offer(factories.service(other_org, name="Civil", needs=["legal-civil"], status="inactive"), office)
+    factories.location(other_org, latitude=None, longitude=None, name="Hotline", location_type="virtual")
+    far = factories.location(other_org, latitude=30.30, longitude=-95.45, name="Conroe site")
+    factories.offer(factories.service(other_org, name="Medical far", needs=["medical"]), far)
+    factories.location(provider_org, latitude=32.78, longitude=-96.80, name="Dallas office")
+    return shelter
+
+
+FILTERS = [
+    {},
+    {"near": "29.76,-95.37"},
+    {"near": "29.76,-95.37", "radius_mi": 100},
+    {"near": "29.76,-95.37", "need": "medical"},
+    {"near": "29.76,-95.37", "need": "legal"},  # a parent: its children's services
+    {"near": "29.76,-95.37", "need": "t-visa,medical", "status": "active"},
+    {"near": "29.76,-95.37", "status": "inactive"},
+    {"near": "29.76,-95.37", "language": "es"},
+    {"need": "medical"},
+    {"location_type": "virtual"},
+    {"bbox": "-95.5,29.6,-95.2,29.9"},
+    {"bbox": "-95.5,29.6,-95.2,29.9", "need": "emergency-shelter"},
+    {"near": "29.76,-95.37", "radius_km": 5},
+    {"near": "32.78,-96.80", "radius_mi": 10},
+    {"near": "29.76,-95.37", "need": "dental"},
+    # Around the shelter's exact point, closer than its public point (displaced 1-3 km): only those who see it
+    # exactly find it there.
+    {"near": "29.7512,-95.3612", "radius_km": 0.5},
+    {"bbox": "-95.3622,29.7502,-95.3602,29.7522"},
+]
+
+
+def validated(params: dict) -> LocationFilter:
+    request = APIRequestFactory().get("/api/locations/map/", params)
+    request.user = AnonymousUser()
+    filterset = LocationFilter(request.GET, queryset=Location.objects.all(), request=request)
+    assert filterset.is_valid(), filterset.errors
+    return filterset
+
+
+@pytest.mark.parametrize("params", FILTERS, ids=[json.dumps(p) for p in FILTERS])
+@pytest.mark.parametrize("who", list(ACCESSES))
+def test_the_statement_keeps_orders_and_places_what_the_orm_does(
+    registry, provider_org, other_org, monkeypatch, who, params
+):
+    access = ACCESSES[who](provider_org, other_org)
+    monkeypatch.setattr(LocationFilter, "access", property(lambda self: access))  # the ORM's filters as this caller's
+    filterset = validated(params)
+    expected_rows = list(features.location_rows(filterset.qs, features.MAP_COLUMNS))
+    data = filterset.form.cleaned_data
+    assert map_list.answers(data)
+    rows = map_list.read_page(data, access, offset=0, limit=50)
+    assert [row["id"] for row in rows] == [row["id"] for row in expected_rows]
+    assert {row["total"] for row in rows} <= {len(expected_rows)}
+    assert as_json(features.map_features(rows, access)) == as_json(features.map_features(expected_rows, access))
+
+
+def test_a_page_other_than_the_first_and_one_organization(registry, other_org):
+    data = validated({"near": "29.76,-95.37", "radius_mi": 100, "organization": str(other_org.pk)}).form.cleaned_data
+    everything = map_list.read_page(data, ConfidentialAccess(), offset=0, limit=50)
+    assert [row["name"] for row in everything] == ["Clinic", "Legal office", "Conroe site"]
+    second = map_list.read_page(data, ConfidentialAccess(), offset=1, limit=1)
+    assert [row["name"] for row in second] == ["Legal office"] and second[0]["total"] == 3
+    assert map_list.read_page(data, ConfidentialAccess(), offset=3, limit=1) == []
+
+
+def test_the_public_gets_the_shelter_at_its_public_point_measured_from_there(api, registry):
+    answer = api.get("/api/locations/map/", {"near": "29.7512,-95.3612", "radius_mi": 25})
+    assert answer.status_code == 200
+    shelter = next(f for f in answer.json()["features"] if f["properties"]["name"] == "Safe House")
+    assert shelter["properties"]["precision"] == "approximate"
+    assert shelter["geometry"]["coordinates"] == [registry.public_longitude, registry.public_latitude]
+    assert shelter["properties"]["distance_km"] > 0.1  # from the public point, not the exact one (0 km)
+    assert "29.7512" not in answer.content.decode() and "95.3612," not in answer.content.decode()
+    assert set(shelter["properties"]) == LIGHT
+
+
+def test_the_api_pages_counts_and_falls_back_for_what_the_statement_does_not_answer(api, registry):
+    first = api.get("/api/locations/map/", {"near": "29.76,-95.37", "radius_mi": 100, "page_size": 3}).json()
+    assert first["count"] == 4 and len(first["features"]) == 3 and "page=2" in first["next"]
+    last = api.get("/api/locations/map/", {"near": "29.76,-95.37", "radius_mi": 100, "page_size": 3, "page": 2})
+    assert last.json()["count"] == 4 and len(last.json()["features"]) == 1 and last.json()["next"] is None
+    for page in (4, 0, "x", "9" * 5000):
+        response = api.get("/api/locations/map/", {"near": "29.76,-95.37", "page_size": 2, "page": page})
+        assert response.status_code == 404 and "Invalid page" in response.json()["detail"]
+    assert api.get("/api/locations/map/", {"page": "last", "page_size": 2}).json()["count"] == 6
+    # Words, populations and ages through the ORM's filters: the same shape.
+    for params in ({"q": "clinic"}, {"population": "women"}, {"age": 30, "need": "medical"}):
+        response = api.get("/api/locations/map/", params)
+        assert response.status_code == 200, params
+        for feature in response.json()["features"]:
+            assert set(feature["properties"]) == LIGHT
+    found = api.get("/api/locations/map/", {"q": "clinic"}).json()["features"]
+    # The medical need's words include "clinic": both medical sites, found through the search's filter.
+    assert {feature["properties"]["name"] for feature in found} == {"Clinic", "Conroe site"}
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"need": "nope"}, "need"), ({"radius_mi": 5}, "near"), ({"bbox": "1,2,3"}, "bbox"), ({"near": "x\x00"}, "near"),
+     ({"status": "gone"}, "status"), ({"organization": "not-a-uuid"}, "organization"),
+     ({"radius_mi": 1e9, "near": "77002"}, "radius_mi")],
+)  # fmt: skip
+def test_bad_filters_are_a_400_naming_the_field(api, registry, params, field):
+    response = api.get("/api/locations/map/", params)
+    assert response.status_code == 400 and field in response.json(), response.content
