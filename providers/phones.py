@@ -3,6 +3,8 @@
 Stored numbers stay E.164 (the API's `number`, `tel:` links); this is the one place that writes them for reading.
 """
 
+from functools import lru_cache
+
 import phonenumbers
 
 
@@ -10,13 +12,19 @@ def dialable(number: str | None, extension: str = "") -> str:
     """A US number in its national form, another country's in international form, with any extension after."""
     if not number:
         return ""
-    extension = (extension or "").strip()
+    return _dialable(str(number), (extension or "").strip())
+
+
+@lru_cache(maxsize=8192)
+def _dialable(number: str, extension: str) -> str:
+    # Parsing is most of a match's formatting time, and the same listings' numbers come back request after request.
+    # Listing phones only: a client's number must not stay in a process's memory.
     try:
-        parsed = phonenumbers.parse(str(number), "US")
+        parsed = phonenumbers.parse(number, "US")
     except phonenumbers.NumberParseException:
-        return str(number)
+        return number
     if not phonenumbers.is_possible_number(parsed):
-        return str(number)  # formatting would drop what makes it unusual (a country code, a digit)
+        return number  # formatting would drop what makes it unusual (a country code, a digit)
     style = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if parsed.country_code == 1
