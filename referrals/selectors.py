@@ -1,9 +1,9 @@
 """Reads of referrals, with the visibility rule from referrals.permissions applied."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from referrals.models import Referral, ReferralEvent, normalize_referral_code
+from referrals.models import ClientContact, Consent, Referral, ReferralEvent, normalize_referral_code
 from referrals.permissions import receiving_organization_id_for, referrals_visible_q
 
 
@@ -34,16 +34,21 @@ def referral_get(*, user, code: str) -> Referral:
     """Return one referral the user may see, with what its details need; 404 otherwise (never 403)."""
     referral = (
         Referral.objects.filter(referrals_visible_q(user), code=normalize_referral_code(code))
+        # Seven tables joined, the consent and the contact read apart: with all eleven in one statement PostgreSQL
+        # spent 6-13 ms choosing an order to join them in, for a statement that runs in under 1 ms.
         .select_related(
             "sender",
             "sender_organization",
             "receiving_organization",
             "service_at_location__service",
             "service_at_location__location",
-            "consent__recipient_organization",
-            "client_contact__preferred_language",
         )
-        .prefetch_related("needs__parent", "service_at_location__location__addresses")
+        .prefetch_related(
+            Prefetch("consent", queryset=Consent.objects.select_related("recipient_organization")),
+            Prefetch("client_contact", queryset=ClientContact.objects.select_related("preferred_language")),
+            "needs__parent",
+            "service_at_location__location__addresses",
+        )
         .first()
     )
     if referral is None:
