@@ -12,11 +12,11 @@ itself in a subprocess (hidden --measure) with DATABASE_URL pointing at it, whic
   and Spanish words ("refugio", "asilo", "abogado", "legal aid", ...); and origins at random standard ZIP codes of
   the 50 states and DC (`zipcodes`), given as "lat,lon";
 - times, anonymous, after 20 warm-up requests of each kind (not timed) and one untimed pass over the timed ones:
-  `q` alone (GET /api/services/?q=), `q` + near + 25 mi (GET /api/locations/?q=&near=&radius_mi=25, the map's
-  list), `q` + needs + near through GET /api/match/ (radius 50 mi), and the type-ahead (GET /api/suggest/?q= the
-  first 3-5 letters of a name word &near=); each through the whole Django stack (django.test.Client), and the
-  search statements alone (matching.search.search() for the three searches, matching.search.suggest() for the
-  type-ahead: every step it takes);
+  `q` alone (GET /api/services/?q=), `q` + near + 25 mi (GET /api/locations/map/?q=&near=&radius_mi=25, the map's
+  light list; --map-list full: /api/locations/, as before 2026-12-07), `q` + needs + near through GET /api/match/
+  (radius 50 mi), and the type-ahead (GET /api/suggest/?q= the first 3-5 letters of a name word &near=); each
+  through the whole Django stack (django.test.Client), and the search statements alone (matching.search.search()
+  for the three searches, matching.search.suggest() for the type-ahead: every step it takes);
 - prints p50/p95/p99 (ms, wall clock in the one client process, statistics.quantiles inclusive) and the plans of one
   `q` + near statement and of one type-ahead's nearest documents (EXPLAIN ANALYZE, to read the figures against).
 The anonymous rate limit is raised so that it counts every request but refuses none. The scratch database is
@@ -51,10 +51,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", action="store_true", help="Keep the scratch databases.")
     parser.add_argument("--reuse", action="store_true", help="Reuse a scratch database that already has data.")
+    parser.add_argument(
+        "--map-list", choices=["light", "full"], default="light",
+        help="`q` + near through the map's light list (/api/locations/map/) or the full one (/api/locations/).",
+    )  # fmt: skip
     parser.add_argument("--measure", metavar="RESULT_JSON", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure_here(Path(args.measure), requests=args.requests, seed=args.seed)
+        measure_here(Path(args.measure), requests=args.requests, seed=args.seed, map_list=args.map_list)
         return
     results = []
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
@@ -66,7 +70,8 @@ def main() -> None:
                 env = dict(database_env(database), DJANGO_SETTINGS_MODULE="config.settings",
                            THROTTLE_ANON="1000000000/minute", LOG_LEVEL="WARNING")  # fmt: skip
                 command = [PYTHON, str(Path(__file__).resolve()), "--measure", str(out),
-                           "--requests", str(args.requests), "--seed", str(args.seed)]  # fmt: skip
+                           "--requests", str(args.requests), "--seed", str(args.seed),
+                           "--map-list", args.map_list]  # fmt: skip
                 subprocess.run(command, cwd=ROOT, env=env, check=True)
                 result = json.loads(out.read_text())
         finally:
@@ -139,7 +144,7 @@ def requests_for(count: int, seed: int) -> dict[str, list[dict]]:
     return made
 
 
-def measure_here(out: Path, *, requests: int, seed: int) -> None:
+def measure_here(out: Path, *, requests: int, seed: int, map_list: str) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -154,7 +159,8 @@ def measure_here(out: Path, *, requests: int, seed: int) -> None:
 
     setup_test_environment()
     client = Client()
-    paths = {"q alone": "/api/services/", "q + near": "/api/locations/", "q + needs + near (match)": "/api/match/",
+    near = "/api/locations/map/" if map_list == "light" else "/api/locations/"
+    paths = {"q alone": "/api/services/", "q + near": near, "q + needs + near (match)": "/api/match/",
              "type-ahead": "/api/suggest/"}  # fmt: skip
     made = requests_for(requests, seed)
     access = ConfidentialAccess()

@@ -1,6 +1,7 @@
 """Read-only registry API. Views stay thin: querysets from selectors, filters from filters.py, and the
 confidential-location rule from providers.access (passed to serializers in the context)."""
 
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
@@ -102,7 +103,8 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
     def list(self, request, *args, **kwargs):
         # The page from plain rows (providers/features.py): LocationSerializer's shape, which the schema still
         # describes, at a fraction of its CPU.
-        return self._features(features.LOCATION_COLUMNS, features.location_features)
+        filtered = self.filter_queryset(Location.objects.all())
+        return self._features(filtered, features.LOCATION_COLUMNS, features.location_features)
 
     @extend_schema(
         summary="Locations for a map: a marker and its label each",
@@ -118,9 +120,11 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
         # The common searches from one prepared statement (providers/map_list.py); words, populations and ages
         # through the ORM's filters as the full list.
         filterset = self.filterset_class(request.query_params, queryset=Location.objects.all(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)  # as DjangoFilterBackend answers every list's
         number = self.paginator.plain_page_number(request)
-        if not filterset.is_valid() or number is None or not map_list.answers(filterset.form.cleaned_data):
-            return self._features(features.MAP_COLUMNS, features.map_features)  # its errors as every list's
+        if number is None or not map_list.answers(filterset.form.cleaned_data):
+            return self._features(filterset.qs, features.MAP_COLUMNS, features.map_features)
         access = confidential_access_for_user(request.user)
         page = self.paginator.paginate_rows(
             lambda offset, limit: map_list.read_page(filterset.form.cleaned_data, access, offset=offset, limit=limit),
@@ -129,8 +133,8 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
         shown = features.map_features(page, access)
         return self.get_paginated_response({"type": "FeatureCollection", "features": shown})
 
-    def _features(self, columns, build):
-        rows = features.location_rows(self.filter_queryset(Location.objects.all()), columns)
+    def _features(self, filtered, columns, build):
+        rows = features.location_rows(filtered, columns)
         page = self.paginator.paginate_counted(rows, self.request, self)
         shown = build(page, confidential_access_for_user(self.request.user))
         return self.get_paginated_response({"type": "FeatureCollection", "features": shown})

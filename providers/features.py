@@ -24,7 +24,7 @@ LOCATION_COLUMNS = (
     "safe_texts", "time_zone", "open_24_7", "beds_total", "beds_available", "accepting_referrals",
     "capacity_updated_at", "updated_at",
 )  # fmt: skip
-# The map's light list (`view=map`): what a marker and its one-line label need; the rest from /api/locations/{id}/.
+# The map's light list (/api/locations/map/): what a marker and its label need; the rest from /api/locations/{id}/.
 MAP_COLUMNS = (
     "id", "name", "location_type", "organization_id", "is_confidential", "latitude", "longitude", "public_latitude",
     "public_longitude", "open_24_7", "beds_total", "beds_available", "accepting_referrals",

@@ -41,32 +41,39 @@ def _exact_or_public(kind: str, exact: str, public: str) -> str:
     return exact if kind == "all" else public
 
 
+_ORIGIN = "ST_GeogFromWKB(%(origin)s::bytea)"  # bound as WKB, as the ORM binds it: the same point to the last bit
+
+
 @cache
-def statement(kind: str, near: bool) -> str:
-    """map_list.sql for callers of this kind (`_kind`), with or without a place to measure from."""
+def statement(kind: str, near: bool, organization: bool = False, bbox: bool = False) -> str:
+    """map_list.sql for callers of this kind (`_kind`), with or without a place to measure from, an organization
+    and a box."""
     within = "TRUE"
     if near:
         within = {
-            "all": "ST_DWithin(l.point, %(origin)s::geography, %(radius_m)s)",
-            "public": "ST_DWithin(l.public_point, %(origin)s::geography, %(radius_m)s)",
+            "all": f"ST_DWithin(l.point, {_ORIGIN}, %(radius_m)s)",
+            "public": f"ST_DWithin(l.public_point, {_ORIGIN}, %(radius_m)s)",
             # As two conditions, each on its own column's index (a CASE would be read site by site).
-            "own": f"(({_OWN} AND ST_DWithin(l.point, %(origin)s::geography, %(radius_m)s)) OR (NOT {_OWN} AND "
-            "ST_DWithin(l.public_point, %(origin)s::geography, %(radius_m)s)))",
+            "own": f"(({_OWN} AND ST_DWithin(l.point, {_ORIGIN}, %(radius_m)s)) OR (NOT {_OWN} AND "
+            f"ST_DWithin(l.public_point, {_ORIGIN}, %(radius_m)s)))",
         }[kind]
     point = _exact_or_public(kind, "l.point", "l.public_point")
+    latitude = _exact_or_public(kind, "l.latitude", "l.public_latitude")
+    longitude = _exact_or_public(kind, "l.longitude", "l.public_longitude")
     return sqlfiles.compact(
         sqlfiles.render(
             SQL_DIR, "map_list", within=within, order="distance, id" if near else "name, id",
-            distance=f"ST_Distance({point}, %(origin)s::geography)" if near else "NULL::float8",
-            visible_latitude=_exact_or_public(kind, "l.latitude", "l.public_latitude"),
-            visible_longitude=_exact_or_public(kind, "l.longitude", "l.public_longitude"),
+            distance=f"ST_Distance({point}, {_ORIGIN})" if near else "NULL::float8",
+            organization="l.organization_id = %(organization)s::uuid" if organization else "TRUE",
+            bbox=(f"{latitude} BETWEEN %(min_lat)s::float8 AND %(max_lat)s::float8 AND {longitude} BETWEEN "
+                  "%(min_lon)s::float8 AND %(max_lon)s::float8") if bbox else "TRUE",
         )
     )  # fmt: skip
 
 
 def _need_ids(codes) -> list[int]:
-    terms = vocabulary().terms
-    return sorted(terms[code].id for code in vocabulary().expand_all(codes) if code in terms)
+    copy = vocabulary()  # one copy for the terms and their tree
+    return sorted(copy.terms[code].id for code in copy.expand_all(codes) if code in copy.terms)
 
 
 def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int) -> list[dict]:
@@ -76,12 +83,16 @@ def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int
     languages = data.get("language") or []
     statuses = data.get("status") or []
     params = {
-        "origin": None if origin is None else origin.ewkt,
+        "origin": None if origin is None else bytes(origin.wkb),
         "radius_m": data.get("radius_m"),
         "own": access.organization_id,
         "organization": data.get("organization"),
         "location_types": list(data.get("location_type") or []) or None,
-        "bbox": None if box is None else [box.min_lon, box.min_lat, box.max_lon, box.max_lat],
+        **(
+            {}
+            if box is None
+            else {"min_lon": box.min_lon, "min_lat": box.min_lat, "max_lon": box.max_lon, "max_lat": box.max_lat}
+        ),  # fmt: skip
         "services_filtered": bool(needs or languages or statuses),
         # A list given is never None (which lets every site through), even if the vocabulary lost its codes since.
         "need_ids": _need_ids(needs) if needs else None,
@@ -91,6 +102,7 @@ def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int
         "offset": offset,
     }
     with prepared_cursor() as cursor:
-        cursor.execute(statement(_kind(access), origin is not None), params)
+        text = statement(_kind(access), origin is not None, data.get("organization") is not None, box is not None)
+        cursor.execute(text, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -3,16 +3,24 @@ populations, read once per process from the primary. They change through migrati
 in this process clears the cache at once (`connect`), and other processes read them again within
 VOCABULARY_MAX_AGE_S. Matching, the registry's filters and the need expansion all read this one copy."""
 
+import logging
 import time
 from collections import defaultdict
-from functools import lru_cache
 
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save
 
 from providers.models import Language, NeedTerm, Population
 
+logger = logging.getLogger(__name__)
 # How long another process's change may go unseen here (a new code refused, a removed one matching nothing).
 VOCABULARY_MAX_AGE_S = 60
+# With the primary not answering, the copy in hand is kept and the primary asked again after this long.
+VOCABULARY_RETRY_S = 10
+
+
+def _now() -> float:
+    return time.monotonic()
 
 
 def expand_need_codes(codes, children: dict) -> set[str]:
@@ -35,7 +43,7 @@ def numbers(array_text: str) -> list[int]:
 class Vocabulary:
     def __init__(self):
         # From the primary: read once and kept, it must not be a lagging replica's.
-        self.read_at = time.monotonic()
+        self.read_at = _now()
         self.terms = {term.code: term for term in NeedTerm.objects.using("default").all()}
         by_id = {term.id: term for term in self.terms.values()}
         self.codes_by_id = {term_id: term.code for term_id, term in by_id.items()}
@@ -71,23 +79,34 @@ class Vocabulary:
         return [(self.terms[sub].id, code) for code in codes for sub in sorted(self.expand(code))]
 
 
-@lru_cache(maxsize=1)
-def _read() -> Vocabulary:
-    return Vocabulary()
+_copy: Vocabulary | None = None
 
 
 def vocabulary() -> Vocabulary:
-    """Return this process's copy of the vocabularies, read again once it is VOCABULARY_MAX_AGE_S old."""
-    current = _read()
-    if time.monotonic() - current.read_at > VOCABULARY_MAX_AGE_S:
-        _read.cache_clear()
-        current = _read()
-    return current
+    """Return this process's copy of the vocabularies, read again once it is VOCABULARY_MAX_AGE_S old. A copy in
+    hand outlives a primary that does not answer (the replicas keep serving searches then: docs/operations.md)."""
+    global _copy
+    current = _copy
+    if current is not None and _now() - current.read_at <= VOCABULARY_MAX_AGE_S:
+        return current
+    try:
+        _copy = Vocabulary()
+    except DatabaseError:
+        if current is None:
+            raise
+        current.read_at = _now() - VOCABULARY_MAX_AGE_S + VOCABULARY_RETRY_S
+        logger.warning("vocabularies not read again: the primary does not answer; the copy in hand is kept")
+        return current
+    return _copy
 
 
 def forget(sender=None, **kwargs) -> None:
-    """Drop this process's copy (a vocabulary changed here, or a test wants a fresh read)."""
-    _read.cache_clear()
+    """Drop this process's copy (a vocabulary changed here, or a test wants a fresh read); once more when the
+    change commits, so that a read between the change and its commit is not kept."""
+    global _copy
+    _copy = None
+    if kwargs.get("signal") is not None:
+        transaction.on_commit(forget, using=kwargs.get("using") or "default")
 
 
 def connect() -> None:

@@ -45,7 +45,7 @@ def referral_get(*, user, code: str) -> Referral:
         )
         .prefetch_related(
             Prefetch("consent", queryset=Consent.objects.select_related("recipient_organization")),
-            Prefetch("client_contact", queryset=ClientContact.objects.select_related("preferred_language")),
+            Prefetch("client_contact", queryset=ClientContact.objects.select_related("consent")),
             "needs__parent",
             "service_at_location__location__addresses",
         )

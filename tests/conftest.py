@@ -60,6 +60,15 @@ def two_factor_optional(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_vocabulary():
+    """Each test reads the vocabularies afresh: a code another test added was rolled back without a signal, and
+    the process's copy (providers/vocabulary.py) would still hold it."""
+    from providers import vocabulary
+
+    vocabulary.forget()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Hash test passwords with a fast hasher: argon2 is deliberately slow, and tests create many users.
     Production hashing (argon2) is checked in tests/accounts."""

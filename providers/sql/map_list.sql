@@ -1,8 +1,9 @@
 -- The map's light list (/api/locations/map/): one page of the sites the filters keep, with the count of them all,
 -- each with its organization's name and the services offered there. A filter the caller did not give is a
 -- parameter that lets every site through, so one text per kind of caller and per `near` is prepared and planned
--- once per connection. {{within}}, {{distance}} and {{visible_latitude}}/{{visible_longitude}} measure and place a
--- site as this kind of caller may see it (providers.map_list, from providers.access).
+-- once per connection; an organization and a box, which an index can answer, are in the text when given. The
+-- radius, the distance and the box measure and place a site as this kind of caller may see it (providers.map_list,
+-- from providers.access).
 WITH page AS (
     SELECT l.id, l.name, l.location_type, l.organization_id, l.is_confidential, l.latitude, l.longitude,
            l.public_latitude, l.public_longitude, l.open_24_7, l.beds_total, l.beds_available,
@@ -11,11 +12,9 @@ WITH page AS (
            count(*) OVER () AS total
       FROM providers_location l
      WHERE {{within}}
-       AND (%(organization)s::uuid IS NULL OR l.organization_id = %(organization)s::uuid)
+       AND {{organization}}
+       AND {{bbox}}
        AND (%(location_types)s::varchar[] IS NULL OR l.location_type = ANY(%(location_types)s::varchar[]))
-       AND (%(bbox)s::float8[] IS NULL
-            OR ({{visible_latitude}} BETWEEN (%(bbox)s::float8[])[2] AND (%(bbox)s::float8[])[4]
-                AND {{visible_longitude}} BETWEEN (%(bbox)s::float8[])[1] AND (%(bbox)s::float8[])[3]))
        AND (NOT %(services_filtered)s::boolean OR EXISTS (
             SELECT FROM providers_serviceatlocation sal
               JOIN providers_service s ON s.id = sal.service_id

@@ -10,7 +10,6 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIRequestFactory
 
 from providers import features, map_list
-from providers.access import ConfidentialAccess
 from providers.filters import LocationFilter
 from providers.models import Location
 from providers.serializers import MapLocationSerializer
@@ -39,6 +38,10 @@ def registry(provider_org, other_org):
     far = factories.location(other_org, latitude=30.30, longitude=-95.45, name="Conroe site")
     factories.offer(factories.service(other_org, name="Medical far", needs=["medical"]), far)
     factories.location(provider_org, latitude=32.78, longitude=-96.80, name="Dallas office")
+    # Medical care and Spanish here, but from two services: a search for both is not met here.
+    mixed = factories.location(other_org, latitude=29.72, longitude=-95.35, name="Two services")
+    factories.offer(factories.service(other_org, name="Medical only", needs=["medical"]), mixed)
+    factories.offer(factories.service(other_org, name="Spanish legal", needs=["legal-civil"], languages=["es"]), mixed)
     return shelter
 
 
@@ -51,6 +54,11 @@ FILTERS = [
     {"near": "29.76,-95.37", "need": "t-visa,medical", "status": "active"},
     {"near": "29.76,-95.37", "status": "inactive"},
     {"near": "29.76,-95.37", "language": "es"},
+    {"near": "29.76,-95.37", "need": "medical", "language": "es"},  # one service must meet both
+    {"near": "29.76,-95.37", "location_type": "physical", "organization": "own"},
+    {"near": "29.7512,-95.3612", "radius_km": 0.5, "organization": "own"},
+    {"bbox": "-95.3622,29.7502,-95.3602,29.7522", "organization": "own", "need": "emergency-shelter"},
+    {"organization": "other", "status": ["active", "inactive"]},
     {"need": "medical"},
     {"location_type": "virtual"},
     {"bbox": "-95.5,29.6,-95.2,29.9"},
@@ -80,6 +88,9 @@ def test_the_statement_keeps_orders_and_places_what_the_orm_does(
 ):
     access = ACCESSES[who](provider_org, other_org)
     monkeypatch.setattr(LocationFilter, "access", property(lambda self: access))  # the ORM's filters as this caller's
+    organizations = {"own": str(provider_org.pk), "other": str(other_org.pk)}
+    if "organization" in params:
+        params = {**params, "organization": organizations[params["organization"]]}
     filterset = validated(params)
     expected_rows = list(features.location_rows(filterset.qs, features.MAP_COLUMNS))
     data = filterset.form.cleaned_data
@@ -90,13 +101,15 @@ def test_the_statement_keeps_orders_and_places_what_the_orm_does(
     assert as_json(features.map_features(rows, access)) == as_json(features.map_features(expected_rows, access))
 
 
-def test_a_page_other_than_the_first_and_one_organization(registry, other_org):
+@pytest.mark.parametrize("who", list(ACCESSES))
+def test_a_page_other_than_the_first_and_one_organization(registry, provider_org, other_org, who):
+    access = ACCESSES[who](provider_org, other_org)
     data = validated({"near": "29.76,-95.37", "radius_mi": 100, "organization": str(other_org.pk)}).form.cleaned_data
-    everything = map_list.read_page(data, ConfidentialAccess(), offset=0, limit=50)
-    assert [row["name"] for row in everything] == ["Clinic", "Legal office", "Conroe site"]
-    second = map_list.read_page(data, ConfidentialAccess(), offset=1, limit=1)
-    assert [row["name"] for row in second] == ["Legal office"] and second[0]["total"] == 3
-    assert map_list.read_page(data, ConfidentialAccess(), offset=3, limit=1) == []
+    everything = map_list.read_page(data, access, offset=0, limit=50)
+    assert [row["name"] for row in everything] == ["Two services", "Clinic", "Legal office", "Conroe site"]
+    second = map_list.read_page(data, access, offset=1, limit=2)
+    assert [row["name"] for row in second] == ["Clinic", "Legal office"] and second[0]["total"] == 4
+    assert map_list.read_page(data, access, offset=4, limit=1) == []
 
 
 def test_the_public_gets_the_shelter_at_its_public_point_measured_from_there(api, registry):
@@ -105,20 +118,34 @@ def test_the_public_gets_the_shelter_at_its_public_point_measured_from_there(api
     shelter = next(f for f in answer.json()["features"] if f["properties"]["name"] == "Safe House")
     assert shelter["properties"]["precision"] == "approximate"
     assert shelter["geometry"]["coordinates"] == [registry.public_longitude, registry.public_latitude]
-    assert shelter["properties"]["distance_km"] > 0.1  # from the public point, not the exact one (0 km)
-    assert "29.7512" not in answer.content.decode() and "95.3612," not in answer.content.decode()
+    assert shelter["geometry"]["coordinates"] != [-95.3612, 29.7512]
+    assert shelter["properties"]["distance_km"] > 0.9  # from the public point (1-3 km away), not the exact one (0 km)
     assert set(shelter["properties"]) == LIGHT
+
+
+@pytest.mark.parametrize(
+    "who, found, precision",
+    [(None, False, None), ("other_provider", False, None), ("provider", True, "exact"), ("hotline", True, "exact")],
+)
+def test_who_finds_the_shelter_by_its_exact_place_over_the_api(registry, client_for, who, found, precision):
+    """Half a kilometre around the shelter's door: only those who may see it exactly find it there."""
+    answer = client_for(who).get("/api/locations/map/", {"near": "29.7512,-95.3612", "radius_km": 0.5})
+    names = {f["properties"]["name"]: f for f in answer.json()["features"]}
+    assert ("Safe House" in names) is found
+    if found:
+        assert names["Safe House"]["properties"]["precision"] == precision
+        assert names["Safe House"]["geometry"]["coordinates"] == [-95.3612, 29.7512]
 
 
 def test_the_api_pages_counts_and_falls_back_for_what_the_statement_does_not_answer(api, registry):
     first = api.get("/api/locations/map/", {"near": "29.76,-95.37", "radius_mi": 100, "page_size": 3}).json()
-    assert first["count"] == 4 and len(first["features"]) == 3 and "page=2" in first["next"]
+    assert first["count"] == 5 and len(first["features"]) == 3 and "page=2" in first["next"]
     last = api.get("/api/locations/map/", {"near": "29.76,-95.37", "radius_mi": 100, "page_size": 3, "page": 2})
-    assert last.json()["count"] == 4 and len(last.json()["features"]) == 1 and last.json()["next"] is None
+    assert last.json()["count"] == 5 and len(last.json()["features"]) == 2 and last.json()["next"] is None
     for page in (4, 0, "x", "9" * 5000):
         response = api.get("/api/locations/map/", {"near": "29.76,-95.37", "page_size": 2, "page": page})
         assert response.status_code == 404 and "Invalid page" in response.json()["detail"]
-    assert api.get("/api/locations/map/", {"page": "last", "page_size": 2}).json()["count"] == 6
+    assert api.get("/api/locations/map/", {"page": "last", "page_size": 2}).json()["count"] == 7
     # Words, populations and ages through the ORM's filters: the same shape.
     for params in ({"q": "clinic"}, {"population": "women"}, {"age": 30, "need": "medical"}):
         response = api.get("/api/locations/map/", params)
@@ -127,7 +154,7 @@ def test_the_api_pages_counts_and_falls_back_for_what_the_statement_does_not_ans
             assert set(feature["properties"]) == LIGHT
     found = api.get("/api/locations/map/", {"q": "clinic"}).json()["features"]
     # The medical need's words include "clinic": both medical sites, found through the search's filter.
-    assert {feature["properties"]["name"] for feature in found} == {"Clinic", "Conroe site"}
+    assert {feature["properties"]["name"] for feature in found} == {"Clinic", "Conroe site", "Two services"}
 
 
 @pytest.mark.parametrize(

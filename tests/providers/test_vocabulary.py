@@ -3,20 +3,12 @@ made in this process is seen at once, one made elsewhere (another app server, a 
 VOCABULARY_MAX_AGE_S."""
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from providers import vocabulary
-from providers.models import Language
+from providers.models import Language, Population
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_copy():
-    """The rows these tests add are rolled back: no copy of them may outlive the test."""
-    vocabulary.forget()
-    yield
-    vocabulary.forget()
 
 
 def test_a_language_added_here_is_accepted_at_once(api):
@@ -34,5 +26,28 @@ def test_a_code_added_elsewhere_is_seen_once_the_copy_is_old(api, monkeypatch):
         )
     assert api.get("/api/locations/", {"need": "elsewhere"}).status_code == 400  # still this process's copy
     read_at = vocabulary.vocabulary().read_at
-    monkeypatch.setattr(vocabulary.time, "monotonic", lambda: read_at + vocabulary.VOCABULARY_MAX_AGE_S + 1)
+    monkeypatch.setattr(vocabulary, "_now", lambda: read_at + vocabulary.VOCABULARY_MAX_AGE_S + 1)
     assert api.get("/api/locations/", {"need": "elsewhere"}).status_code == 200
+
+
+def test_a_population_added_here_is_accepted_at_once(api):
+    assert api.get("/api/services/", {"population": "new-group"}).status_code == 400
+    Population.objects.create(code="new-group", name="A new group", dimension="identity")
+    assert api.get("/api/services/", {"population": "new-group"}).status_code == 200
+
+
+def test_the_copy_in_hand_is_kept_while_the_primary_does_not_answer(api, monkeypatch):
+    copy = vocabulary.vocabulary()
+    later = copy.read_at + vocabulary.VOCABULARY_MAX_AGE_S + 1
+    monkeypatch.setattr(vocabulary, "_now", lambda: later)
+
+    def unanswered(self):
+        raise OperationalError("the primary does not answer")
+
+    monkeypatch.setattr(vocabulary.Vocabulary, "__init__", unanswered)
+    assert vocabulary.vocabulary() is copy  # kept, and asked again only after VOCABULARY_RETRY_S
+    assert later - copy.read_at == pytest.approx(vocabulary.VOCABULARY_MAX_AGE_S - vocabulary.VOCABULARY_RETRY_S)
+    assert api.get("/api/locations/", {"need": "medical"}).status_code == 200
+    vocabulary.forget()
+    with pytest.raises(OperationalError):  # nothing in hand: the error, as any read of the primary's
+        vocabulary.vocabulary()

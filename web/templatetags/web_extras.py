@@ -23,7 +23,8 @@ def translated(text: str) -> str:
 
 @register.filter
 def dialable(phone) -> str:
-    """A phone (record or dict) as people dial it, extension included (providers.phones)."""
+    """A listing's phone (record or dict) as people dial it, extension included (providers.phones, which keeps
+    what it formats in memory: never a client's number)."""
     if isinstance(phone, Mapping):
         number, extension = phone.get("number"), phone.get("extension")
     else:
