@@ -41,7 +41,12 @@ def _exact_or_public(kind: str, exact: str, public: str) -> str:
     return exact if kind == "all" else public
 
 
-_ORIGIN = "ST_GeogFromWKB(%(origin)s::bytea)"  # bound as WKB, as the ORM binds it: the same point to the last bit
+def _box(latitude: str, longitude: str) -> str:
+    return (f"({latitude} BETWEEN %(min_lat)s::float8 AND %(max_lat)s::float8 AND {longitude} BETWEEN "
+            "%(min_lon)s::float8 AND %(max_lon)s::float8)")  # fmt: skip
+
+
+_ORIGIN = "ST_GeogFromWKB(%(origin)s::bytea)"  # bound as WKB: the ORM's point to the last bit (text could round it)
 
 
 @cache
@@ -58,15 +63,17 @@ def statement(kind: str, near: bool, organization: bool = False, bbox: bool = Fa
             f"ST_DWithin(l.public_point, {_ORIGIN}, %(radius_m)s)))",
         }[kind]
     point = _exact_or_public(kind, "l.point", "l.public_point")
-    latitude = _exact_or_public(kind, "l.latitude", "l.public_latitude")
-    longitude = _exact_or_public(kind, "l.longitude", "l.public_longitude")
+    box = _box("l.latitude", "l.longitude")
+    if kind == "own":  # as two conditions, as the radius (a CASE would be read site by site)
+        box = f"(({_OWN} AND {box}) OR (NOT {_OWN} AND {_box('l.public_latitude', 'l.public_longitude')}))"
+    elif kind == "public":
+        box = _box("l.public_latitude", "l.public_longitude")
     return sqlfiles.compact(
         sqlfiles.render(
             SQL_DIR, "map_list", within=within, order="distance, id" if near else "name, id",
             distance=f"ST_Distance({point}, {_ORIGIN})" if near else "NULL::float8",
             organization="l.organization_id = %(organization)s::uuid" if organization else "TRUE",
-            bbox=(f"{latitude} BETWEEN %(min_lat)s::float8 AND %(max_lat)s::float8 AND {longitude} BETWEEN "
-                  "%(min_lon)s::float8 AND %(max_lon)s::float8") if bbox else "TRUE",
+            bbox=box if bbox else "TRUE",
         )
     )  # fmt: skip
 

@@ -80,6 +80,7 @@ class Vocabulary:
 
 
 _copy: Vocabulary | None = None
+_generation = 0  # counts forget()s: a read that began before one is not kept
 
 
 def vocabulary() -> Vocabulary:
@@ -89,21 +90,26 @@ def vocabulary() -> Vocabulary:
     current = _copy
     if current is not None and _now() - current.read_at <= VOCABULARY_MAX_AGE_S:
         return current
+    if current is not None:  # the other threads keep this copy while this one asks the primary
+        current.read_at = _now() - VOCABULARY_MAX_AGE_S + VOCABULARY_RETRY_S
+    generation = _generation
     try:
-        _copy = Vocabulary()
+        fresh = Vocabulary()
     except DatabaseError:
         if current is None:
             raise
-        current.read_at = _now() - VOCABULARY_MAX_AGE_S + VOCABULARY_RETRY_S
         logger.warning("vocabularies not read again: the primary does not answer; the copy in hand is kept")
         return current
-    return _copy
+    if generation == _generation:
+        _copy = fresh
+    return fresh
 
 
 def forget(sender=None, **kwargs) -> None:
     """Drop this process's copy (a vocabulary changed here, or a test wants a fresh read); once more when the
     change commits, so that a read between the change and its commit is not kept."""
-    global _copy
+    global _copy, _generation
+    _generation += 1
     _copy = None
     if kwargs.get("signal") is not None:
         transaction.on_commit(forget, using=kwargs.get("using") or "default")

@@ -51,3 +51,19 @@ def test_the_copy_in_hand_is_kept_while_the_primary_does_not_answer(api, monkeyp
     vocabulary.forget()
     with pytest.raises(OperationalError):  # nothing in hand: the error, as any read of the primary's
         vocabulary.vocabulary()
+
+
+def test_a_read_that_spans_a_change_is_not_kept(monkeypatch):
+    """A change commits (forget) while another thread is reading: that read may miss it, so it is used once and
+    not kept for the next minute."""
+    read = vocabulary.Vocabulary.__init__
+
+    def read_across_a_commit(self):
+        read(self)
+        vocabulary.forget()  # the other thread's change commits before this read is stored
+
+    monkeypatch.setattr(vocabulary.Vocabulary, "__init__", read_across_a_commit)
+    assert vocabulary.vocabulary().terms
+    monkeypatch.setattr(vocabulary.Vocabulary, "__init__", read)
+    assert vocabulary._copy is None
+    assert vocabulary.vocabulary() is vocabulary._copy is not None
