@@ -45,7 +45,7 @@ def referral_get(*, user, code: str) -> Referral:
         )
         .prefetch_related(
             Prefetch("consent", queryset=Consent.objects.select_related("recipient_organization")),
-            Prefetch("client_contact", queryset=ClientContact.objects.select_related("consent")),
+            "client_contact",
             "needs__parent",
             "service_at_location__location__addresses",
         )
@@ -53,6 +53,9 @@ def referral_get(*, user, code: str) -> Referral:
     )
     if referral is None:
         raise Http404("No such referral.")
+    contact, consent = getattr(referral, "client_contact", None), getattr(referral, "consent", None)
+    if contact is not None and consent is not None and contact.consent_id == consent.pk:
+        ClientContact.consent.field.set_cached_value(contact, consent)  # the consent read above, not read again
     return referral
 
 
