@@ -278,39 +278,78 @@ def _any_matches(access: ConfidentialAccess, query: str) -> bool:
         return cursor.fetchone()[0]
 
 
-def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: bool = False) -> Q:
-    """A filter on records whose id (`attribute` of their search documents: service_id, location_id,
-    organization_id) has a document the search matches, however many; and the ranked hits (the names a typo
-    matched). `few`: the list's other filters leave few records (near a place), so each is checked through its own
-    documents rather than every match in the country collected first."""
-    assert attribute in ("service_id", "location_id", "organization_id")
-    condition = "document @@ %s::tsquery" + (" OR withheld @@ %s::tsquery" if access.all else "")
-    params = [found.query, found.query] if access.all else [found.query]
+def _text_condition(access: ConfidentialAccess, query: str) -> str:
+    # `query`: the placeholder the tsquery is bound to.
+    return f"document @@ {query}::tsquery" + (f" OR withheld @@ {query}::tsquery" if access.all else "")
+
+
+def _cells_ids(attribute: str, access: ConfidentialAccess, query: str, cells: str) -> str:
+    # Every match in the place's cells, as an array read once (as a subquery, PostgreSQL probed each site's
+    # documents in turn instead).
+    return (f"ARRAY(SELECT DISTINCT {attribute} FROM matching_searchdocument "  # noqa: S608 (fixed names)
+            f"WHERE ({_text_condition(access, query)}) AND document @@ {cells}::tsquery)")  # fmt: skip
+
+
+def _how(found: Found, attribute: str, access: ConfidentialAccess, few: bool) -> str:
+    """How the records a search matches are kept: "ranked" (the hits are every match), "cells" (the documents of
+    the place's cells), "each" (each record checked through its own documents) or "capped" (at most MAX_MATCHES)."""
     nearby_sites = few and attribute == "location_id" and access.organization_id is None
     if nearby_sites and found.complete:
         # A site is near by its point alone, and the search ranked every match within the radius: those are the
         # list's (provider staff reach their own sites by exact points, where the search measured public ones).
-        return Q(pk__in=found.ids(attribute))
+        return "ranked"
     if nearby_sites and found.cells:
         # More matches than the search ranks: the documents of the place's cells hold every match near it (for
         # callers who see exact points, as far again as any was displaced), read through the text's index, words
         # AND cells, rather than each site in the radius checked (hundreds of ms in a city at 1M).
-        # As an array, read once: as a subquery, PostgreSQL probed each site's documents in turn instead.
-        sql = (f"SELECT unnest(ARRAY(SELECT DISTINCT location_id FROM matching_searchdocument "  # noqa: S608
-               f"WHERE ({condition}) AND document @@ %s::tsquery))")  # fmt: skip
+        return "cells"
+    # `few`: the list's other filters leave few records (near a place); otherwise at most MAX_MATCHES documents: a
+    # word common across the country would have every list count and order hundreds of thousands of records.
+    return "each" if few else "capped"
+
+
+def matching(found: Found, attribute: str, *, access: ConfidentialAccess, few: bool = False) -> Q:
+    """A filter on records whose id (`attribute` of their search documents: service_id, location_id,
+    organization_id) has a document the search matches, however many; and the ranked hits (the names a typo
+    matched). `few`: the list's other filters leave few records (near a place), so each is checked through its own
+    documents rather than every match in the country collected first (`_how`)."""
+    assert attribute in ("service_id", "location_id", "organization_id")
+    how = _how(found, attribute, access, few)
+    if how == "ranked":
+        return Q(pk__in=found.ids(attribute))
+    params = [found.query, found.query] if access.all else [found.query]
+    if how == "cells":
+        sql = f"SELECT unnest({_cells_ids(attribute, access, '%s', '%s')})"
         matched = Q(pk__in=RawSQL(sql, [*params, found.cells]))  # noqa: S611 (fixed text, bound queries)
-    elif few:
-        text = RawSQL(condition, params, output_field=BooleanField())  # noqa: S611 (fixed text, bound query)
+    elif how == "each":
+        text = RawSQL(_text_condition(access, "%s"), params, output_field=BooleanField())  # noqa: S611
         matched = Q(Exists(SearchDocument.objects.filter(text, **{attribute: OuterRef("pk")})))
     else:
         # (The column is one of three names asserted above; the query is a bound parameter.)
-        # At most MAX_MATCHES documents: a word common across the country would otherwise have every list count and
-        # order hundreds of thousands of records (minutes at 1M).
-        sql = f"SELECT {attribute} FROM matching_searchdocument WHERE {condition} LIMIT {int(MAX_MATCHES)}"  # noqa: S608
+        sql = (f"SELECT {attribute} FROM matching_searchdocument "  # noqa: S608
+               f"WHERE {_text_condition(access, '%s')} LIMIT {int(MAX_MATCHES)}")  # fmt: skip
         matched = Q(pk__in=RawSQL(sql, params))  # noqa: S611
     if not found.any_word:  # the ranked hits all match the text: no list to add
         return matched
     return matched | Q(pk__in=found.ids(attribute))
+
+
+def sites_matching(found: Found, *, access: ConfidentialAccess, near: bool, site: str) -> tuple[str, dict]:
+    """`matching` for sites in a statement of their own (providers.map_list): a condition on the column `site` (a
+    location's id) and its named parameters (kw_*)."""
+    how = _how(found, "location_id", access, near)
+    params = {"kw_query": found.query, "kw_cells": found.cells, "kw_ranked": found.ids("location_id")}
+    ranked = f"{site} = ANY(%(kw_ranked)s::uuid[])"
+    if how == "ranked":
+        return ranked, params
+    text = _text_condition(access, "%(kw_query)s")
+    condition = {
+        "cells": f"{site} = ANY({_cells_ids('location_id', access, '%(kw_query)s', '%(kw_cells)s')})",
+        "each": f"EXISTS (SELECT FROM matching_searchdocument WHERE location_id = {site} AND ({text}))",
+        "capped": f"{site} IN (SELECT location_id FROM matching_searchdocument "  # noqa: S608 (fixed names)
+        f"WHERE {text} LIMIT {int(MAX_MATCHES)})",
+    }[how]  # fmt: skip
+    return (f"({condition} OR {ranked})" if found.any_word else condition), params
 
 
 def ranked_first(queryset: QuerySet, found: Found, attribute: str) -> QuerySet:

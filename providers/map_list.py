@@ -2,10 +2,11 @@
 page, its count, the organizations' names and the services offered, where the ORM's filters, page and two more
 reads cost about 10 ms of Python per request to build (docs/benchmarks.md, "The map's light list").
 
-It answers the common map searches: a place and radius, needs, languages, statuses, an organization, location
-types and a box. A request with words (`q`), populations or an age goes through the ORM's filters instead
-(`answers`); tests/providers/test_map_list.py checks that both give the same page for every kind of caller. Who
-sees which point is providers.access's rule, spelt here in SQL as matching spells it.
+It answers the common map searches: words (`q`: matching.search's hits ranked first, then its other matches), a
+place and radius, needs, languages, statuses, an organization, location types and a box. A request with populations
+or an age goes through the ORM's filters instead (`answers`); tests/providers/test_map_list.py checks that both give
+the same page for every kind of caller. Who sees which point is providers.access's rule, spelt here in SQL as
+matching spells it.
 """
 
 from functools import cache
@@ -13,12 +14,13 @@ from pathlib import Path
 
 from core import sqlfiles
 from core.database import prepared_cursor
+from matching import search
 from providers.access import ConfidentialAccess
 from providers.vocabulary import vocabulary
 
 SQL_DIR = Path(__file__).with_name("sql")
 # The filters the statement applies; with any other given, the ORM's filters answer.
-HANDLED = frozenset({"need", "language", "status", "organization", "location_type", "bbox", "near", "radius_mi",
+HANDLED = frozenset({"q", "need", "language", "status", "organization", "location_type", "bbox", "near", "radius_mi",
                      "radius_km", "origin", "radius_m"})  # fmt: skip
 _OWN = "l.organization_id = %(own)s::uuid"
 
@@ -50,9 +52,10 @@ _ORIGIN = "ST_GeogFromWKB(%(origin)s::bytea)"  # bound as WKB: the ORM's point t
 
 
 @cache
-def statement(kind: str, near: bool, organization: bool = False, bbox: bool = False) -> str:
+def statement(kind: str, near: bool, organization: bool = False, bbox: bool = False, words: str | None = None) -> str:
     """map_list.sql for callers of this kind (`_kind`), with or without a place to measure from, an organization
-    and a box."""
+    and a box; `words`: the condition on the sites a search matches (matching.search.sites_matching), whose ranked
+    sites come first."""
     within = "TRUE"
     if near:
         within = {
@@ -68,9 +71,13 @@ def statement(kind: str, near: bool, organization: bool = False, bbox: bool = Fa
         box = f"(({_OWN} AND {box}) OR (NOT {_OWN} AND {_box('l.public_latitude', 'l.public_longitude')}))"
     elif kind == "public":
         box = _box("l.public_latitude", "l.public_longitude")
+    order = outer_order = "distance, id" if near else "name, id"
+    if words is not None:  # the ranked first; NULL (the others) last
+        order = f"array_position(%(kw_ranked)s::uuid[], l.id), {order}"
+        outer_order = f"array_position(%(kw_ranked)s::uuid[], page.id), {outer_order}"
     return sqlfiles.compact(
         sqlfiles.render(
-            SQL_DIR, "map_list", within=within, order="distance, id" if near else "name, id",
+            SQL_DIR, "map_list", within=within, order=order, outer_order=outer_order, words=words or "TRUE",
             distance=f"ST_Distance({point}, {_ORIGIN})" if near else "NULL::float8",
             organization="l.organization_id = %(organization)s::uuid" if organization else "TRUE",
             bbox=box if bbox else "TRUE",
@@ -108,8 +115,14 @@ def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int
         "limit": limit,
         "offset": offset,
     }
+    words = None
+    if data.get("q"):
+        found = search.search(data["q"], access=access, origin=origin, radius_m=data.get("radius_m"))
+        words, found_params = search.sites_matching(found, access=access, near=origin is not None, site="l.id")
+        params.update(found_params)
     with prepared_cursor() as cursor:
-        text = statement(_kind(access), origin is not None, data.get("organization") is not None, box is not None)
+        kind = _kind(access)
+        text = statement(kind, origin is not None, data.get("organization") is not None, box is not None, words)
         cursor.execute(text, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

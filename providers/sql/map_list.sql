@@ -1,4 +1,4 @@
--- The map's light list (/api/locations/map/): one page of the sites the filters keep, with the count of them all,
+-- The map's light list (/api/locations/map/): one page of the sites the filters (and words) keep, with the count of them all,
 -- each with its organization's name and the services offered there. A filter the caller did not give is a
 -- parameter that lets every site through, so one text per kind of caller and per `near` is prepared and planned
 -- once per connection; an organization and a box, which an index can answer, are in the text when given. The
@@ -12,6 +12,7 @@ WITH page AS (
            count(*) OVER () AS total
       FROM providers_location l
      WHERE {{within}}
+       AND {{words}}
        AND {{organization}}
        AND {{bbox}}
        AND (%(location_types)s::varchar[] IS NULL OR l.location_type = ANY(%(location_types)s::varchar[]))
@@ -39,4 +40,4 @@ SELECT page.*,
                   WHERE sal.location_id = page.id), '[]'::json) AS services
   FROM page
   JOIN providers_organization o ON o.id = page.organization_id
- ORDER BY {{order}}
+ ORDER BY {{outer_order}}

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from rest_framework.test import APIRequestFactory
 
+from matching import search
 from providers import features, map_list
 from providers.filters import LocationFilter
 from providers.models import Location
@@ -30,6 +31,9 @@ def registry(provider_org, other_org):
     )  # fmt: skip
     factories.offer(factories.service(provider_org, name="Shelter", needs=["emergency-shelter"]), shelter)
     factories.offer(factories.service(provider_org, name="Visas", needs=["t-visa"], status="inactive"), shelter)
+    # A text at a confidential site, withheld from search but for those who see every site exactly.
+    night = factories.service(provider_org, name="Night intake", description="Ring at 12 Quokka Lane, side door.")
+    factories.offer(night, shelter)
     clinic = factories.location(other_org, latitude=29.70, longitude=-95.40, name="Clinic", open_24_7=True)
     factories.offer(factories.service(other_org, name="Care", needs=["medical"], languages=["es"]), clinic)
     office = factories.location(other_org, latitude=29.80, longitude=-95.30, name="Legal office")
@@ -72,6 +76,24 @@ FILTERS = [
     {"bbox": "-95.3622,29.7502,-95.3602,29.7522"},
 ]
 
+# Words: ranked first, then the other matches (matching.search.sites_matching's four ways to keep them, and the
+# names a typo was taken for); the shelter's withheld service text is searched only by those who see it.
+WORDS = [
+    {"q": "clinic"},
+    {"q": "clinic", "near": "29.76,-95.37"},
+    {"q": "medical", "near": "29.76,-95.37", "radius_mi": 100},
+    {"q": "medical", "near": "29.76,-95.37", "radius_mi": 450},  # too wide for the cells (600 km): each site checked
+    {"q": "shelter visas", "near": "29.7512,-95.3612", "radius_km": 5},
+    {"q": "clinic dental", "near": "29.76,-95.37"},  # no site holds both: any word
+    {"q": "clinc", "near": "29.76,-95.37"},  # a typo of a name
+    {"q": "legal", "need": "legal", "status": "inactive", "near": "29.76,-95.37", "radius_mi": 50},
+    {"q": "medical", "bbox": "-95.5,29.6,-95.2,29.9", "organization": "other"},
+    {"q": "Care", "near": "29.76,-95.37", "language": "es"},
+    {"q": "quokka lane"},
+    {"q": "quokka lane", "near": "29.76,-95.37"},
+    {"q": "quokka lane", "near": "29.76,-95.37", "radius_mi": 450},
+]
+
 
 def validated(params: dict) -> LocationFilter:
     request = APIRequestFactory().get("/api/locations/map/", params)
@@ -99,6 +121,44 @@ def test_the_statement_keeps_orders_and_places_what_the_orm_does(
     assert [row["id"] for row in rows] == [row["id"] for row in expected_rows]
     assert {row["total"] for row in rows} <= {len(expected_rows)}
     assert as_json(features.map_features(rows, access)) == as_json(features.map_features(expected_rows, access))
+
+
+@pytest.mark.parametrize("ranked", [search.MAX_RANKED, 1], ids=["every match ranked", "one ranked"])
+@pytest.mark.parametrize("params", WORDS, ids=[json.dumps(p) for p in WORDS])
+@pytest.mark.parametrize("who", list(ACCESSES))
+def test_words_keep_and_rank_what_the_orm_does(
+    registry, provider_org, other_org, monkeypatch, who, params, ranked
+):  # fmt: skip
+    """With one site ranked, the search's hits are not every match near the place: the others come from the place's
+    cells (or each site's documents), after the ranked one."""
+    monkeypatch.setattr(search, "MAX_RANKED", ranked)
+    test_the_statement_keeps_orders_and_places_what_the_orm_does(
+        registry, provider_org, other_org, monkeypatch, who, params
+    )
+    access = ACCESSES[who](provider_org, other_org)
+    params = {**params, "organization": str(other_org.pk)} if "organization" in params else params
+    filterset = validated(params)
+    expected = [row["id"] for row in features.location_rows(filterset.qs, features.MAP_COLUMNS)]
+    for offset in range(len(expected)):  # each page of one: the order decides which site it holds
+        page = map_list.read_page(filterset.form.cleaned_data, access, offset=offset, limit=1)
+        assert [row["id"] for row in page] == expected[offset : offset + 1]
+
+
+def test_words_are_answered_by_the_statement_and_find_what_each_caller_may_search(registry, provider_org, other_org):
+    """A service's text at a confidential site (withheld from search) finds the site for callers who see every site
+    exactly, and for no one else: not the public, not another provider, near it or anywhere."""
+    for params in ({"q": "quokka"}, {"q": "quokka lane", "near": "29.7512,-95.3612", "radius_km": 5}):
+        data = validated(params).form.cleaned_data
+        assert map_list.answers(data)
+        names = {who: [row["name"] for row in map_list.read_page(data, ACCESSES[who](provider_org, other_org),
+                                                                   offset=0, limit=50)]
+                 for who in ACCESSES}  # fmt: skip
+        assert names == {"public": [], "another provider": [], "the site's provider": [],
+                         "every site": ["Safe House"]}, params  # fmt: skip
+    # The name is everyone's to search: the public finds the shelter by it, at its public point.
+    data = validated({"q": "night intake"}).form.cleaned_data
+    assert [row["name"] for row in map_list.read_page(data, ACCESSES["public"](provider_org, other_org),
+                                                      offset=0, limit=50)] == ["Safe House"]  # fmt: skip
 
 
 @pytest.mark.parametrize("who", list(ACCESSES))
@@ -146,14 +206,14 @@ def test_the_api_pages_counts_and_falls_back_for_what_the_statement_does_not_ans
         response = api.get("/api/locations/map/", {"near": "29.76,-95.37", "page_size": 2, "page": page})
         assert response.status_code == 404 and "Invalid page" in response.json()["detail"]
     assert api.get("/api/locations/map/", {"page": "last", "page_size": 2}).json()["count"] == 7
-    # Words, populations and ages through the ORM's filters: the same shape.
+    # Populations and ages through the ORM's filters, words through the statement: the same shape.
     for params in ({"q": "clinic"}, {"population": "women"}, {"age": 30, "need": "medical"}):
         response = api.get("/api/locations/map/", params)
         assert response.status_code == 200, params
         for feature in response.json()["features"]:
             assert set(feature["properties"]) == LIGHT
     found = api.get("/api/locations/map/", {"q": "clinic"}).json()["features"]
-    # The medical need's words include "clinic": both medical sites, found through the search's filter.
+    # The medical need's words include "clinic": the medical sites, found through the search's matches.
     assert {feature["properties"]["name"] for feature in found} == {"Clinic", "Conroe site", "Two services"}
 
 
