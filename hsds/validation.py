@@ -9,7 +9,7 @@ import phonenumbers
 import pycountry
 
 from geo.fips import USPS_TO_NAME
-from hsds import spec
+from hsds import spec, times
 from hsds.readers import SourceRecord
 from providers.models import MAX_AGE_YEARS, Address, Location, Organization, Phone, Service
 
@@ -132,15 +132,28 @@ def _phones(phones, path, problem) -> list[Problem]:
 
 
 def _schedules(schedules, path, problem) -> list[Problem]:
+    """Problems of weekly hours; times written as people write them ("9am", "9-5") are rewritten as HH:MM in the
+    record, each with a warning saying what was read."""
     found = []
     for index, schedule in enumerate(schedules or []):
-        if not (schedule.get("opens_at") and schedule.get("closes_at")):
+        opens, closes = schedule.get("opens_at"), schedule.get("closes_at")
+        here = f"{path}[{index}]"
+        if not (opens and closes) and not (opens and times.read_hours(opens, "")):
             continue  # descriptive only (e.g. "by appointment"): kept out of opening hours
         if (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or weekdays(schedule.get("byday")) is None:
-            found.append(problem(f"{path}[{index}]", "opening hours must be weekly with byday such as 'MO,TU'"))
-        for name in ("opens_at", "closes_at"):
-            if not TIME.match(str(schedule[name])):
-                found.append(problem(f"{path}[{index}].{name}", f"not a time of day (HH:MM): {schedule[name]!r}"))
+            found.append(problem(here, "opening hours must be weekly with byday such as 'MO,TU'"))
+        if TIME.match(str(opens)) and TIME.match(str(closes)):
+            continue
+        read = times.read_hours(opens, closes or "")
+        if read is None:
+            for name in ("opens_at", "closes_at"):
+                if not TIME.match(str(schedule.get(name))):
+                    reason = f"not a time of day (HH:MM, or as '9am', '4:30 PM', 'noon', '9-5'): {schedule.get(name)!r}"
+                    found.append(problem(f"{here}.{name}", reason))
+            continue
+        written = f"{opens!r}" + (f" to {closes!r}" if closes and closes != opens else "")
+        found.append(problem(f"{here}.opens_at", f"{written} read as {read[0]} to {read[1]}", "warning"))
+        schedule["opens_at"], schedule["closes_at"] = read
     return found
 
 
