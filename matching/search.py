@@ -123,10 +123,11 @@ def clean_query(raw: str | None) -> str:
     if not text:
         raise SearchQueryError("Give at least one word to search for.")
     with read_connection().cursor() as cursor:
-        # Every word a common one in English or in Spanish ("the", "de la"): nothing to search by.
+        # Every word a common one in English or in Spanish ("the", "de la", "de-la"): nothing to search by. Split as
+        # search_query.sql splits for the any-word pass, which leaves such words out.
         cursor.execute(
             "SELECT bool_and(numnode(plainto_tsquery('english', w)) = 0 OR numnode(plainto_tsquery('spanish', w)) = 0)"
-            " FROM unnest(regexp_split_to_array(unaccent(%s), '\\s+')) AS w",
+            " FROM unnest(regexp_split_to_array(lower(unaccent(%s)), '[^[:alnum:]]+')) AS w",
             [text],
         )
         if cursor.fetchone()[0]:

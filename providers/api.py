@@ -117,8 +117,8 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
     )
     @action(detail=False, url_path="map", url_name="map")
     def for_map(self, request, *args, **kwargs):
-        # The common searches from one prepared statement (providers/map_list.py); words, populations and ages
-        # through the ORM's filters as the full list.
+        # The common searches (words too) from one prepared statement (providers/map_list.py); populations and
+        # ages through the ORM's filters as the full list.
         filterset = self.filterset_class(request.query_params, queryset=Location.objects.all(), request=request)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)  # as DjangoFilterBackend answers every list's

@@ -1,7 +1,8 @@
 -- The map's light list (/api/locations/map/): one page of the sites the filters (and words) keep, with the count of them all,
 -- each with its organization's name and the services offered there. A filter the caller did not give is a
 -- parameter that lets every site through, so one text per kind of caller and per `near` is prepared and planned
--- once per connection; an organization and a box, which an index can answer, are in the text when given. The
+-- once per connection; an organization, a box (which an index can answer) and words (matching.search.sites_matching:
+-- how the search's matches are kept) are in the text when given. The
 -- radius, the distance and the box measure and place a site as this kind of caller may see it (providers.map_list,
 -- from providers.access).
 WITH page AS (

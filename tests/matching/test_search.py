@@ -82,7 +82,7 @@ def test_spanish_and_everyday_words_find_the_right_services(api, listings, words
 def test_a_word_common_in_either_language_does_not_match_alone(api, listings):
     """A word common in English ("for", no Spanish stop word) or in Spanish ("de"): when no listing holds every
     word, the listings holding only such a word ("help for survivors") are not among those found by any word."""
-    for words in ("shelter for women", "shelter de mujeres"):
+    for words in ("shelter for women", "shelter de mujeres", "shelter for-women", "shelter de-mujeres"):
         found = search.search(search.clean_query(words), access=ConfidentialAccess())
         assert found.any_word and found.ids("service_id") == [listings["shelter"].pk], words
 

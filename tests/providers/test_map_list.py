@@ -89,6 +89,8 @@ WORDS = [
     {"q": "legal", "need": "legal", "status": "inactive", "near": "29.76,-95.37", "radius_mi": 50},
     {"q": "medical", "bbox": "-95.5,29.6,-95.2,29.9", "organization": "other"},
     {"q": "Care", "near": "29.76,-95.37", "language": "es"},
+    {"q": "shelter", "near": "29.7512,-95.3612", "radius_km": 0.5},  # nearer the exact point than the public one
+    {"q": "clinic dental"},  # any word, no place: at most MAX_MATCHES documents
     {"q": "quokka lane"},
     {"q": "quokka lane", "near": "29.76,-95.37"},
     {"q": "quokka lane", "near": "29.76,-95.37", "radius_mi": 450},
