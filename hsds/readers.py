@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import frictionless
+
 from hsds import spec
 
 # The tables an import reads, by datapackage name. Others (funding, contacts, ...) are not modelled here.
@@ -25,6 +27,9 @@ TABLES = (
     "organization", "service", "service_at_location", "location", "address", "phone", "schedule", "language",
     "attribute", "taxonomy_term",
 )  # fmt: skip
+
+
+MAX_CELL_ERRORS = 50  # cell problems a read reports at most (a package wrong throughout is not listed whole)
 
 
 class ReadError(Exception):
@@ -136,11 +141,38 @@ def _read_table(files, table: str) -> list[tuple[dict, str]]:
             raise ReadError(f"{name} is missing: a tabular HSDS package needs its services")
         return []
     try:
+        _check_cells(files, name, resource["schema"]["fields"])
         return _typed_rows(files, name, fields)
     except UnicodeDecodeError:
         raise ReadError(f"{name}: not UTF-8 text") from None
     except csv.Error as exc:
         raise ReadError(f"{name}: not a readable CSV file ({exc})") from None
+
+
+def _check_cells(files, name: str, fields: list[dict]) -> None:
+    """Check every cell of one CSV file against its datapackage field (type, format, required, enum) with
+    frictionless; raise ReadError naming the row and column of each problem (the first MAX_CELL_ERRORS)."""
+    # Times are read as people write them ("9am": hsds/times.py, reported by validation); columns are matched by
+    # their header (a package may order them its own way or leave optional ones out, checked in _typed_rows).
+    kept = [{**f, "type": "string"} if f["type"] == "time" else f for f in fields]
+    with files.open(name) as handle:
+        data = handle.read().encode("utf-8")
+    schema = frictionless.Schema.from_descriptor({"fields": kept, "fieldsMatch": "subset"})
+    resource = frictionless.Resource(data, format="csv", schema=schema)
+    report = resource.validate(checklist=frictionless.Checklist(pick_errors=["type-error", "constraint-error"]))
+    cells = report.flatten(["rowNumber", "fieldName", "type", "note", "cell"])
+    found = [f"{name} row {row}, column {column}: {_cell_reason(kind, note)}: {cell!r}"
+             for row, column, kind, note, cell in cells]  # fmt: skip
+    if found:
+        more = f" (and {len(found) - MAX_CELL_ERRORS} more)" if len(found) > MAX_CELL_ERRORS else ""
+        raise ReadError("; ".join(found[:MAX_CELL_ERRORS]) + more)
+
+
+def _cell_reason(kind: str, note: str) -> str:
+    if kind == "type-error":  # 'type is "number/default"', 'type is "string/uuid"'
+        base, _, form = note.removeprefix("type is ").strip('"').partition("/")
+        return "not a " + (base if form in ("", "default") else form)
+    return note.replace('constraint "required" is "True"', "required").replace('constraint "enum" is', "not one of")
 
 
 def _typed_rows(files, name: str, fields: dict) -> list[tuple[dict, str]]:

@@ -2,6 +2,7 @@
 changes in the history, taxonomy mapping, geocoding."""
 
 import copy
+import csv
 import json
 import shutil
 import zipfile
@@ -263,8 +264,41 @@ def test_a_csv_cell_of_the_wrong_type_names_its_row(tmp_path, sf_valid):
     lines[1] = lines[1].replace(",37.", ",north", 1)  # the latitude cell becomes "north7..."
     locations.write_text("\n".join(lines) + "\n")
 
-    with pytest.raises(ReadError, match=r"locations.csv row 2: latitude is not a number"):
+    with pytest.raises(ReadError, match=r"locations.csv row 2, column latitude: not a number: 'north7"):
         import_hsds(tmp_path / "csv")
+
+
+def test_every_bad_cell_of_a_csv_package_is_named_by_row_and_column(tmp_path, sf_valid):
+    """Checked with frictionless against the datapackage's fields, matched by their header: the columns in another
+    order, one more of the package's own and optional ones left out are read as they are."""
+    import_hsds(sf_valid)
+    call_command("export_hsds", "--format", "csv", str(tmp_path / "csv"))
+    Organization.objects.all().delete()
+    locations = tmp_path / "csv" / "locations.csv"
+    with locations.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["latitude"], rows[2]["longitude"], rows[3]["location_type"] = "north", "west", "house"
+    columns = [c for c in reversed(list(rows[0])) if c not in ("transportation", "external_identifier")] + ["ours"]
+    with locations.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({**row, "ours": "x"} for row in rows)
+
+    with pytest.raises(ReadError) as refused:
+        import_hsds(tmp_path / "csv")
+
+    assert str(refused.value).split("; ") == [
+        "locations.csv row 2, column latitude: not a number: 'north'",
+        "locations.csv row 4, column longitude: not a number: 'west'",
+        "locations.csv row 5, column location_type: not one of \"['physical', 'postal', 'virtual']\": 'house'",
+    ]
+    assert Service.objects.count() == 0
+    rows[0]["latitude"], rows[2]["longitude"], rows[3]["location_type"] = "37.7", "-122.4", "physical"
+    with locations.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({**row, "ours": "x"} for row in rows)
+    assert import_hsds(tmp_path / "csv").applied
 
 
 # --- taxonomy and geocoding ----------------------------------------------------------------------------
