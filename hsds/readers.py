@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import frictionless
-
 from hsds import spec
 
 # The tables an import reads, by datapackage name. Others (funding, contacts, ...) are not modelled here.
@@ -154,6 +152,8 @@ def _check_cells(files, name: str, fields: list[dict]) -> None:
     frictionless; raise ReadError naming the row and column of each problem (the first MAX_CELL_ERRORS)."""
     # Times are read as people write them ("9am": hsds/times.py, reported by validation); columns are matched by
     # their header (a package may order them its own way or leave optional ones out, checked in _typed_rows).
+    import frictionless  # here: 0.2 s to import, which every web process would pay for the HSDS API's sake
+
     kept = [{**f, "type": "string"} if f["type"] == "time" else f for f in fields]
     with files.open(name) as handle:
         data = handle.read().encode("utf-8")
