@@ -126,8 +126,10 @@ class LocationViewSet(LocationEditMixin, LocationTextsMixin, viewsets.ReadOnlyMo
         if number is None or not map_list.answers(filterset.form.cleaned_data):
             return self._features(filterset.qs, features.MAP_COLUMNS, features.map_features)
         access = confidential_access_for_user(request.user)
+        words = filterset.sites_matching("l.id")
         page = self.paginator.paginate_rows(
-            lambda offset, limit: map_list.read_page(filterset.form.cleaned_data, access, offset=offset, limit=limit),
+            lambda offset, limit: map_list.read_page(filterset.form.cleaned_data, access, offset=offset, limit=limit,
+                                                     words=words),
             number, request, total="total",
         )  # fmt: skip
         shown = features.map_features(page, access)

@@ -252,8 +252,20 @@ class RegistryFilterSet(NearFilterMixin):
         data = self.form.cleaned_data
         if not data.get("q"):
             return queryset
-        found = search.search(data["q"], access=self.access, origin=data.get("origin"), radius_m=data["radius_m"])
-        return search.best_first(queryset, found, attribute, access=self.access, few=data.get("origin") is not None)
+        return search.best_first(queryset, self._found(), attribute, access=self.access,
+                                 few=data.get("origin") is not None)  # fmt: skip
+
+    def sites_matching(self, site: str) -> tuple[str, dict] | None:
+        """`keyword` for sites in a statement of their own (providers.map_list): the condition on the column `site`
+        and its parameters, or None without `q`."""
+        data = self.form.cleaned_data
+        if not data.get("q"):
+            return None
+        return search.sites_matching(self._found(), access=self.access, near=data.get("origin") is not None, site=site)
+
+    def _found(self) -> search.Found:
+        data = self.form.cleaned_data
+        return search.search(data["q"], access=self.access, origin=data.get("origin"), radius_m=data["radius_m"])
 
 
 class StaleFilter(django_filters.ChoiceFilter):

@@ -2,7 +2,8 @@
 page, its count, the organizations' names and the services offered, where the ORM's filters, page and two more
 reads cost about 10 ms of Python per request to build (docs/benchmarks.md, "The map's light list").
 
-It answers the common map searches: words (`q`: matching.search's hits ranked first, then its other matches), a
+It answers the common map searches: words (`q`: the keyword search's hits ranked first, then its other matches, as
+LocationFilter.sites_matching gives them), a
 place and radius, needs, languages, statuses, an organization, location types and a box. A request with populations
 or an age goes through the ORM's filters instead (`answers`); tests/providers/test_map_list.py checks that both give
 the same page for every kind of caller. Who sees which point is providers.access's rule, spelt here in SQL as
@@ -14,7 +15,6 @@ from pathlib import Path
 
 from core import sqlfiles
 from core.database import prepared_cursor
-from matching import search
 from providers.access import ConfidentialAccess
 from providers.vocabulary import vocabulary
 
@@ -90,8 +90,10 @@ def _need_ids(codes) -> list[int]:
     return sorted(copy.terms[code].id for code in copy.expand_all(codes) if code in copy.terms)
 
 
-def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int) -> list[dict]:
-    """The rows of one page (with `total`, the count of them all), as providers.features.map_features takes them."""
+def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int,
+              words: tuple[str, dict] | None = None) -> list[dict]:  # fmt: skip
+    """The rows of one page (with `total`, the count of them all), as providers.features.map_features takes them;
+    `words`: the condition on `l.id` the keyword search gives and its parameters (LocationFilter.sites_matching)."""
     origin, box = data.get("origin"), data.get("bbox")
     needs = data.get("need") or []
     languages = data.get("language") or []
@@ -115,14 +117,13 @@ def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int
         "limit": limit,
         "offset": offset,
     }
-    words = None
-    if data.get("q"):
-        found = search.search(data["q"], access=access, origin=origin, radius_m=data.get("radius_m"))
-        words, found_params = search.sites_matching(found, access=access, near=origin is not None, site="l.id")
-        params.update(found_params)
+    condition = None
+    if words is not None:
+        condition, found = words
+        params.update(found)
     with prepared_cursor() as cursor:
         kind = _kind(access)
-        text = statement(kind, origin is not None, data.get("organization") is not None, box is not None, words)
+        text = statement(kind, origin is not None, data.get("organization") is not None, box is not None, condition)
         cursor.execute(text, params)
         columns = [column.name for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

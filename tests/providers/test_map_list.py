@@ -97,12 +97,20 @@ WORDS = [
 ]
 
 
-def validated(params: dict) -> LocationFilter:
+def validated(params: dict, access=None) -> LocationFilter:
+    """The filters as the API validates them; as the caller `access` stands for, when given."""
     request = APIRequestFactory().get("/api/locations/map/", params)
     request.user = AnonymousUser()
-    filterset = LocationFilter(request.GET, queryset=Location.objects.all(), request=request)
+    kind = LocationFilter if access is None else type("AsCaller", (LocationFilter,), {"access": access})
+    filterset = kind(request.GET, queryset=Location.objects.all(), request=request)
     assert filterset.is_valid(), filterset.errors
     return filterset
+
+
+def read(filterset: LocationFilter, access, *, offset: int = 0, limit: int = 50) -> list[dict]:
+    """One page from the statement, as the API reads it: the words' condition from the filters."""
+    data = filterset.form.cleaned_data
+    return map_list.read_page(data, access, offset=offset, limit=limit, words=filterset.sites_matching("l.id"))
 
 
 @pytest.mark.parametrize("params", FILTERS, ids=[json.dumps(p) for p in FILTERS])
@@ -119,7 +127,7 @@ def test_the_statement_keeps_orders_and_places_what_the_orm_does(
     expected_rows = list(features.location_rows(filterset.qs, features.MAP_COLUMNS))
     data = filterset.form.cleaned_data
     assert map_list.answers(data)
-    rows = map_list.read_page(data, access, offset=0, limit=50)
+    rows = read(filterset, access)
     assert [row["id"] for row in rows] == [row["id"] for row in expected_rows]
     assert {row["total"] for row in rows} <= {len(expected_rows)}
     assert as_json(features.map_features(rows, access)) == as_json(features.map_features(expected_rows, access))
@@ -142,7 +150,7 @@ def test_words_keep_and_rank_what_the_orm_does(
     filterset = validated(params)
     expected = [row["id"] for row in features.location_rows(filterset.qs, features.MAP_COLUMNS)]
     for offset in range(len(expected)):  # each page of one: the order decides which site it holds
-        page = map_list.read_page(filterset.form.cleaned_data, access, offset=offset, limit=1)
+        page = read(filterset, access, offset=offset, limit=1)
         assert [row["id"] for row in page] == expected[offset : offset + 1]
 
 
@@ -150,17 +158,17 @@ def test_words_are_answered_by_the_statement_and_find_what_each_caller_may_searc
     """A service's text at a confidential site (withheld from search) finds the site for callers who see every site
     exactly, and for no one else: not the public, not another provider, near it or anywhere."""
     for params in ({"q": "quokka"}, {"q": "quokka lane", "near": "29.7512,-95.3612", "radius_km": 5}):
-        data = validated(params).form.cleaned_data
-        assert map_list.answers(data)
-        names = {who: [row["name"] for row in map_list.read_page(data, ACCESSES[who](provider_org, other_org),
-                                                                   offset=0, limit=50)]
-                 for who in ACCESSES}  # fmt: skip
+        names = {}
+        for who in ACCESSES:
+            access = ACCESSES[who](provider_org, other_org)
+            filterset = validated(params, property(lambda self, access=access: access))
+            assert map_list.answers(filterset.form.cleaned_data)
+            names[who] = [row["name"] for row in read(filterset, access)]
         assert names == {"public": [], "another provider": [], "the site's provider": [],
                          "every site": ["Safe House"]}, params  # fmt: skip
     # The name is everyone's to search: the public finds the shelter by it, at its public point.
-    data = validated({"q": "night intake"}).form.cleaned_data
-    assert [row["name"] for row in map_list.read_page(data, ACCESSES["public"](provider_org, other_org),
-                                                      offset=0, limit=50)] == ["Safe House"]  # fmt: skip
+    public = ACCESSES["public"](provider_org, other_org)
+    assert [row["name"] for row in read(validated({"q": "night intake"}), public)] == ["Safe House"]
 
 
 @pytest.mark.parametrize("who", list(ACCESSES))
