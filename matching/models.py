@@ -71,7 +71,8 @@ class MatchCandidate(models.Model):
     interpretation = models.BooleanField(default=False)
     service_needs = ArrayField(models.IntegerField(), default=list)
     # and the weekly hours of this service at this site, as [weekday, opens, closes] with times in seconds
-    # since midnight: the service's own hours there if it has any, else the site's.
+    # since midnight: the service's own hours there if it has any, else the site's; then the dates of its own
+    # and its site's exceptions, as [negative day (providers.hours.exception_day), opens, closes] (-1, -1: closed).
     hours = ArrayField(ArrayField(models.IntegerField(), size=3), default=list)
 
     class Meta:

@@ -43,13 +43,15 @@ def read_rows(rows: Rows, taxonomy: Taxonomy) -> tuple[dict, list, list]:
     return facts, reach, beyond
 
 
-def _clock(seconds: int) -> time:
-    return time(seconds // 3600, seconds // 60 % 60, seconds % 60)
+def _clock(seconds: int) -> time | None:
+    # -1: an exception's closed date (index_rows.sql)
+    return None if seconds < 0 else time(seconds // 3600, seconds // 60 % 60, seconds % 60)
 
 
 @lru_cache(maxsize=4096)
 def periods(hours: str) -> tuple:
-    """An index row's hours (matching.models) as open_at() takes them: ((weekday, opens, closes), ...)."""
+    """An index row's hours (matching.models) as open_at() takes them: ((day, opens, closes), ...), weekly and
+    the exceptions' dates (providers.hours)."""
     values = numbers(hours)
     return tuple((values[i], _clock(values[i + 1]), _clock(values[i + 2])) for i in range(0, len(values), 3))
 

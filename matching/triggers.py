@@ -99,6 +99,11 @@ SOURCES = (
         ("location_id", "service_id", "weekday", "opens_at", "closes_at"),
         ((LOCATION, "location_id"),),
     ),
+    Source(
+        "providers.HoursException",
+        ("location_id", "service_id", "starts_on", "ends_on", "closed", "opens_at", "closes_at"),
+        ((LOCATION, "location_id"),),
+    ),
     Source("providers.Service.needs", ("service_id", "needterm_id"), ((SERVICE, "service_id"),)),
     Source("providers.Service.populations", ("service_id", "population_id"), ((SERVICE, "service_id"),)),
     Source("providers.Service.languages", ("service_id", "language_id"), ((SERVICE, "service_id"),)),

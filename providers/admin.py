@@ -18,6 +18,8 @@ def history_owner(obj):
         return obj.location, "address."
     if isinstance(obj, models.Schedule):
         return (obj.service or obj.location), "schedules."
+    if isinstance(obj, models.HoursException):
+        return obj.location, "hours_exceptions."
     return obj, ""
 
 
@@ -104,6 +106,12 @@ class ScheduleInline(admin.TabularInline):
     autocomplete_fields = ["service"]
 
 
+class HoursExceptionInline(admin.TabularInline):
+    model = models.HoursException
+    extra = 0
+    autocomplete_fields = ["service"]
+
+
 class PhoneInline(admin.TabularInline):
     model = models.Phone
     extra = 0
@@ -170,7 +178,7 @@ class LocationAdmin(HistoryAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["organization"]
     list_select_related = ["organization"]
     readonly_fields = ["public_latitude", "public_longitude", "map"]
-    inlines = [AddressInline, ServiceAtLocationInline, ScheduleInline, PhoneInline]
+    inlines = [AddressInline, ServiceAtLocationInline, ScheduleInline, HoursExceptionInline, PhoneInline]
 
     class Media:
         # Leaflet from django-leaflet's own static files: no CDN.
@@ -230,6 +238,14 @@ class PhoneAdmin(HistoryAdminMixin, admin.ModelAdmin):
 class ScheduleAdmin(HistoryAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "location", "service"]
     list_filter = ["weekday"]
+    autocomplete_fields = ["location", "service"]
+
+
+@admin.register(models.HoursException)
+class HoursExceptionAdmin(HistoryAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "location", "service", "note"]
+    list_filter = ["closed"]
+    date_hierarchy = "starts_on"
     autocomplete_fields = ["location", "service"]
 
 

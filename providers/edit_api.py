@@ -90,6 +90,30 @@ class SchedulePeriodSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 
+class HoursExceptionEditSerializer(serializers.Serializer):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text="The last day it applies; the same as starts_on for one day.")
+    closed = serializers.BooleanField(default=True)
+    opens_at = ClockTimeField(required=False, allow_null=True, default=None, help_text="The hours kept instead.")
+    closes_at = ClockTimeField(required=False, allow_null=True, default=None, help_text="At or before opens_at: the "
+                               "next day.")  # fmt: skip
+    note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    service = serializers.UUIDField(required=False, allow_null=True, default=None,
+                                    help_text="One service's dates at the site; empty: the whole site's.")  # fmt: skip
+
+    def validate(self, attrs):
+        hours = attrs["opens_at"] is not None, attrs["closes_at"] is not None
+        if attrs["closed"] and any(hours):
+            raise serializers.ValidationError({"closed": "Closed, or the hours kept (opens_at, closes_at): not both."})
+        if not attrs["closed"] and not all(hours):
+            name = "opens_at" if not hours[0] else "closes_at"
+            raise serializers.ValidationError({name: "The hours kept on these dates (or closed: true)."})
+        for name in ("starts_on", "ends_on"):
+            if not 2000 <= attrs[name].year <= 2100:
+                raise serializers.ValidationError({name: "A date between 2000 and 2100."})
+        return attrs
+
+
 # --- output ----------------------------------------------------------------------------------------------
 
 
@@ -272,6 +296,27 @@ class LocationEditMixin:
         form.is_valid(raise_exception=True)
         created = services.location_schedules_replace(user=request.user, location=record, periods=form.validated_data)
         return Response(SchedulePeriodSerializer(created, many=True).data)
+
+    @extend_schema(
+        summary="Replace the dates the location (or a service there) keeps other hours or is closed (provider staff)",
+        request=HoursExceptionEditSerializer(many=True, max_length=services.MAX_HOURS_EXCEPTIONS),
+        responses=HoursExceptionEditSerializer(many=True),
+    )
+    @action(detail=True, methods=["put"], url_path="hours-exceptions", filter_backends=[], pagination_class=None)
+    def hours_exceptions(self, request, pk=None):
+        record = editable_record(request, Location, pk)
+        form = HoursExceptionEditSerializer(data=request.data, many=True, max_length=services.MAX_HOURS_EXCEPTIONS)
+        form.is_valid(raise_exception=True)
+        created = services.location_hours_exceptions_replace(
+            user=request.user, location=record, exceptions=form.validated_data
+        )
+        return Response(HoursExceptionEditSerializer([_exception_out(e) for e in created], many=True).data)
+
+
+def _exception_out(exception) -> dict:
+    return {"starts_on": exception.starts_on, "ends_on": exception.ends_on, "closed": exception.closed,
+            "opens_at": exception.opens_at, "closes_at": exception.closes_at, "note": exception.note,
+            "service": exception.service_id}  # fmt: skip
 
 
 class SiteTextSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from rest_framework import serializers
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
+from providers import selectors
 from providers.access import ConfidentialAccess
 from providers.disclosure import ADDRESS_FIELDS, SiteDisclosure
 from providers.fields import ClockTimeField
@@ -135,6 +136,7 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
         return []
     names, offers = _names_and_offers(rows)
     addresses, phones, schedules = _details([row["id"] for row in rows])
+    exceptions = selectors.hours_exceptions_ahead(row["id"] for row in rows)
     features = []
     for row in rows:
         site = SiteDisclosure.of(SimpleNamespace(**row), access)
@@ -162,6 +164,18 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
                 }
                 for period in schedules.get(location_id, ())
             ],
+            "hours_exceptions": [
+                {
+                    **exception,
+                    "starts_on": exception["starts_on"].isoformat(),
+                    "ends_on": exception["ends_on"].isoformat(),
+                    "opens_at": _clock_or_none(exception["opens_at"]),
+                    "closes_at": _clock_or_none(exception["closes_at"]),
+                    "service_id": None if exception["service_id"] is None else str(exception["service_id"]),
+                    "note": site.text(exception["note"]),
+                }
+                for exception in exceptions.get(location_id, ())
+            ],
             "capacity_updated_at": _datetime(row["capacity_updated_at"]),
             "updated_at": _datetime(row["updated_at"]),
         }
@@ -185,6 +199,10 @@ def map_features(rows, access: ConfidentialAccess) -> list[dict]:
         site = SiteDisclosure.of(SimpleNamespace(**row), access)
         features.append(_feature(row, site, _marker(row, site, names, offers)))
     return features
+
+
+def _clock_or_none(value) -> str | None:
+    return None if value is None else _CLOCK.to_representation(value)
 
 
 def _datetime(value) -> str | None:

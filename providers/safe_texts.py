@@ -22,13 +22,14 @@ class SiteText:
 
 
 def location_texts(*, location: Location) -> list[SiteText]:
-    """Return every free text shown with a site (its own, its hours' and phones' notes, its offers' descriptions)
-    and the texts of services offered there that name it, as the public sees them."""
+    """Return every free text shown with a site (its own, its hours', dates' and phones' notes, its offers'
+    descriptions) and the texts of services offered there that name it, as the public sees them."""
     public = SiteDisclosure.of(location, ConfidentialAccess())
     marks = SiteMarks.of(location)
     found = [("location.description", location.description), ("location.transportation", location.transportation)]
     found += [(f"schedule:{s.pk}.description", s.description) for s in location.schedules.all()]
     found += [(f"phone:{p.pk}.description", p.description) for p in location.phones.all()]
+    found += [(f"hours_exception:{e.pk}.note", e.note) for e in location.hours_exceptions.all()]
     for offer in location.service_at_locations.all():
         found.append((f"service_at_location:{offer.pk}.description", offer.description))
         for name in SERVICE_TEXT_FIELDS:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from geo import queries
 from providers.access import BBox, ConfidentialAccess
 from providers.models import (
+    HoursException,
     ListingChange,
     Location,
     Organization,
@@ -142,3 +143,17 @@ def services_near_q(*, access: ConfidentialAccess, origin: Point, radius_m: floa
 def specialist_list() -> QuerySet[VictimAssistanceSpecialist]:
     """Return specialists with their languages; the coverage polygon is deferred (it is large)."""
     return VictimAssistanceSpecialist.objects.prefetch_related("languages")
+
+
+HOURS_EXCEPTION_FIELDS = ("starts_on", "ends_on", "closed", "opens_at", "closes_at", "service_id", "note")
+
+
+def hours_exceptions_ahead(location_ids: Iterable) -> dict:
+    """The dates the locations (or services there) keep other hours or are closed, from yesterday on (a reader's
+    today anywhere in the country), in their order, by location id: rows of HOURS_EXCEPTION_FIELDS."""
+    found = {}
+    since = timezone.localdate() - timedelta(days=1)
+    rows = HoursException.objects.filter(location_id__in=list(location_ids), ends_on__gte=since)
+    for row in rows.values("location_id", *HOURS_EXCEPTION_FIELDS):
+        found.setdefault(row.pop("location_id"), []).append(row)
+    return found

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
+from providers import selectors
 from providers.access import ConfidentialAccess
 from providers.disclosure import SiteDisclosure, service_texts
 from providers.fields import ClockTimeField
@@ -180,6 +181,16 @@ class ScheduleSerializer(serializers.ModelSerializer):
         fields = ["weekday", "opens_at", "closes_at", "service_id", "description"]
 
 
+class HoursExceptionSerializer(serializers.Serializer):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(help_text="The last day it applies.")
+    closed = serializers.BooleanField()
+    opens_at = ClockTimeField(allow_null=True, help_text="The hours kept instead, when not closed.")
+    closes_at = ClockTimeField(allow_null=True)
+    service_id = serializers.UUIDField(allow_null=True, help_text="One service's dates; null: the whole site's.")
+    note = serializers.CharField(help_text="Empty for a generalized site unless marked safe.")
+
+
 class LocationServiceRefSerializer(serializers.Serializer):
     service_at_location_id = serializers.UUIDField(source="id")
     service_id = serializers.UUIDField()
@@ -200,6 +211,9 @@ class LocationSerializer(GeoFeatureModelSerializer):
     addresses = serializers.SerializerMethodField()
     phones = serializers.SerializerMethodField()
     schedules = serializers.SerializerMethodField()
+    hours_exceptions = serializers.SerializerMethodField(
+        help_text="Dates from yesterday on when the site, or a service there, keeps other hours or is closed."
+    )
     services = LocationServiceRefSerializer(source="service_at_locations", many=True, read_only=True)
     distance_km = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
     distance_mi = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
@@ -225,6 +239,7 @@ class LocationSerializer(GeoFeatureModelSerializer):
             "time_zone",
             "open_24_7",
             "schedules",
+            "hours_exceptions",
             "beds_total",
             "beds_available",
             "accepting_referrals",
@@ -287,6 +302,12 @@ class LocationSerializer(GeoFeatureModelSerializer):
         site = self._site(obj)
         periods = ScheduleSerializer(obj.schedules.all(), many=True).data
         return [{**period, "description": site.text(period["description"])} for period in periods]
+
+    @extend_schema_field(HoursExceptionSerializer(many=True))
+    def get_hours_exceptions(self, obj: Location):
+        site = self._site(obj)
+        rows = selectors.hours_exceptions_ahead([obj.pk]).get(obj.pk, [])
+        return [{**row, "note": site.text(row["note"])} for row in HoursExceptionSerializer(rows, many=True).data]
 
 
 class MapLocationSerializer(LocationSerializer):

@@ -23,9 +23,11 @@ from providers.editing import (
     record_type_of,
 )
 from providers.models import (
+    MAX_EXCEPTION_DAYS,
     Address,
     Application,
     ChangeRequest,
+    HoursException,
     Invitation,
     ListingChange,
     Location,
@@ -52,6 +54,7 @@ class EditResult:
 
 # A week of split shifts is about 21 periods; more than this is an error or an attack, not opening hours.
 MAX_SCHEDULE_PERIODS = 50
+MAX_HOURS_EXCEPTIONS = 60  # a year of holidays and a few closures, for the site and its services
 CAPACITY_FIELDS = {"beds_available", "beds_total", "accepting_referrals"}
 
 
@@ -123,6 +126,57 @@ def schedule_periods_check(periods: list[dict]) -> None:
         if key in seen:
             raise ValidationError({f"schedules[{index}]": [f"Repeats period {seen[key]} (same day and times)."]})
         seen[key] = index
+
+
+def location_hours_exceptions_replace(*, user, location: Location, exceptions: list[dict],
+                                     now: datetime | None = None) -> list:  # fmt: skip
+    """Replace the dates on which a location, or a service there, keeps other hours or is closed (operational:
+    applied at once, with history). Refused whole, naming the entry, when an entry's dates are out of order or
+    span more than MAX_EXCEPTION_DAYS, when two entries give the same date for the same service (or the site), or
+    when a service is not offered there."""
+    offered = set(location.service_at_locations.values_list("service_id", flat=True))
+    hours_exceptions_check(exceptions, offered)
+    now = now or timezone.now()
+    with transaction.atomic():
+        location = Location.objects.select_for_update().get(pk=location.pk)
+        existing = location.hours_exceptions.all()
+        before = sorted(_exception_text(e) for e in existing)
+        existing.delete()
+        created = HoursException.objects.bulk_create(
+            HoursException(location=location, service_id=e.get("service"), starts_on=e["starts_on"],
+                           ends_on=e["ends_on"], closed=e["closed"], opens_at=e.get("opens_at"),
+                           closes_at=e.get("closes_at"), note=e.get("note", "")) for e in exceptions
+        )  # fmt: skip
+        after = sorted(_exception_text(e) for e in created)
+        if before != after:
+            registry.history_record(
+                location, {"hours_exceptions": (before, after)}, ListingChange.Source.DIRECT, user=user, now=now
+            )
+    return created
+
+
+def hours_exceptions_check(exceptions: list[dict], offered: set) -> None:
+    if len(exceptions) > MAX_HOURS_EXCEPTIONS:
+        raise ValidationError({"hours_exceptions": [f"At most {MAX_HOURS_EXCEPTIONS} entries per site."]})
+    taken = {}
+    for index, entry in enumerate(exceptions):
+        here = f"hours_exceptions[{index}]"
+        if entry.get("service") is not None and entry["service"] not in offered:
+            raise ValidationError({f"{here}.service": ["Not a service offered at this site."]})
+        days = (entry["ends_on"] - entry["starts_on"]).days
+        if days < 0:
+            raise ValidationError({f"{here}.ends_on": ["Before starts_on."]})
+        if days >= MAX_EXCEPTION_DAYS:
+            raise ValidationError({f"{here}.ends_on": [f"At most {MAX_EXCEPTION_DAYS} days from starts_on."]})
+        for offset in range(days + 1):
+            key = (entry.get("service"), entry["starts_on"] + timedelta(days=offset))
+            if key in taken:
+                raise ValidationError({here: [f"Gives {key[1]} again (entry {taken[key]})."]})
+            taken[key] = index
+
+
+def _exception_text(exception: HoursException) -> str:
+    return f"{exception}{f' service {exception.service_id}' if exception.service_id else ''}"
 
 
 def _period_text(weekday: int, opens_at, closes_at) -> str:

@@ -27,6 +27,7 @@ def site_view(location, access: ConfidentialAccess) -> dict:
     """Return what a caller may see of a site: point, address lines, phones, hours and its notes."""
     site = SiteDisclosure.of(location, access)
     hours = sorted(location.schedules.all(), key=lambda s: (s.weekday, s.opens_at))
+    names = {offer.service_id: offer.service.name for offer in location.service_at_locations.all()}
     return {
         "exact": site.exact,
         "latitude": site.latitude,
@@ -39,6 +40,11 @@ def site_view(location, access: ConfidentialAccess) -> dict:
         ],
         "hours": [(WEEKDAYS[s.weekday], s.opens_at, s.closes_at, s.service_id, site.text(s.description))
                   for s in hours],
+        # Dates the site, or a service there, is closed or keeps other hours, from yesterday on.
+        "hours_changes": [
+            {**row, "note": site.text(row["note"]), "service": names.get(row["service_id"], "")}
+            for row in selectors.hours_exceptions_ahead([location.pk]).get(location.pk, [])
+        ],
         "description": site.text(location.description),
         "transportation": site.text(location.transportation),
     }  # fmt: skip

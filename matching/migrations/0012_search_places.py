@@ -1,20 +1,12 @@
 """Search documents filed by place (search_places: the cells of the point the public sees, as words, so a search
 near a place reads the area's documents of a word), indexes for the sites without a point, and the names' words
 with their counts (SearchWord, for misspelt words).
-Installs the functions and derives every derived table once on a database with listings (the newest migration
-that needs the derivation; at 1M services at locations about a quarter of an hour: docs/benchmarks.md)."""
+Installing the functions and deriving every derived table moved to 0014, the newest migration the derivation
+needs (it reads the dates of hours, providers 0008); this one ran it before they existed."""
 
 import django.contrib.postgres.indexes
 from django.contrib.postgres.indexes import OpClass
 from django.db import migrations, models
-
-
-def install_and_rebuild(apps, schema_editor):
-    from matching import index
-
-    index.install()
-    if apps.get_model("providers", "ServiceAtLocation").objects.exists():
-        index.match_index_rebuild()
 
 
 class Migration(migrations.Migration):
@@ -66,6 +58,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        # The rebuild (its derivation of the documents) also fills SearchWord, through the triggers installed first.
-        migrations.RunPython(install_and_rebuild, migrations.RunPython.noop),
+        migrations.RunPython(migrations.RunPython.noop, migrations.RunPython.noop),
     ]

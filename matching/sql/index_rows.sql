@@ -37,6 +37,20 @@ hours AS (
     WHERE {{scope sc.location_id locations}}
     GROUP BY sc.location_id, sc.service_id
 ),
+exceptions AS (
+    -- The dates a site, or a service there, keeps other hours or is closed, one element a day from two days ago
+    -- (earlier ones no longer decide anything), as providers.hours reads them: [negative day, opens, closes], the
+    -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed.
+    SELECT he.location_id, he.service_id,
+           array_agg(ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
+                           CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
+                           CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END]
+                     ORDER BY day, he.opens_at) AS periods
+    FROM providers_hoursexception he
+    CROSS JOIN LATERAL generate_series(GREATEST(he.starts_on, CURRENT_DATE - 2), he.ends_on, interval '1 day') AS day
+    WHERE he.ends_on >= CURRENT_DATE - 2 AND {{scope he.location_id locations}}
+    GROUP BY he.location_id, he.service_id
+),
 svc AS (
     SELECT s.id,
            {{minimum_age}} AS min_age,
@@ -61,12 +75,15 @@ SELECT n.need_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_poi
        l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
        l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
        svc.needs,
-       -- The service's own hours at this site win over the site's.
-       COALESCE(own.periods, site.periods, '{}')
+       -- The service's own hours at this site win over the site's; then the dates of both (own first).
+       COALESCE(own.periods, site.periods, '{}') || COALESCE(own_dates.periods, '{}')
+           || COALESCE(site_dates.periods, '{}')
 FROM svc
 JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
 JOIN providers_location l ON l.id = sal.location_id
 LEFT JOIN hours own ON own.location_id = l.id AND own.service_id = svc.id
 LEFT JOIN hours site ON site.location_id = l.id AND site.service_id IS NULL
+LEFT JOIN exceptions own_dates ON own_dates.location_id = l.id AND own_dates.service_id = svc.id
+LEFT JOIN exceptions site_dates ON site_dates.location_id = l.id AND site_dates.service_id IS NULL
 CROSS JOIN unnest(svc.needs) AS n(need_id)
 WHERE {{scope sal.id offers}}

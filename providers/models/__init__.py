@@ -3,6 +3,7 @@
 from providers.hours import open_at, period_covers
 from providers.models.areas import RegionExtentMixin, ServiceArea, VictimAssistanceSpecialist
 from providers.models.base import ADULT_AGE_YEARS, MAX_AGE_YEARS, TimestampedModel
+from providers.models.exceptions import MAX_EXCEPTION_DAYS, HoursException
 from providers.models.moderation import (
     Application,
     ChangeRequest,
@@ -28,7 +29,8 @@ from providers.models.registry import (
 from providers.models.vocabulary import Language, NeedTerm, Population
 
 __all__ = [
-    "ADULT_AGE_YEARS", "MAX_AGE_YEARS", "Address", "Application", "ChangeRequest", "Invitation", "Language",
+    "ADULT_AGE_YEARS", "MAX_AGE_YEARS", "MAX_EXCEPTION_DAYS", "Address", "Application", "ChangeRequest",
+    "HoursException", "Invitation", "Language",
     "ListingChange", "Location", "LocationType", "NeedTerm", "Organization", "Phone", "PhoneType", "Population",
     "RecordType", "RegionExtentMixin", "Schedule", "Service", "ServiceArea", "ServiceAtLocation", "ServiceStatus",
     "Suggestion", "TimestampedModel", "VictimAssistanceSpecialist", "is_stale", "open_at", "period_covers",

@@ -21,7 +21,7 @@ from geopy.distance import geodesic
 from phonenumber_field.modelfields import PhoneNumberField
 
 from geo.expressions import WGS84, GeographyPoint
-from providers.hours import open_at, period_covers
+from providers.hours import exception_periods, open_at, period_covers
 from providers.models.base import MAX_AGE_YEARS, TimestampedModel
 from providers.models.vocabulary import Language, NeedTerm, Population
 
@@ -267,14 +267,17 @@ class Location(TimestampedModel):
         """
         return min(self.addresses.all(), key=lambda address: (address.address_type, str(address.id)), default=None)
 
-    def is_open_at(self, moment: datetime, schedules=None) -> bool | None:
+    def is_open_at(self, moment: datetime, schedules=None, exceptions=None) -> bool | None:
         """Return whether the location is open at `moment` (aware), None when no hours are known.
 
         Hours are read in the location's own time zone; a closing time at or before the opening time
-        means the period runs past midnight into the next day.
+        means the period runs past midnight into the next day. The site's own exceptions (a holiday closure)
+        replace its weekly hours on their dates.
         """
-        schedules = list(self.schedules.all() if schedules is None else schedules)
+        schedules = self.schedules.all() if schedules is None else schedules
+        exceptions = self.hours_exceptions.all() if exceptions is None else exceptions
         periods = [(s.weekday, s.opens_at, s.closes_at) for s in schedules]
+        periods += exception_periods([e for e in exceptions if e.service_id is None], own=False)
         return open_at(moment, time_zone=self.time_zone, open_24_7=self.open_24_7, periods=periods)
 
 

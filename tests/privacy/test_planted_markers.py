@@ -9,17 +9,18 @@ why it cannot show the site. Outputs that are not URLs (the HSDS export files, e
 import csv
 import json
 import re
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import OutboxMessage
-from providers.models import ChangeRequest, Suggestion
+from providers.models import ChangeRequest, HoursException, Suggestion
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ MARKERS = {
     "hours note": "Xylophonegate knock",
     "offer description": "Wxyzq annex",
     "front door note": "Frobozz desk",
+    "dates note": "Quuxbridge annex",
 }
 ROLES = ["anonymous", "other_provider", "hotline", "specialist", "moderator", "provider", "superuser"]
 MAY_SEE_EXACTLY = {"hotline", "specialist", "moderator", "provider", "superuser"}
@@ -77,6 +79,7 @@ NO_SITE_DATA = {
     "organization-verify": "POST: confirms the listings of an organization, returns a count",
     "location-capacity": "PATCH: the site's own staff set its beds; returns beds and intake",
     "location-schedules": "PUT: the site's own staff replace its hours; returns them to them",
+    "location-hours-exceptions": "PUT: the site's own staff replace its dated hours; returns them to them",
     "phone-detail": "PATCH: the owner's staff edit a phone; returns it to them",
     "change-request-approve": "POST: a moderator's decision; returns the request (probed as change-request-detail)",
     "change-request-reject": "POST: as approve",
@@ -128,6 +131,8 @@ def planted(provider_org, personas):
     factories.phone(location=site, number="+17135550177", description="direct")
     factories.phone(location=site, number="+17135550100", is_front_door=True, description=MARKERS["front door note"])
     factories.schedule(site, 1, time(9), time(17), description=MARKERS["hours note"])
+    ahead = timezone.localdate() + timedelta(days=5)
+    HoursException.objects.create(location=site, starts_on=ahead, ends_on=ahead, note=f"At the {MARKERS['dates note']}")
     service = factories.service(
         provider_org, name="Emergency Shelter", needs=("emergency-shelter",), last_verified_on="2026-11-01",
         description=f"Come to {STREET} after dark.",

@@ -117,7 +117,8 @@ def test_the_admin_generalizes_a_site_made_confidential_and_records_it(client, s
     admin = User.objects.create_superuser("root-admin", "root@example.org", factories.TEST_PASSWORD)
     client.force_login(admin)
     site = factories.location(latitude=HOUSTON[0], longitude=HOUSTON[1])
-    inlines = {f"{prefix}-{suffix}": "0" for prefix in ("addresses", "service_at_locations", "schedules", "phones")
+    inlines = {f"{prefix}-{suffix}": "0"
+               for prefix in ("addresses", "service_at_locations", "schedules", "hours_exceptions", "phones")
                for suffix in ("TOTAL_FORMS", "INITIAL_FORMS")}  # fmt: skip
     form = {
         "organization": str(site.organization_id), "name": site.name, "alternate_name": "", "description": "",

@@ -120,6 +120,20 @@ BEGIN
         WHERE sc.location_id = ANY(scope_locations)
         GROUP BY sc.location_id, sc.service_id
     ),
+    exceptions AS (
+        -- The dates a site, or a service there, keeps other hours or is closed, one element a day from two days ago
+        -- (earlier ones no longer decide anything), as providers.hours reads them: [negative day, opens, closes], the
+        -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed.
+        SELECT he.location_id, he.service_id,
+               array_agg(ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
+                               CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
+                               CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END]
+                         ORDER BY day, he.opens_at) AS periods
+        FROM providers_hoursexception he
+        CROSS JOIN LATERAL generate_series(GREATEST(he.starts_on, CURRENT_DATE - 2), he.ends_on, interval '1 day') AS day
+        WHERE he.ends_on >= CURRENT_DATE - 2 AND he.location_id = ANY(scope_locations)
+        GROUP BY he.location_id, he.service_id
+    ),
     svc AS (
         SELECT s.id,
                GREATEST(s.minimum_age, CASE WHEN pop.adults AND NOT pop.minors THEN 18 END) AS min_age,
@@ -144,13 +158,16 @@ BEGIN
            l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
            l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
            svc.needs,
-           -- The service's own hours at this site win over the site's.
-           COALESCE(own.periods, site.periods, '{}')
+           -- The service's own hours at this site win over the site's; then the dates of both (own first).
+           COALESCE(own.periods, site.periods, '{}') || COALESCE(own_dates.periods, '{}')
+               || COALESCE(site_dates.periods, '{}')
     FROM svc
     JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
     JOIN providers_location l ON l.id = sal.location_id
     LEFT JOIN hours own ON own.location_id = l.id AND own.service_id = svc.id
     LEFT JOIN hours site ON site.location_id = l.id AND site.service_id IS NULL
+    LEFT JOIN exceptions own_dates ON own_dates.location_id = l.id AND own_dates.service_id = svc.id
+    LEFT JOIN exceptions site_dates ON site_dates.location_id = l.id AND site_dates.service_id IS NULL
     CROSS JOIN unnest(svc.needs) AS n(need_id)
     WHERE sal.id = ANY(scope_offers);
     INSERT INTO matching_offercard (service_at_location_id, service_id, location_id, organization_id, service_name, organization_name, location_name, address_type, attention, address_1, address_2, city, region, state_province, postal_code, country, site_phone, site_phone_extension, site_phone_type, site_phone_is_front_door, service_phone, service_phone_extension, service_phone_type, service_phone_is_front_door, organization_phone, organization_phone_extension, organization_phone_type, organization_phone_is_front_door)
@@ -355,6 +372,20 @@ BEGIN
             WHERE TRUE
             GROUP BY sc.location_id, sc.service_id
         ),
+        exceptions AS (
+            -- The dates a site, or a service there, keeps other hours or is closed, one element a day from two days ago
+            -- (earlier ones no longer decide anything), as providers.hours reads them: [negative day, opens, closes], the
+            -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed.
+            SELECT he.location_id, he.service_id,
+                   array_agg(ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
+                                   CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
+                                   CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END]
+                             ORDER BY day, he.opens_at) AS periods
+            FROM providers_hoursexception he
+            CROSS JOIN LATERAL generate_series(GREATEST(he.starts_on, CURRENT_DATE - 2), he.ends_on, interval '1 day') AS day
+            WHERE he.ends_on >= CURRENT_DATE - 2 AND TRUE
+            GROUP BY he.location_id, he.service_id
+        ),
         svc AS (
             SELECT s.id,
                    GREATEST(s.minimum_age, CASE WHEN pop.adults AND NOT pop.minors THEN 18 END) AS min_age,
@@ -379,13 +410,16 @@ BEGIN
                l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
                l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
                svc.needs,
-               -- The service's own hours at this site win over the site's.
-               COALESCE(own.periods, site.periods, '{}')
+               -- The service's own hours at this site win over the site's; then the dates of both (own first).
+               COALESCE(own.periods, site.periods, '{}') || COALESCE(own_dates.periods, '{}')
+                   || COALESCE(site_dates.periods, '{}')
         FROM svc
         JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
         JOIN providers_location l ON l.id = sal.location_id
         LEFT JOIN hours own ON own.location_id = l.id AND own.service_id = svc.id
         LEFT JOIN hours site ON site.location_id = l.id AND site.service_id IS NULL
+        LEFT JOIN exceptions own_dates ON own_dates.location_id = l.id AND own_dates.service_id = svc.id
+        LEFT JOIN exceptions site_dates ON site_dates.location_id = l.id AND site_dates.service_id IS NULL
         CROSS JOIN unnest(svc.needs) AS n(need_id)
         WHERE TRUE
     ) derived

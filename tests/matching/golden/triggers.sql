@@ -249,6 +249,39 @@ INSERT INTO matching_pending (kind) VALUES ('*');
 PERFORM matching_pending_noted();
 RETURN NULL;
 
+-- providers_hoursexception: match_index_insert
+INSERT INTO matching_pending (kind, record_id)
+SELECT 'l', r.location_id FROM new_rows r WHERE r.location_id IS NOT NULL;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_hoursexception: match_index_update
+INSERT INTO matching_pending (kind, record_id)
+SELECT 'l', r.location_id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.location_id, n.service_id, n.starts_on, n.ends_on, n.closed, n.opens_at, n.closes_at) IS DISTINCT FROM (o.location_id, o.service_id, o.starts_on, o.ends_on, o.closed, o.opens_at, o.closes_at))
+ UNION ALL
+ SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.location_id, n.service_id, n.starts_on, n.ends_on, n.closed, n.opens_at, n.closes_at) IS DISTINCT FROM (o.location_id, o.service_id, o.starts_on, o.ends_on, o.closed, o.opens_at, o.closes_at))) r WHERE r.location_id IS NOT NULL;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_hoursexception: match_index_delete
+INSERT INTO matching_pending (kind, record_id)
+SELECT 'l', r.location_id FROM old_rows r WHERE r.location_id IS NOT NULL;
+IF FOUND THEN
+    PERFORM matching_pending_noted();
+END IF;
+RETURN NULL;
+
+-- providers_hoursexception: match_index_truncate
+INSERT INTO matching_pending (kind) VALUES ('*');
+PERFORM matching_pending_noted();
+RETURN NULL;
+
 -- providers_service_needs: match_index_insert
 INSERT INTO matching_pending (kind, record_id)
 SELECT 's', r.service_id FROM new_rows r WHERE r.service_id IS NOT NULL;

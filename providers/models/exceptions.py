@@ -1,0 +1,45 @@
+"""Dates on which a site, or one service there, keeps other hours than its weekly ones or is closed: a holiday, a
+closure for a move, extended hours in a cold snap (HSDS schedules with valid_from/valid_to). The one rule for what
+they do to "open now" is providers.hours.open_at."""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+
+from providers.models.registry import Location, Service
+
+MAX_EXCEPTION_DAYS = 92  # one entry covers at most a quarter: a longer closure is the listing's status to say
+
+
+class HoursException(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="hours_exceptions")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="hours_exceptions",
+        help_text="Set when the dates are one service's at the site rather than the whole site's.",
+    )  # fmt: skip
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The last day it applies (the same as starts_on for one day).")
+    closed = models.BooleanField(default=True)
+    opens_at = models.TimeField(null=True, blank=True, help_text="The hours kept instead, when not closed.")
+    closes_at = models.TimeField(null=True, blank=True, help_text="At or before opens_at: the next day.")
+    note = models.CharField(max_length=255, blank=True, help_text='Why, for readers: "Thanksgiving", "Moving".')
+
+    class Meta:
+        ordering = ["starts_on", "opens_at", "id"]
+        indexes = [models.Index(fields=["location", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="hours_exception_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(closed=True, opens_at__isnull=True, closes_at__isnull=True)
+                | Q(closed=False, opens_at__isnull=False, closes_at__isnull=False),
+                name="hours_exception_closed_or_hours",
+                violation_error_message="closed, or the hours kept (opens_at and closes_at), not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        hours = "closed" if self.closed else f"{self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
+        days = str(self.starts_on) if self.ends_on == self.starts_on else f"{self.starts_on} to {self.ends_on}"
+        return f"{days} {hours}"
