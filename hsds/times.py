@@ -70,8 +70,12 @@ def read_hours(opens: str, closes: str) -> tuple[str, str] | None:
     if start is None or end is None:
         return None
     start_minutes, end_minutes = start.hour * 60 + start.minute, end.hour * 60 + end.minute
-    if end.meridiem is None and end.hour < 12 and end_minutes <= start_minutes < end_minutes + 720:
+    # A start written on the 24-hour clock ("18:00") means the end is too: "18:00-7:00" is overnight.
+    twelve_hour = start.meridiem is not None or start.hour <= 12
+    if twelve_hour and end.meridiem is None and end.hour < 12 and end_minutes <= start_minutes < end_minutes + 720:
         end = Clock(end.hour + 12, end.minute, None)  # "9-5", "1pm-5": until the afternoon
+    elif start.meridiem == "p" and end.meridiem is None and end.hour == 12:
+        end = Clock(0, end.minute, None)  # "1pm-12": until midnight
     elif start.meridiem is None and end.meridiem == "p" and start.hour < 12 and start_minutes + 720 < end_minutes:
         start = Clock(start.hour + 12, start.minute, None)  # "1-5pm": from 13:00
     return start.text(), end.text()

@@ -2,7 +2,6 @@
 (coordinates in range, ages ordered, phone numbers that parse, known language codes, US addresses, weekly
 hours). Every problem names the record, where it is in the input and why."""
 
-import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -48,7 +47,6 @@ def weekdays(byday: str) -> list[int] | None:
     return [WEEKDAYS[day] for day in days]
 
 
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?")
 # HSDS field -> the model column it is stored in, to check lengths before the database does.
 STORED_AS = {
     "service": (Service, ("name", "alternate_name", "url", "email")),
@@ -142,12 +140,12 @@ def _schedules(schedules, path, problem) -> list[Problem]:
             continue  # descriptive only (e.g. "by appointment"): kept out of opening hours
         if (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or weekdays(schedule.get("byday")) is None:
             found.append(problem(here, "opening hours must be weekly with byday such as 'MO,TU'"))
-        if TIME.match(str(opens)) and TIME.match(str(closes)):
+        if times.STRICT.match(str(opens)) and times.STRICT.match(str(closes)):
             continue
         read = times.read_hours(opens, closes or "")
         if read is None:
             for name in ("opens_at", "closes_at"):
-                if not TIME.match(str(schedule.get(name))):
+                if not times.STRICT.match(str(schedule.get(name))):
                     reason = f"not a time of day (HH:MM, or as '9am', '4:30 PM', 'noon', '9-5'): {schedule.get(name)!r}"
                     found.append(problem(f"{here}.{name}", reason))
             continue

@@ -98,8 +98,18 @@ class HoursExceptionEditSerializer(serializers.Serializer):
     closes_at = ClockTimeField(required=False, allow_null=True, default=None, help_text="At or before opens_at: the "
                                "next day.")  # fmt: skip
     note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
-    service = serializers.UUIDField(required=False, allow_null=True, default=None,
-                                    help_text="One service's dates at the site; empty: the whole site's.")  # fmt: skip
+    service_id = serializers.UUIDField(
+        required=False, allow_null=True, default=None, help_text="One service's dates at the site; empty: the site's."
+    )
+
+    def to_internal_value(self, data):
+        # A key this entry does not take (a misspelt "service") would otherwise be dropped, and a service's dates
+        # become the whole site's: refused, as every edit refuses fields it cannot take.
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({field: "Not a field of a dated change." for field in unknown})
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         hours = attrs["opens_at"] is not None, attrs["closes_at"] is not None
@@ -316,7 +326,7 @@ class LocationEditMixin:
 def _exception_out(exception) -> dict:
     return {"starts_on": exception.starts_on, "ends_on": exception.ends_on, "closed": exception.closed,
             "opens_at": exception.opens_at, "closes_at": exception.closes_at, "note": exception.note,
-            "service": exception.service_id}  # fmt: skip
+            "service_id": exception.service_id}  # fmt: skip
 
 
 class SiteTextSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
-from django.db.models import Case, Exists, FloatField, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from geo import queries
@@ -153,7 +153,9 @@ def hours_exceptions_ahead(location_ids: Iterable) -> dict:
     today anywhere in the country), in their order, by location id: rows of HOURS_EXCEPTION_FIELDS."""
     found = {}
     since = timezone.localdate() - timedelta(days=1)
-    rows = HoursException.objects.filter(location_id__in=list(location_ids), ends_on__gte=since)
+    # A service's dates only while it is offered there (a removed offer's would read as the whole site's).
+    offered = Q(service__isnull=True) | Q(service__service_at_locations__location_id=F("location_id"))
+    rows = HoursException.objects.filter(offered, location_id__in=list(location_ids), ends_on__gte=since)
     for row in rows.values("location_id", *HOURS_EXCEPTION_FIELDS):
         found.setdefault(row.pop("location_id"), []).append(row)
     return found

@@ -134,16 +134,15 @@ def location_hours_exceptions_replace(*, user, location: Location, exceptions: l
     applied at once, with history). Refused whole, naming the entry, when an entry's dates are out of order or
     span more than MAX_EXCEPTION_DAYS, when two entries give the same date for the same service (or the site), or
     when a service is not offered there."""
-    offered = set(location.service_at_locations.values_list("service_id", flat=True))
-    hours_exceptions_check(exceptions, offered)
     now = now or timezone.now()
     with transaction.atomic():
         location = Location.objects.select_for_update().get(pk=location.pk)
+        hours_exceptions_check(exceptions, set(location.service_at_locations.values_list("service_id", flat=True)))
         existing = location.hours_exceptions.all()
         before = sorted(_exception_text(e) for e in existing)
         existing.delete()
         created = HoursException.objects.bulk_create(
-            HoursException(location=location, service_id=e.get("service"), starts_on=e["starts_on"],
+            HoursException(location=location, service_id=e.get("service_id"), starts_on=e["starts_on"],
                            ends_on=e["ends_on"], closed=e["closed"], opens_at=e.get("opens_at"),
                            closes_at=e.get("closes_at"), note=e.get("note", "")) for e in exceptions
         )  # fmt: skip
@@ -161,22 +160,23 @@ def hours_exceptions_check(exceptions: list[dict], offered: set) -> None:
     taken = {}
     for index, entry in enumerate(exceptions):
         here = f"hours_exceptions[{index}]"
-        if entry.get("service") is not None and entry["service"] not in offered:
-            raise ValidationError({f"{here}.service": ["Not a service offered at this site."]})
+        if entry.get("service_id") is not None and entry["service_id"] not in offered:
+            raise ValidationError({f"{here}.service_id": ["Not a service offered at this site."]})
         days = (entry["ends_on"] - entry["starts_on"]).days
         if days < 0:
             raise ValidationError({f"{here}.ends_on": ["Before starts_on."]})
         if days >= MAX_EXCEPTION_DAYS:
             raise ValidationError({f"{here}.ends_on": [f"At most {MAX_EXCEPTION_DAYS} days from starts_on."]})
         for offset in range(days + 1):
-            key = (entry.get("service"), entry["starts_on"] + timedelta(days=offset))
+            key = (entry.get("service_id"), entry["starts_on"] + timedelta(days=offset))
             if key in taken:
                 raise ValidationError({here: [f"Gives {key[1]} again (entry {taken[key]})."]})
             taken[key] = index
 
 
 def _exception_text(exception: HoursException) -> str:
-    return f"{exception}{f' service {exception.service_id}' if exception.service_id else ''}"
+    service = f" service {exception.service_id}" if exception.service_id else ""
+    return f"{exception}{service}{f' ({exception.note})' if exception.note else ''}"
 
 
 def _period_text(weekday: int, opens_at, closes_at) -> str:

@@ -3,6 +3,7 @@ closure for a move, extended hours in a cold snap (HSDS schedules with valid_fro
 they do to "open now" is providers.hours.open_at."""
 
 import uuid
+from datetime import date
 
 from django.db import models
 from django.db.models import F, Q
@@ -31,6 +32,8 @@ class HoursException(models.Model):
         indexes = [models.Index(fields=["location", "ends_on"])]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="hours_exception_dates_ordered"),
+            # providers.hours numbers dates from 2000 (earlier ones would read as weekdays).
+            models.CheckConstraint(condition=Q(starts_on__gte=date(2000, 1, 1)), name="hours_exception_since_2000"),
             models.CheckConstraint(
                 condition=Q(closed=True, opens_at__isnull=True, closes_at__isnull=True)
                 | Q(closed=False, opens_at__isnull=False, closes_at__isnull=False),

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 
+from hsds import validation
 from hsds.importer import import_hsds
 from hsds.times import read_hours
 from providers.models import Schedule, Service
@@ -40,6 +41,14 @@ PHONE_211 = "3462a1c1-2f3f-5f77-b42b-d16258fbf006"
         ("1pm-5", "", ("13:00", "17:00")),
         ("22-6", "", ("22:00", "06:00")),  # overnight stays overnight
         ("11pm-7", "", ("23:00", "07:00")),
+        ("18:00", "7:00", ("18:00", "07:00")),  # the 24-hour clock: overnight, not 18:00-19:00
+        ("17:00", "9:00", ("17:00", "09:00")),
+        ("18-7", "", ("18:00", "07:00")),
+        ("1pm-12", "", ("13:00", "00:00")),  # until midnight
+        ("11am-12", "", ("11:00", "12:00")),
+        ("08:00 AM", "04:00 PM", ("08:00", "16:00")),  # not 08:00-04:00: HH:MM only when nothing follows
+        ("09:00", "05:00pm", ("09:00", "17:00")),
+        ("09:00-17:00", "09:00-17:00", ("09:00", "17:00")),
         ("banana", "5pm", None),
         ("13pm", "5pm", None),
         ("9:75", "17:00", None),
@@ -110,3 +119,10 @@ def test_a_csv_package_with_human_times_names_the_row_of_each_conversion(three, 
     out = capsys.readouterr().out
     assert "warning:" in out and "schedules.csv row 2" in out and "'9am' to '4:00 PM' read as 09:00 to 16:00" in out
     assert Schedule.objects.filter(opens_at=datetime.time(9), closes_at=datetime.time(16)).exists()
+
+
+def test_a_time_of_day_followed_by_more_is_read_whole_not_cut_to_its_first_five_characters():
+    schedules = [{"byday": "MO", "opens_at": "08:00 AM", "closes_at": "04:00 PM"}]
+    found = validation._schedules(schedules, "$.schedules", lambda path, reason, level="error": (path, reason, level))
+    assert (schedules[0]["opens_at"], schedules[0]["closes_at"]) == ("08:00", "16:00")  # not 08:00 to 04:00
+    assert found == [("$.schedules[0].opens_at", "'08:00 AM' to '04:00 PM' read as 08:00 to 16:00", "warning")]

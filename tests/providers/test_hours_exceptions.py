@@ -127,6 +127,18 @@ def test_matching_honours_a_closure_written_by_raw_sql_on_that_date_only(api, sh
     assert matched_open(api, at(holiday, 10)) == ["Harbor House"]
 
 
+def test_a_sites_other_hours_are_not_those_of_a_service_keeping_its_own_but_its_closure_is(api, shelter):
+    day = date.today() + timedelta(days=3)
+    service = shelter.service_at_locations.get().service
+    factories.schedule(shelter, day.isoweekday(), time(10), time(12), service=service)  # its own hours there
+    HoursException.objects.create(location=shelter, starts_on=day, ends_on=day, closed=False, opens_at=time(18),
+                                  closes_at=time(8), note="Cold snap")  # fmt: skip
+    assert matched_open(api, at(day, 20)) == []  # the site's night hours are not the service's
+    assert matched_open(api, at(day, 11)) == ["Harbor House"]  # its own hours still hold that day
+    HoursException.objects.create(location=shelter, starts_on=day + timedelta(days=7), ends_on=day + timedelta(days=7))
+    assert matched_open(api, at(day + timedelta(days=7), 11)) == []  # a closure closes every service there
+
+
 def test_providers_replace_their_dates_with_history_and_readers_see_them(client_for, shelter, api):
     ahead = date.today() + timedelta(days=10)
     body = [
@@ -150,6 +162,16 @@ def test_providers_replace_their_dates_with_history_and_readers_see_them(client_
     assert [f["properties"]["hours_exceptions"] for f in listed] == [shown]
 
 
+def test_a_services_dates_are_shown_while_it_is_offered_there(api, shelter):
+    offer = shelter.service_at_locations.get()
+    ahead = date.today() + timedelta(days=2)
+    HoursException.objects.create(location=shelter, service=offer.service, starts_on=ahead, ends_on=ahead)
+    shown = api.get(f"/api/locations/{shelter.pk}/").json()["properties"]["hours_exceptions"]
+    assert [e["service_id"] for e in shown] == [str(offer.service_id)]
+    offer.delete()  # no longer offered there: its closure must not read as the whole site's
+    assert api.get(f"/api/locations/{shelter.pk}/").json()["properties"]["hours_exceptions"] == []
+
+
 def test_past_dates_are_not_shown(api, shelter):
     HoursException.objects.create(location=shelter, starts_on=date.today() - timedelta(days=9),
                                   ends_on=date.today() - timedelta(days=8))  # fmt: skip
@@ -167,8 +189,11 @@ def test_past_dates_are_not_shown(api, shelter):
         ({"starts_on": "2026-13-40", "ends_on": "2026-12-10"}, "starts_on"),
         ({"starts_on": "2026-12-10", "ends_on": "2026-12-10", "note": "x" * 300}, "note"),
         ({"starts_on": "2026-12-10", "ends_on": "2026-12-10", "note": "a\x00b"}, "note"),
+        ({"starts_on": "2026-12-10", "ends_on": "2026-12-10", "service_id": "7d0b0f3c-0000-4000-8000-000000000000"},
+         "hours_exceptions[0].service_id"),
+        # A misspelt key is refused, not dropped: a service's closure would have become the whole site's.
         ({"starts_on": "2026-12-10", "ends_on": "2026-12-10", "service": "7d0b0f3c-0000-4000-8000-000000000000"},
-         "hours_exceptions[0].service"),
+         "service"),
     ],
 )  # fmt: skip
 def test_bad_dates_are_a_400_naming_the_field_and_nothing_is_replaced(client_for, shelter, entry, field):
