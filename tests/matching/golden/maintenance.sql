@@ -123,14 +123,18 @@ BEGIN
     exceptions AS (
         -- The dates a site, or a service there, keeps other hours or is closed, one element a day from two days ago
         -- (earlier ones no longer decide anything), as providers.hours reads them: [negative day, opens, closes], the
-        -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed.
+        -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed; and the
+        -- closed dates alone (a site's other hours are not those of a service that keeps its own).
         SELECT he.location_id, he.service_id,
-               array_agg(ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
-                               CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
-                               CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END]
-                         ORDER BY day, he.opens_at) AS periods
+               array_agg(x.period ORDER BY day, he.opens_at) AS periods,
+               array_agg(x.period ORDER BY day) FILTER (WHERE he.closed) AS closures
         FROM providers_hoursexception he
         CROSS JOIN LATERAL generate_series(GREATEST(he.starts_on, CURRENT_DATE - 2), he.ends_on, interval '1 day') AS day
+        CROSS JOIN LATERAL (
+            SELECT ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
+                         CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
+                         CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END] AS period
+        ) x
         WHERE he.ends_on >= CURRENT_DATE - 2 AND he.location_id = ANY(scope_locations)
         GROUP BY he.location_id, he.service_id
     ),
@@ -158,9 +162,10 @@ BEGIN
            l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
            l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
            svc.needs,
-           -- The service's own hours at this site win over the site's; then the dates of both (own first).
+           -- The service's own hours at this site win over the site's; then the dates of both: the site's closures
+           -- close every service there, its other hours are those of the services without their own.
            COALESCE(own.periods, site.periods, '{}') || COALESCE(own_dates.periods, '{}')
-               || COALESCE(site_dates.periods, '{}')
+               || COALESCE(CASE WHEN own.periods IS NULL THEN site_dates.periods ELSE site_dates.closures END, '{}')
     FROM svc
     JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
     JOIN providers_location l ON l.id = sal.location_id
@@ -375,14 +380,18 @@ BEGIN
         exceptions AS (
             -- The dates a site, or a service there, keeps other hours or is closed, one element a day from two days ago
             -- (earlier ones no longer decide anything), as providers.hours reads them: [negative day, opens, closes], the
-            -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed.
+            -- day even for a service's own dates and odd for its site's (exception_day), -1 and -1 for closed; and the
+            -- closed dates alone (a site's other hours are not those of a service that keeps its own).
             SELECT he.location_id, he.service_id,
-                   array_agg(ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
-                                   CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
-                                   CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END]
-                             ORDER BY day, he.opens_at) AS periods
+                   array_agg(x.period ORDER BY day, he.opens_at) AS periods,
+                   array_agg(x.period ORDER BY day) FILTER (WHERE he.closed) AS closures
             FROM providers_hoursexception he
             CROSS JOIN LATERAL generate_series(GREATEST(he.starts_on, CURRENT_DATE - 2), he.ends_on, interval '1 day') AS day
+            CROSS JOIN LATERAL (
+                SELECT ARRAY[-(2 * (day::date - DATE '2000-01-01' + 1) + (he.service_id IS NULL)::int),
+                             CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.opens_at))::int END,
+                             CASE WHEN he.closed THEN -1 ELSE floor(EXTRACT(EPOCH FROM he.closes_at))::int END] AS period
+            ) x
             WHERE he.ends_on >= CURRENT_DATE - 2 AND TRUE
             GROUP BY he.location_id, he.service_id
         ),
@@ -410,9 +419,10 @@ BEGIN
                l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
                l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
                svc.needs,
-               -- The service's own hours at this site win over the site's; then the dates of both (own first).
+               -- The service's own hours at this site win over the site's; then the dates of both: the site's closures
+               -- close every service there, its other hours are those of the services without their own.
                COALESCE(own.periods, site.periods, '{}') || COALESCE(own_dates.periods, '{}')
-                   || COALESCE(site_dates.periods, '{}')
+                   || COALESCE(CASE WHEN own.periods IS NULL THEN site_dates.periods ELSE site_dates.closures END, '{}')
         FROM svc
         JOIN providers_serviceatlocation sal ON sal.service_id = svc.id
         JOIN providers_location l ON l.id = sal.location_id
