@@ -159,3 +159,24 @@ def hours_exceptions_ahead(location_ids: Iterable) -> dict:
     for row in rows.values("location_id", *HOURS_EXCEPTION_FIELDS):
         found.setdefault(row.pop("location_id"), []).append(row)
     return found
+
+
+def hours_exceptions_to_edit(organization) -> dict:
+    """An organization's dated changes from yesterday on, as records, by location id (the portal's list)."""
+    found = {}
+    since = timezone.localdate() - timedelta(days=1)
+    rows = HoursException.objects.filter(location__organization=organization, ends_on__gte=since).select_related(
+        "service"
+    )
+    for exception in rows:
+        found.setdefault(exception.location_id, []).append(exception)
+    return found
+
+
+def federal_holidays_ahead(today: date, days: int = 365) -> list[tuple[date, str]]:
+    """US federal holidays (and the days they are observed) from today for `days`, for a provider to choose the
+    ones the site closes on (the `holidays` package's calendar)."""
+    import holidays  # here: only the portal's page asks
+
+    calendar = holidays.country_holidays("US", years=[today.year, today.year + 1])
+    return sorted((day, name) for day, name in calendar.items() if today <= day < today + timedelta(days=days))

@@ -154,6 +154,17 @@ def location_hours_exceptions_replace(*, user, location: Location, exceptions: l
     return created
 
 
+def location_hours_exceptions_add(*, user, location: Location, added: list[dict], remove=()) -> list:
+    """Add dated changes to a location's (and remove those whose ids are in `remove`), through the replacement
+    above: the same checks and one history entry."""
+    kept = [
+        {"starts_on": e.starts_on, "ends_on": e.ends_on, "closed": e.closed, "opens_at": e.opens_at,
+         "closes_at": e.closes_at, "note": e.note, "service_id": e.service_id}
+        for e in location.hours_exceptions.all() if str(e.pk) not in {str(pk) for pk in remove}
+    ]  # fmt: skip
+    return location_hours_exceptions_replace(user=user, location=location, exceptions=kept + list(added))
+
+
 def hours_exceptions_check(exceptions: list[dict], offered: set) -> None:
     if len(exceptions) > MAX_HOURS_EXCEPTIONS:
         raise ValidationError({"hours_exceptions": [f"At most {MAX_HOURS_EXCEPTIONS} entries per site."]})

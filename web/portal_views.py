@@ -7,15 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from providers import selectors, services
+from providers.edit_api import HoursExceptionEditSerializer
 from providers.editing import RECORD_KINDS, organization_id_of
 from providers.models import Application, ChangeRequest, Location, Organization, RecordType, Service, Suggestion
 from providers.permissions import is_moderator, may_edit_listing
 from referrals import selectors as referral_selectors
-from web.feedback import error_text
+from web.feedback import error_text, flat_errors
 
 # Fields a provider edits on the portal page, per record: (field, label). Which of them apply at once and
 # which go to review is providers.editing's decision, shown next to each field.
@@ -38,15 +40,20 @@ def portal(request):
     """Return the provider's page: incoming referrals, beds, the listing's fields, re-verification."""
     organization = _own_organization(request)
     kinds = {kind: set(spec.operational) for kind, spec in RECORD_KINDS.items()}
+    locations = list(organization.locations.order_by("name").prefetch_related("service_at_locations__service"))
+    dates = selectors.hours_exceptions_to_edit(organization)
+    for location in locations:
+        location.dates_ahead = dates.get(location.pk, [])
     return render(request, "web/portal.html", {
         "organization": organization,
         "received": referral_selectors.referral_list(user=request.user, direction="received")[:20],
-        "locations": organization.locations.order_by("name"),
+        "locations": locations,
         "services": organization.services.order_by("name"),
         "location_fields": [(f, label, f in kinds[RecordType.LOCATION]) for f, label in LOCATION_FIELDS],
         "service_fields": [(f, label, f in kinds[RecordType.SERVICE]) for f, label in SERVICE_FIELDS],
         "pending": ChangeRequest.objects.filter(organization=organization, status="pending").order_by("-created_at"),
         "stale": selectors.organization_list().filter(pk=organization.pk, stale=True).exists(),
+        "holidays": selectors.federal_holidays_ahead(timezone.localdate()),
     })  # fmt: skip
 
 
@@ -91,6 +98,48 @@ def portal_verify(request):
     count = services.organization_verify(user=request.user, organization=organization)
     messages.success(request, f"Confirmed {count} service(s) as current today.")
     return redirect("portal")
+
+
+def _editable_location(request, location_id) -> Location:
+    location = get_object_or_404(Location, pk=location_id)
+    if not may_edit_listing(request.user, location.organization_id):
+        raise PermissionDenied
+    return location
+
+
+@require_POST
+@login_required
+def portal_dates(request, location_id):
+    """Add a date (or dates) the site, or a service there, is closed or keeps other hours; remove one; or add the
+    federal holidays the provider ticked as closed."""
+    location = _editable_location(request, location_id)
+    if "remove" in request.POST:
+        _dates(request, location, [], remove=[request.POST["remove"]])
+    elif "holiday" in request.POST:
+        names = dict(selectors.federal_holidays_ahead(timezone.localdate()))
+        chosen = [day for day in names if day.isoformat() in request.POST.getlist("holiday")]
+        closed = {"closed": True, "opens_at": None, "closes_at": None, "service_id": None}
+        _dates(request, location, [{**closed, "starts_on": day, "ends_on": day, "note": names[day]} for day in chosen])
+    else:
+        fields = ("starts_on", "ends_on", "opens_at", "closes_at", "note", "service_id")
+        entry = {name: request.POST[name].strip() for name in fields if request.POST.get(name, "").strip()}
+        entry.setdefault("ends_on", entry.get("starts_on"))
+        entry["closed"] = request.POST.get("closed") == "on"
+        form = HoursExceptionEditSerializer(data=entry)
+        if not form.is_valid():
+            messages.error(request, error_text(flat_errors(form.errors)))
+            return redirect("portal")
+        _dates(request, location, [form.validated_data])
+    return redirect("portal")
+
+
+def _dates(request, location, added: list[dict], remove=()) -> None:
+    try:
+        services.location_hours_exceptions_add(user=request.user, location=location, added=added, remove=remove)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc.message_dict))
+        return
+    messages.success(request, _("Saved the dates."))
 
 
 def _apply(request, record, values: dict, **options) -> None:

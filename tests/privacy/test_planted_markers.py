@@ -80,6 +80,7 @@ NO_SITE_DATA = {
     "location-capacity": "PATCH: the site's own staff set its beds; returns beds and intake",
     "location-schedules": "PUT: the site's own staff replace its hours; returns them to them",
     "location-hours-exceptions": "PUT: the site's own staff replace its dated hours; returns them to them",
+    "portal-dates": "POST: the site's own staff add or remove its dated hours; redirects to their portal",
     "phone-detail": "PATCH: the owner's staff edit a phone; returns it to them",
     "change-request-approve": "POST: a moderator's decision; returns the request (probed as change-request-detail)",
     "change-request-reject": "POST: as approve",
