@@ -252,7 +252,7 @@ class ServiceAtLocationsView(APIView):
         query = parse(LocationQuery, request)
         access = confidential_access_for_user(request.user)
         offers = ServiceAtLocation.objects.select_related("service", "location__organization").prefetch_related(
-            "location__addresses", "location__phones", "location__schedules"
+            "location__addresses", "location__phones", "location__schedules", "location__hours_exceptions"
         )
         if "postcode" in query and "proximity" in query:
             try:

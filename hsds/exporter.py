@@ -13,17 +13,19 @@ import csv
 import json
 import uuid
 from collections.abc import Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
-from hsds import spec
+from hsds import dated, spec
 from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId
 from providers.access import ConfidentialAccess
 from providers.disclosure import SiteDisclosure, service_texts
-from providers.models import Location, Phone, Schedule, Service, ServiceAtLocation
+from providers.models import HoursException, Location, Phone, Schedule, Service, ServiceAtLocation
 
 GENERALIZED_FLAG = "generalized-location"
 NAMESPACE = uuid.UUID("6f1c2d38-5b8e-4d8e-9a51-8b0f3c9e2a71")  # this directory's namespace for derived ids
@@ -60,6 +62,7 @@ def export_queryset(queryset: QuerySet[Service] | None = None) -> QuerySet[Servi
                     "location__addresses",
                     Prefetch("location__phones", queryset=phones),
                     Prefetch("location__schedules", queryset=Schedule.objects.order_by("weekday", "opens_at", "id")),
+                    "location__hours_exceptions",
                 ),
             ),
         )
@@ -183,7 +186,8 @@ def _offer(offer: ServiceAtLocation, service: Service, service_id: str, *, acces
         "service_id": service_id,
         "location_id": ids("location", location),
         "description": site.text(offer.description),
-        "schedules": [_schedule(s, site, offer_id=offer_id) for s in schedules],
+        "schedules": [_schedule(s, site, offer_id=offer_id) for s in schedules]
+        + [_dated(e, site, offer_id=offer_id) for e in _dates_ahead(location) if e.service_id == service.pk],
         "location": location_data(location, access=access, ids=ids),
     })  # fmt: skip
 
@@ -210,7 +214,8 @@ def location_data(location: Location, *, access: ConfidentialAccess, ids: Ids) -
         "phones": [_phone(p, ids, site) for p in site.phones(location.phones.all())],
         "schedules": [
             _schedule(s, site, location_id=location_id) for s in location.schedules.all() if s.service_id is None
-        ],
+        ]
+        + [_dated(e, site, location_id=location_id) for e in _dates_ahead(location) if e.service_id is None],
         "attributes": [
             _attribute(location_id, "location", FLAGS_TAXONOMY, code, name, name, "") for code, name in flags
         ],
@@ -259,6 +264,34 @@ def _schedule(schedule: Schedule, site: SiteDisclosure, *, offer_id: str | None 
         "opens_at": opens,
         "closes_at": closes,
         "description": site.text(schedule.description),
+    })  # fmt: skip
+
+
+def _dates_ahead(location: Location) -> list:
+    """The location's dated hours from yesterday on (reads the prefetch when there is one)."""
+    since = timezone.localdate() - timedelta(days=1)
+    ahead = [e for e in location.hours_exceptions.all() if e.ends_on >= since]
+    return sorted(ahead, key=lambda e: (e.starts_on, str(e.pk)))
+
+
+def _dated(exception: HoursException, site: SiteDisclosure, *, offer_id: str | None = None,
+           location_id: str | None = None) -> dict:  # fmt: skip
+    """Dated hours as an HSDS schedule valid on those dates only (hsds/dated.py reads it back)."""
+    starts, ends = exception.starts_on.isoformat(), exception.ends_on.isoformat()
+    hours = {} if exception.closed else {"opens_at": exception.opens_at.strftime("%H:%M"),
+                                          "closes_at": exception.closes_at.strftime("%H:%M")}  # fmt: skip
+    return _clean({
+        "id": derived_id("schedule", offer_id or location_id, "dated", starts, ends, *hours.values()),
+        "service_at_location_id": offer_id,
+        "location_id": location_id,
+        "valid_from": starts,
+        "valid_to": ends,
+        "freq": "WEEKLY",
+        "wkst": "MO",
+        "byday": dated.ALL_DAYS,
+        **hours,
+        "description": site.text(exception.note),
+        "notes": dated.CLOSED_NOTE if exception.closed else None,
     })  # fmt: skip
 
 

@@ -18,6 +18,7 @@ import zipcodes
 from django.db import transaction
 from django.utils import timezone
 
+from hsds import dated
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
@@ -261,7 +262,9 @@ class _Writer:
             )
             offers.append(offer)
             periods = _periods(data.get("schedules")) + _periods(offer_data.get("schedules"))
-            outcomes += [location_outcome, offer_outcome, self.schedules(location, service, periods)]
+            days = dated.entries(data.get("schedules")) + dated.entries(offer_data.get("schedules"))
+            outcomes += [location_outcome, offer_outcome, self.schedules(location, service, periods),
+                         dated.write(self, location, service, days)]  # fmt: skip
         stale = ServiceAtLocation.objects.filter(service=service).exclude(pk__in=[o.pk for o in offers])
         if service.pk not in self.created and stale.exists():
             stale.delete()
@@ -371,6 +374,8 @@ class _Writer:
             outcome = "updated"
         if self.schedules(location, None, _periods(data.get("schedules"))) == "updated" and outcome == "unchanged":
             outcome = "updated"
+        if dated.write(self, location, None, dated.entries(data.get("schedules"))) == "updated":
+            outcome = "updated" if outcome == "unchanged" else outcome
         if location.latitude is None and location.location_type != "virtual":
             self.unlocated[location.pk] = str(data["id"])
         return location, outcome
@@ -527,7 +532,7 @@ def _periods(schedules) -> list[tuple]:
     """Return (weekday, opens, closes, description) for each weekly period of HSDS schedules."""
     periods = []
     for schedule in schedules or []:
-        if not (schedule.get("opens_at") and schedule.get("closes_at")):
+        if not (schedule.get("opens_at") and schedule.get("closes_at")) or dated.is_dated(schedule):
             continue
         for weekday in weekdays(schedule.get("byday")) or []:
             periods.append(

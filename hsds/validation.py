@@ -8,7 +8,7 @@ import phonenumbers
 import pycountry
 
 from geo.fips import USPS_TO_NAME
-from hsds import spec, times
+from hsds import dated, spec, times
 from hsds.readers import SourceRecord
 from providers.models import MAX_AGE_YEARS, Address, Location, Organization, Phone, Service
 
@@ -130,29 +130,37 @@ def _phones(phones, path, problem) -> list[Problem]:
 
 
 def _schedules(schedules, path, problem) -> list[Problem]:
-    """Problems of weekly hours; times written as people write them ("9am", "9-5") are rewritten as HH:MM in the
-    record, each with a warning saying what was read."""
+    """Problems of weekly and dated hours (hsds/dated.py); times written as people write them ("9am", "9-5") are
+    rewritten as HH:MM in the record, each with a warning saying what was read."""
     found = []
     for index, schedule in enumerate(schedules or []):
-        opens, closes = schedule.get("opens_at"), schedule.get("closes_at")
+        opens = schedule.get("opens_at")
         here = f"{path}[{index}]"
-        if not (opens and closes) and not (opens and times.read_hours(opens, "")):
+        hours = bool(opens and schedule.get("closes_at")) or bool(opens and times.read_hours(opens, ""))
+        if dated.is_dated(schedule):
+            found += dated.check(schedule, here, problem)
+        elif not hours:
             continue  # descriptive only (e.g. "by appointment"): kept out of opening hours
-        if (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or weekdays(schedule.get("byday")) is None:
+        elif (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or weekdays(schedule.get("byday")) is None:
             found.append(problem(here, "opening hours must be weekly with byday such as 'MO,TU'"))
-        if times.STRICT.match(str(opens)) and times.STRICT.match(str(closes)):
-            continue
-        read = times.read_hours(opens, closes or "")
-        if read is None:
-            for name in ("opens_at", "closes_at"):
-                if not times.STRICT.match(str(schedule.get(name))):
-                    reason = f"not a time of day (HH:MM, or as '9am', '4:30 PM', 'noon', '9-5'): {schedule.get(name)!r}"
-                    found.append(problem(f"{here}.{name}", reason))
-            continue
-        written = f"{opens!r}" + (f" to {closes!r}" if closes and closes != opens else "")
-        found.append(problem(f"{here}.opens_at", f"{written} read as {read[0]} to {read[1]}", "warning"))
-        schedule["opens_at"], schedule["closes_at"] = read
+        if hours:
+            found += _times(schedule, here, problem)
     return found
+
+
+def _times(schedule: dict, here: str, problem) -> list[Problem]:
+    opens, closes = schedule.get("opens_at"), schedule.get("closes_at")
+    if times.STRICT.match(str(opens)) and times.STRICT.match(str(closes)):
+        return []
+    read = times.read_hours(opens, closes or "")
+    if read is None:
+        return [
+            problem(f"{here}.{name}", f"not a time of day (HH:MM, or as '9am', '4:30 PM', 'noon', '9-5'): {value!r}")
+            for name, value in (("opens_at", opens), ("closes_at", closes)) if not times.STRICT.match(str(value))
+        ]  # fmt: skip
+    written = f"{opens!r}" + (f" to {closes!r}" if closes and closes != opens else "")
+    schedule["opens_at"], schedule["closes_at"] = read
+    return [problem(f"{here}.opens_at", f"{written} read as {read[0]} to {read[1]}", "warning")]
 
 
 def _location(location, path, problem) -> list[Problem]:

@@ -3,17 +3,18 @@ asked, and a lossless round trip (export -> import into an empty registry -> exp
 
 import csv
 import json
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from jsonschema import Draft202012Validator, FormatChecker
 
 from hsds.exporter import WITHHELD_STREET
 from hsds.importer import import_hsds
 from hsds.models import ExternalId
 from hsds.readers import read_records
-from providers.models import Organization
+from providers.models import HoursException, Organization
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +45,13 @@ def registry(provider_org, sf_services, write_json):
     factories.phone(location=shelter, number="+17135550111", description="direct line")
     factories.schedule(shelter, 5, time(20), time(2), service=service)
     factories.offer(service, shelter)
+    # Dated hours: the site closed two days, other hours one day, the service closed another (hsds/dated.py).
+    ahead = timezone.localdate() + timedelta(days=3)
+    HoursException.objects.create(location=shelter, starts_on=ahead, ends_on=ahead + timedelta(days=1), note="Move")
+    HoursException.objects.create(location=shelter, starts_on=ahead + timedelta(days=5), ends_on=ahead + timedelta(
+        days=5), closed=False, opens_at=time(18), closes_at=time(8), note="Cold snap")  # fmt: skip
+    HoursException.objects.create(location=shelter, service=service, starts_on=ahead + timedelta(days=9),
+                                  ends_on=ahead + timedelta(days=9))  # fmt: skip
     import_hsds(write_json([s for s in sf_services if s["id"] != PHONE_211][:40]))
     return {"shelter": shelter, "service": service}
 
@@ -128,4 +136,13 @@ def test_round_trip_export_import_export_is_equal(registry, tmp_path, form):
     assert {a["taxonomy_term"]["code"] for a in shelter["attributes"]} == {"emergency-shelter", "t-visa", "adults"}
     location = shelter["service_at_locations"][0]["location"]
     assert {a["taxonomy_term"]["code"] for a in location["attributes"]} == {"confidential-location"}
-    assert shelter["service_at_locations"][0]["schedules"][0]["byday"] == "FR"
+    dated = sorted((e.starts_on - timezone.localdate(), e.ends_on - e.starts_on, e.closed, e.opens_at, e.service_id
+                    is not None, e.note) for e in HoursException.objects.all())  # fmt: skip
+    assert dated == [
+        (timedelta(days=3), timedelta(days=1), True, None, False, "Move"),
+        (timedelta(days=8), timedelta(0), False, time(18), False, "Cold snap"),
+        (timedelta(days=12), timedelta(0), True, None, True, ""),
+    ]
+    schedules = shelter["service_at_locations"][0]["schedules"]  # in the order of their ids
+    assert [s["byday"] for s in schedules if "valid_from" not in s] == ["FR"]
+    assert [(s["notes"], "opens_at" in s) for s in schedules if "valid_from" in s] == [("closed", False)]

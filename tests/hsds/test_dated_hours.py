@@ -1,0 +1,86 @@
+"""HSDS schedules with valid_from/valid_to import as dated hours (hsds/dated.py): other hours when they give times
+(as people write them too), closed when they give none; a season's window is reported and left out; a bad date
+refuses its record, naming it. The export and its round trip: tests/hsds/test_export.py."""
+
+import copy
+import uuid
+from datetime import date, time
+
+import pytest
+
+from hsds.importer import import_hsds
+from providers.models import HoursException, Schedule
+
+pytestmark = pytest.mark.django_db
+PHONE_211 = "3462a1c1-2f3f-5f77-b42b-d16258fbf006"
+
+
+@pytest.fixture
+def one(sf_services):
+    """One SF listing with weekly hours and one site."""
+    found = next(s for s in sf_services if s["id"] != PHONE_211 and s.get("schedules")
+                 and len(s.get("service_at_locations") or []) == 1)  # fmt: skip
+    return copy.deepcopy(found)
+
+
+def dated(valid_from, valid_to, **fields) -> dict:
+    return {"id": str(uuid.uuid4()), "valid_from": valid_from, "valid_to": valid_to, **fields}
+
+
+def test_dated_schedules_become_closures_and_other_hours_and_weekly_ones_stay_weekly(one, write_json):
+    weekly = len({(s["byday"], s["opens_at"]) for s in one["schedules"]})
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [
+        dated("2026-12-24", "2026-12-26", description="Holidays"),
+        dated("2026-12-31", "2026-12-31", opens_at="9am", closes_at="1pm", byday="TH", freq="WEEKLY"),
+        dated("2027-01-01", "2027-05-01", opens_at="10:00", closes_at="14:00", byday="MO", freq="WEEKLY"),  # a season
+    ]
+
+    report = import_hsds(write_json([one]))
+
+    assert report.applied and not report.problems, report.problems
+    rows = list(HoursException.objects.order_by("starts_on").values_list("starts_on", "ends_on", "closed",
+                                                                          "opens_at", "closes_at", "note"))  # fmt: skip
+    assert rows == [
+        (date(2026, 12, 24), date(2026, 12, 26), True, None, None, "Holidays"),
+        (date(2026, 12, 31), date(2026, 12, 31), False, time(9), time(13), ""),
+    ]
+    said = [(w.path, w.reason) for w in report.warnings if "schedules[" in w.path]
+    assert ("$.service_at_locations[0].location.schedules[1].opens_at", "'9am' to '1pm' read as 09:00 to 13:00") in said
+    assert any(path.endswith("location.schedules[2]") and "more than 92 days" in reason for path, reason in said)
+    # The service's weekly hours are untouched, and no dated schedule became weekly hours.
+    assert Schedule.objects.count() == weekly
+    assert not Schedule.objects.filter(opens_at=time(10), closes_at=time(14)).exists()
+
+
+@pytest.mark.parametrize(
+    "schedule, path",
+    [
+        (dated("2026-13-01", "2026-12-01"), "valid_from"),
+        (dated("2026-12-10", "2026-12-01"), "valid_to"),
+        (dated("1999-12-31", "1999-12-31"), "valid_from"),
+        (dated("2026-12-10", "2026-12-10", opens_at="after lunch", closes_at="5pm"), "opens_at"),
+    ],
+)
+def test_a_bad_dated_schedule_refuses_its_record_naming_it(one, write_json, schedule, path):
+    one["service_at_locations"][0]["location"]["schedules"] = [schedule]
+
+    report = import_hsds(write_json([one]))
+
+    assert not report.applied and report.invalid == 1
+    here = "$.service_at_locations[0].location.schedules[0]."
+    paths = [p.path for p in report.problems]
+    assert f"{here}{path}" in paths and all(p.startswith(here) for p in paths), paths
+    assert not HoursException.objects.exists()
+
+
+def test_a_reimport_replaces_the_dated_hours_with_history(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [dated("2026-12-24", "2026-12-24")]
+    import_hsds(write_json([one]))
+    location["schedules"] = [dated("2026-12-25", "2026-12-25", description="Christmas")]
+
+    report = import_hsds(write_json([one], "again.json"))
+
+    assert report.applied and report.updated == 1
+    assert list(HoursException.objects.values_list("starts_on", "note")) == [(date(2026, 12, 25), "Christmas")]
