@@ -1,46 +1,68 @@
-"""Dated hours in HSDS (providers.models.HoursException): a schedule with `valid_from` and `valid_to` is the dates
-a site, or a service there, keeps other hours (`opens_at`/`closes_at`) or is closed (no hours; `notes` "closed"
-as this directory writes it). Weekly schedules have no dates; a dated window longer than MAX_EXCEPTION_DAYS is a
-season's weekly hours, which the registry cannot hold, and is reported and left out."""
+"""Dated hours in HSDS (providers.models.HoursException): a schedule valid from one date to another on every day
+(`valid_from` and `valid_to`, no `byday` or all seven days, weekly or no `freq`) is the dates a site, or a service
+there, keeps other hours (`opens_at` and `closes_at`) or is closed (no hours; `notes` "closed" as this directory
+writes it, or a warning when its description does not say so). A validity window on some weekdays only, or with no
+end, is a recurring schedule's (weekly hours, as before). A window longer than MAX_EXCEPTION_DAYS is a season's
+hours, which the registry cannot hold: reported and left out."""
 
-from datetime import date
+from datetime import date, time
+
+from django.core.exceptions import ValidationError
 
 from providers.models import MAX_EXCEPTION_DAYS, HoursException
 
 CLOSED_NOTE = "closed"  # the `notes` of a dated schedule for days closed
 ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
+_SAYS_CLOSED = ("closed", "cerrado", "closure", "cierre")
 
 
 def is_dated(schedule: dict) -> bool:
-    return bool(schedule.get("valid_from") or schedule.get("valid_to"))
+    days = {day.strip().upper() for day in str(schedule.get("byday") or "").split(",") if day.strip()}
+    return (
+        bool(schedule.get("valid_from") and schedule.get("valid_to"))
+        and (not days or days == set(ALL_DAYS.split(",")))
+        and str(schedule.get("freq") or "WEEKLY").upper() == "WEEKLY"
+    )
 
 
 def _day(text) -> date | None:
     try:
-        return date.fromisoformat(str(text)[:10])
+        return date.fromisoformat(str(text))
     except ValueError:
         return None
 
 
 def check(schedule: dict, here: str, problem) -> list:
-    """Problems of one dated schedule (its dates written as YYYY-MM-DD, in order, from 2000 on); a warning for a
-    window too long to be a dated change, which is then marked to be left out."""
-    starts, ends = schedule.get("valid_from") or schedule.get("valid_to"), schedule.get("valid_to")
+    """Problems of one dated schedule (its dates as YYYY-MM-DD, in order, 2000 to 2100; both times or none); a
+    warning for a season's window (the schedule then marked to be left out) and for no hours with a description
+    that does not say closed (read as closed)."""
     found = []
-    for name, value in (("valid_from", starts), ("valid_to", ends or starts)):
-        day = _day(value)
-        if day is None or day.year < 2000:
-            found.append(problem(f"{here}.{name}", f"not a date from 2000 on (YYYY-MM-DD): {value!r}"))
+    for name in ("valid_from", "valid_to"):
+        day = _day(schedule[name])
+        if day is None or not 2000 <= day.year <= 2100:
+            found.append(problem(f"{here}.{name}", f"not a date from 2000 to 2100 (YYYY-MM-DD): {schedule[name]!r}"))
+    if bool(schedule.get("opens_at")) != bool(schedule.get("closes_at")):
+        missing = "closes_at" if schedule.get("opens_at") else "opens_at"
+        found.append(problem(f"{here}.{missing}", "dated hours need both opens_at and closes_at, or neither (closed)"))
     if found:
         return found
-    first, last = _day(starts), _day(ends or starts)
+    first, last = _day(schedule["valid_from"]), _day(schedule["valid_to"])
     if last < first:
         return [problem(f"{here}.valid_to", f"{last} is before valid_from {first}")]
     if (last - first).days >= MAX_EXCEPTION_DAYS:
         schedule["_left_out"] = True
         reason = f"dated hours of more than {MAX_EXCEPTION_DAYS} days (a season's hours) are not imported"
         return [problem(here, reason, "warning")]
+    said = f"{schedule.get('notes') or ''} {schedule.get('description') or ''}".lower()
+    if not schedule.get("opens_at") and schedule.get("description") and not any(w in said for w in _SAYS_CLOSED):
+        # Closed is what discloses least harm: a survivor is not sent to a door that may be shut.
+        reason = f"no hours on these dates, read as closed: {schedule['description']!r}"
+        return [problem(here, reason, "warning")]
     return []
+
+
+def _clock(text: str) -> time:
+    return time.fromisoformat(text[:5])
 
 
 def entries(schedules) -> list[tuple]:
@@ -49,33 +71,50 @@ def entries(schedules) -> list[tuple]:
     for schedule in schedules or []:
         if not is_dated(schedule) or schedule.get("_left_out"):
             continue
-        first = _day(schedule.get("valid_from") or schedule.get("valid_to"))
-        last = _day(schedule.get("valid_to") or schedule.get("valid_from"))
-        opens, closes = schedule.get("opens_at"), schedule.get("closes_at")
-        closed = not (opens and closes)
-        found.append((first, last, closed, None if closed else opens[:5], None if closed else closes[:5],
+        hours = (_clock(schedule["opens_at"]), _clock(schedule["closes_at"])) if schedule.get("opens_at") else None
+        found.append((_day(schedule["valid_from"]), _day(schedule["valid_to"]), hours is None, *(hours or (None, None)),
                       (schedule.get("description") or "")[:255]))  # fmt: skip
     return found
 
 
-def write(writer, location, service, found: list[tuple]) -> str:
+def _text(row: tuple) -> str:
+    starts, ends, closed, opens, closes, note = row
+    hours = "closed" if closed else f"{opens:%H:%M}-{closes:%H:%M}"
+    return f"{starts}{'' if ends == starts else f' to {ends}'} {hours}{f' ({note})' if note else ''}"
+
+
+def write(writer, location, service, found: list[tuple], record) -> str:
     """Replace the dated hours of a location (service None) or of a service there with an import's, as
-    hsds.importer's writer replaces weekly hours (new records' rows in bulk at its end, others' with history)."""
+    hsds.importer's writer replaces weekly hours (new records' rows in bulk at its end, others' with history).
+    Dates the API would refuse (one given twice, more than it keeps) are reported and the hours left as they were."""
+    from hsds.validation import Problem  # (validation reads this module's checks)
+    from providers.services import hours_exceptions_check
+
     key = ("dated", f"{location.pk}:{service.pk if service else ''}")
     if key in writer.done:
         return "unchanged"
     writer.done[key] = True
+    found = sorted(set(found))
+    entries_ = [{"starts_on": s, "ends_on": e, "service_id": None} for s, e, *_ in found]
+    try:
+        hours_exceptions_check(entries_, set())
+    except ValidationError as exc:
+        reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        writer.report.warnings.append(Problem(str(record.data["id"]), record.where, "$.schedules",
+                                              f"dated hours not imported ({reason})", level="warning"))  # fmt: skip
+        return "unchanged"
     rows = [HoursException(location=location, service=service, starts_on=s, ends_on=e, closed=c, opens_at=o,
-                           closes_at=t, note=n) for s, e, c, o, t, n in sorted(set(found))]  # fmt: skip
+                           closes_at=t, note=n) for s, e, c, o, t, n in found]  # fmt: skip
     if location.pk in writer.created and (service is None or service.pk in writer.created):
         writer.new_rows.extend(rows)
         return "unchanged"
     current = HoursException.objects.filter(location=location, service=service)
-    before = sorted(str(row) for row in current)
-    after = sorted(str(row) for row in rows)
+    before = sorted(_text((r.starts_on, r.ends_on, r.closed, r.opens_at, r.closes_at, r.note)) for r in current)
+    after = sorted(_text(row) for row in found)
+    of = f"{service.name}: " if service else ""  # on the site's history, as the API and the portal write it
     if before == after:
         return "unchanged"
     current.delete()
     HoursException.objects.bulk_create(rows)
-    writer.record_history(service or location, {"hours_exceptions": (before, after)})
+    writer.record_history(location, {"hours_exceptions": ([of + t for t in before], [of + t for t in after])})
     return "updated"

@@ -27,6 +27,7 @@ from providers import registry
 from providers.editing import to_json
 from providers.models import (
     Address,
+    HoursException,
     Language,
     ListingChange,
     Location,
@@ -251,7 +252,7 @@ class _Writer:
                     **location_data,
                     "phones": [*(location_data.get("phones") or []), *offer_data["phones"]],
                 }
-            location, location_outcome = self.location(location_data, organization)
+            location, location_outcome = self.location(location_data, organization, record)
             offer_values = {
                 "service_id": service.pk,
                 "location_id": location.pk,
@@ -264,9 +265,11 @@ class _Writer:
             periods = _periods(data.get("schedules")) + _periods(offer_data.get("schedules"))
             days = dated.entries(data.get("schedules")) + dated.entries(offer_data.get("schedules"))
             outcomes += [location_outcome, offer_outcome, self.schedules(location, service, periods),
-                         dated.write(self, location, service, days)]  # fmt: skip
+                         dated.write(self, location, service, days, record)]  # fmt: skip
         stale = ServiceAtLocation.objects.filter(service=service).exclude(pk__in=[o.pk for o in offers])
         if service.pk not in self.created and stale.exists():
+            # The service's dated hours at the sites it leaves go with it.
+            HoursException.objects.filter(service=service, location__in=stale.values("location_id")).delete()
             stale.delete()
             outcomes.append("updated")
         if known is not None:
@@ -300,7 +303,7 @@ class _Writer:
                 outcome = "updated" if outcome == "unchanged" else outcome
         return organization, outcome
 
-    def location(self, data: dict, organization: Organization):
+    def location(self, data: dict, organization: Organization, record: SourceRecord):
         key = ("location", str(data["id"]))
         if key in self.done:
             return self.done[key], "unchanged"
@@ -374,7 +377,7 @@ class _Writer:
             outcome = "updated"
         if self.schedules(location, None, _periods(data.get("schedules"))) == "updated" and outcome == "unchanged":
             outcome = "updated"
-        if dated.write(self, location, None, dated.entries(data.get("schedules"))) == "updated":
+        if dated.write(self, location, None, dated.entries(data.get("schedules")), record) == "updated":
             outcome = "updated" if outcome == "unchanged" else outcome
         if location.latitude is None and location.location_type != "virtual":
             self.unlocated[location.pk] = str(data["id"])

@@ -138,8 +138,10 @@ def _schedules(schedules, path, problem) -> list[Problem]:
         here = f"{path}[{index}]"
         hours = bool(opens and schedule.get("closes_at")) or bool(opens and times.read_hours(opens, ""))
         if dated.is_dated(schedule):
-            found += dated.check(schedule, here, problem)
-        elif not hours:
+            # Times first: a range in opens_at fills closes_at, which the dates' check then finds.
+            found += (_times(schedule, here, problem) if hours else []) + dated.check(schedule, here, problem)
+            continue
+        if not hours:
             continue  # descriptive only (e.g. "by appointment"): kept out of opening hours
         elif (schedule.get("freq") or "WEEKLY").upper() != "WEEKLY" or weekdays(schedule.get("byday")) is None:
             found.append(problem(here, "opening hours must be weekly with byday such as 'MO,TU'"))

@@ -156,13 +156,24 @@ def location_hours_exceptions_replace(*, user, location: Location, exceptions: l
 
 def location_hours_exceptions_add(*, user, location: Location, added: list[dict], remove=()) -> list:
     """Add dated changes to a location's (and remove those whose ids are in `remove`), through the replacement
-    above: the same checks and one history entry."""
-    kept = [
-        {"starts_on": e.starts_on, "ends_on": e.ends_on, "closed": e.closed, "opens_at": e.opens_at,
-         "closes_at": e.closes_at, "note": e.note, "service_id": e.service_id}
-        for e in location.hours_exceptions.all() if str(e.pk) not in {str(pk) for pk in remove}
-    ]  # fmt: skip
-    return location_hours_exceptions_replace(user=user, location=location, exceptions=kept + list(added))
+    above: the same checks and one history entry. Dates past and those of services no longer offered there are
+    dropped with it (the history keeps them); an id to remove that is not among the others is refused (a page
+    read before another change)."""
+    since = timezone.localdate() - timedelta(days=1)
+    remove = {str(pk) for pk in remove}
+    with transaction.atomic():
+        location = Location.objects.select_for_update().get(pk=location.pk)
+        offered = set(location.service_at_locations.values_list("service_id", flat=True))
+        current = [e for e in location.hours_exceptions.all()
+                   if e.ends_on >= since and (e.service_id is None or e.service_id in offered)]  # fmt: skip
+        if remove - {str(e.pk) for e in current}:
+            raise ValidationError({"remove": ["That date was changed since the page was read: reload it."]})
+        kept = [
+            {"starts_on": e.starts_on, "ends_on": e.ends_on, "closed": e.closed, "opens_at": e.opens_at,
+             "closes_at": e.closes_at, "note": e.note, "service_id": e.service_id}
+            for e in current if str(e.pk) not in remove
+        ]  # fmt: skip
+        return location_hours_exceptions_replace(user=user, location=location, exceptions=kept + list(added))
 
 
 def hours_exceptions_check(exceptions: list[dict], offered: set) -> None:

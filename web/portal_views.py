@@ -2,6 +2,8 @@
 providers.permissions, writes through providers.services (operational fields at once, trust fields as
 change requests), reads through the selectors."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -117,17 +119,23 @@ def portal_dates(request, location_id):
         _dates(request, location, [], remove=[request.POST["remove"]])
     elif "holiday" in request.POST:
         names = dict(selectors.federal_holidays_ahead(timezone.localdate()))
-        chosen = [day for day in names if day.isoformat() in request.POST.getlist("holiday")]
+        # A holiday the site already has a date for is left as it is.
+        taken = {e.starts_on + timedelta(days=n) for e in location.hours_exceptions.filter(service=None)
+                 for n in range((e.ends_on - e.starts_on).days + 1)}  # fmt: skip
+        chosen = [day for day in names if day.isoformat() in request.POST.getlist("holiday") and day not in taken]
         closed = {"closed": True, "opens_at": None, "closes_at": None, "service_id": None}
         _dates(request, location, [{**closed, "starts_on": day, "ends_on": day, "note": names[day]} for day in chosen])
     else:
         fields = ("starts_on", "ends_on", "opens_at", "closes_at", "note", "service_id")
         entry = {name: request.POST[name].strip() for name in fields if request.POST.get(name, "").strip()}
         entry.setdefault("ends_on", entry.get("starts_on"))
-        entry["closed"] = request.POST.get("closed") == "on"
+        entry["closed"] = not (entry.get("opens_at") or entry.get("closes_at"))  # closed unless hours are given
         form = HoursExceptionEditSerializer(data=entry)
         if not form.is_valid():
             messages.error(request, error_text(flat_errors(form.errors)))
+            return redirect("portal")
+        if form.validated_data["ends_on"] < timezone.localdate() - timedelta(days=1):
+            messages.error(request, error_text({"ends_on": [_("That date has passed.")]}))
             return redirect("portal")
         _dates(request, location, [form.validated_data])
     return redirect("portal")

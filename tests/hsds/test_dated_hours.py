@@ -32,8 +32,8 @@ def test_dated_schedules_become_closures_and_other_hours_and_weekly_ones_stay_we
     location = one["service_at_locations"][0]["location"]
     location["schedules"] = [
         dated("2026-12-24", "2026-12-26", description="Holidays"),
-        dated("2026-12-31", "2026-12-31", opens_at="9am", closes_at="1pm", byday="TH", freq="WEEKLY"),
-        dated("2027-01-01", "2027-05-01", opens_at="10:00", closes_at="14:00", byday="MO", freq="WEEKLY"),  # a season
+        dated("2026-12-31", "2026-12-31", opens_at="9am", closes_at="1pm", byday="MO,TU,WE,TH,FR,SA,SU", freq="WEEKLY"),
+        dated("2027-01-01", "2027-05-01", opens_at="10:00", closes_at="14:00"),  # a season
     ]
 
     report = import_hsds(write_json([one]))
@@ -84,3 +84,56 @@ def test_a_reimport_replaces_the_dated_hours_with_history(one, write_json):
 
     assert report.applied and report.updated == 1
     assert list(HoursException.objects.values_list("starts_on", "note")) == [(date(2026, 12, 25), "Christmas")]
+
+
+def test_a_reimport_with_other_hours_and_a_new_note_updates_them(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [dated("2026-12-31", "2026-12-31", opens_at="09:00", closes_at="13:00")]
+    import_hsds(write_json([one]))
+    one["description"] = "changed upstream"  # the record is read again
+    assert import_hsds(write_json([one], "same.json")).applied  # the same dated hours: compared, not refused
+    location["schedules"] = [dated("2026-12-31", "2026-12-31", opens_at="09:00", closes_at="13:00",
+                                   description="New Year's Eve")]  # fmt: skip
+
+    report = import_hsds(write_json([one], "again.json"))
+
+    assert report.applied and report.updated == 1
+    assert list(HoursException.objects.values_list("opens_at", "note")) == [(time(9), "New Year's Eve")]
+
+
+def test_a_validity_window_on_some_weekdays_is_weekly_hours_not_dates(one, write_json):
+    """HSDS's own example: weekly hours bounded by valid_from and valid_to stay weekly hours."""
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [
+        dated("2026-12-01", "2026-12-31", byday="SA,SU", freq="WEEKLY", opens_at="10:00", closes_at="14:00"),
+        {"id": str(uuid.uuid4()), "valid_from": "2026-12-01", "byday": "MO", "opens_at": "08:00", "closes_at": "09:00"},
+    ]  # no end: a recurring schedule's start
+
+    report = import_hsds(write_json([one]))
+
+    assert report.applied and not HoursException.objects.exists()
+    assert Schedule.objects.filter(weekday__in=(6, 7), opens_at=time(10)).count() == 2
+    assert Schedule.objects.filter(weekday=1, opens_at=time(8)).exists()
+
+
+def test_dated_hours_without_times_are_closed_said_in_a_warning_and_half_given_times_refused(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [dated("2026-12-01", "2026-12-20", description="By appointment in December")]
+    report = import_hsds(write_json([one]))
+    assert report.applied and list(HoursException.objects.values_list("closed", flat=True)) == [True]
+    assert any("read as closed: 'By appointment in December'" in w.reason for w in report.warnings)
+
+    location["schedules"] = [dated("2026-12-01", "2026-12-20", opens_at="09:00")]
+    report = import_hsds(write_json([one], "half.json"))
+    assert not report.applied and [p.path.rsplit(".", 1)[-1] for p in report.problems] == ["closes_at"]
+
+
+def test_overlapping_dated_hours_are_reported_and_not_imported(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [dated("2026-12-24", "2026-12-26"),
+                             dated("2026-12-25", "2026-12-25", opens_at="10:00", closes_at="14:00")]  # fmt: skip
+
+    report = import_hsds(write_json([one]))
+
+    assert report.applied and not HoursException.objects.exists()
+    assert any("dated hours not imported" in w.reason and "2026-12-25" in w.reason for w in report.warnings)

@@ -69,8 +69,10 @@ def test_the_federal_holidays_ticked_are_added_as_closures_named_after_them(prov
     "form, field",
     [
         ({"starts_on": "2026-12-10", "ends_on": "2026-12-01", "closed": "on"}, "ends_on"),
-        ({"starts_on": "2026-12-10", "closed": "on", "opens_at": "09:00"}, "closed"),
         ({"starts_on": "2026-12-10", "opens_at": "09:00"}, "closes_at"),
+        ({"starts_on": "2026-12-10", "closes_at": "17:00"}, "opens_at"),
+        ({"starts_on": "2020-12-10"}, "ends_on"),  # passed
+        ({"remove": "7d0b0f3c-0000-4000-8000-000000000000"}, "remove"),  # read before another change
         ({"starts_on": "not a date", "closed": "on"}, "starts_on"),
         ({"closed": "on"}, "starts_on"),
         ({"starts_on": "2026-12-10", "closed": "on", "service_id": "7d0b0f3c-0000-4000-8000-000000000000"},
@@ -84,6 +86,35 @@ def test_bad_input_is_said_back_naming_the_field_and_nothing_is_written(provider
     said = [str(message) for message in response.context["messages"]]
     assert any(field in text for text in said), said
     assert not HoursException.objects.exists()
+
+
+def test_past_dates_and_a_removed_services_dates_do_not_block_a_new_one(provider, site):
+    """The cap and the checks count the dates ahead: years of holidays past, or a service gone from the site,
+    neither fill the site's list nor refuse the next date; they leave with the next change, in the history."""
+    long_ago = timezone.localdate() - timedelta(days=400)
+    for n in range(60):
+        HoursException.objects.create(location=site, starts_on=long_ago + timedelta(days=n),
+                                      ends_on=long_ago + timedelta(days=n))  # fmt: skip
+    offer = site.service_at_locations.get()
+    ahead = timezone.localdate() + timedelta(days=3)
+    HoursException.objects.create(location=site, service=offer.service, starts_on=ahead, ends_on=ahead)
+    offer.delete()
+
+    provider.post(f"/portal/dates/{site.pk}/", {"starts_on": (ahead + timedelta(days=1)).isoformat()})
+
+    assert list(HoursException.objects.values_list("starts_on", "service")) == [(ahead + timedelta(days=1), None)]
+
+
+def test_a_holiday_already_given_is_left_as_it_is(provider, site):
+    (first, name), (second, second_name) = selectors.federal_holidays_ahead(timezone.localdate())[:2]
+    HoursException.objects.create(location=site, starts_on=first, ends_on=first, closed=False, opens_at="10:00",
+                                  closes_at="12:00", note="Short day")  # fmt: skip
+
+    provider.post(f"/portal/dates/{site.pk}/", {"holiday": [first.isoformat(), second.isoformat()]})
+
+    assert list(HoursException.objects.order_by("starts_on").values_list("starts_on", "closed", "note")) == [
+        (first, False, "Short day"), (second, True, second_name)
+    ]  # fmt: skip
 
 
 def test_another_organizations_staff_cannot_touch_the_dates(client, personas, site):
