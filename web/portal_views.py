@@ -44,8 +44,11 @@ def portal(request):
     kinds = {kind: set(spec.operational) for kind, spec in RECORD_KINDS.items()}
     locations = list(organization.locations.order_by("name").prefetch_related("service_at_locations__service"))
     dates = selectors.hours_exceptions_to_edit(organization)
+    holidays = selectors.federal_holidays_ahead(timezone.localdate())
     for location in locations:
         location.dates_ahead = dates.get(location.pk, [])
+        taken = _site_days(location.dates_ahead)
+        location.holidays_open = [(day, name) for day, name in holidays if day not in taken]
     return render(request, "web/portal.html", {
         "organization": organization,
         "received": referral_selectors.referral_list(user=request.user, direction="received")[:20],
@@ -55,7 +58,6 @@ def portal(request):
         "service_fields": [(f, label, f in kinds[RecordType.SERVICE]) for f, label in SERVICE_FIELDS],
         "pending": ChangeRequest.objects.filter(organization=organization, status="pending").order_by("-created_at"),
         "stale": selectors.organization_list().filter(pk=organization.pk, stale=True).exists(),
-        "holidays": selectors.federal_holidays_ahead(timezone.localdate()),
     })  # fmt: skip
 
 
@@ -119,9 +121,7 @@ def portal_dates(request, location_id):
         _dates(request, location, [], remove=[request.POST["remove"]])
     elif "holiday" in request.POST:
         names = dict(selectors.federal_holidays_ahead(timezone.localdate()))
-        # A holiday the site already has a date for is left as it is.
-        taken = {e.starts_on + timedelta(days=n) for e in location.hours_exceptions.filter(service=None)
-                 for n in range((e.ends_on - e.starts_on).days + 1)}  # fmt: skip
+        taken = _site_days(location.hours_exceptions.all())  # a holiday the site already has a date for: left
         chosen = [day for day in names if day.isoformat() in request.POST.getlist("holiday") and day not in taken]
         closed = {"closed": True, "opens_at": None, "closes_at": None, "service_id": None}
         _dates(request, location, [{**closed, "starts_on": day, "ends_on": day, "note": names[day]} for day in chosen])
@@ -139,6 +139,12 @@ def portal_dates(request, location_id):
             return redirect("portal")
         _dates(request, location, [form.validated_data])
     return redirect("portal")
+
+
+def _site_days(exceptions) -> set:
+    """The days the site's own dated changes (not a service's) cover."""
+    return {e.starts_on + timedelta(days=n) for e in exceptions if e.service_id is None
+            for n in range((e.ends_on - e.starts_on).days + 1)}  # fmt: skip
 
 
 def _dates(request, location, added: list[dict], remove=()) -> None:

@@ -110,6 +110,7 @@ def test_a_holiday_already_given_is_left_as_it_is(provider, site):
     HoursException.objects.create(location=site, starts_on=first, ends_on=first, closed=False, opens_at="10:00",
                                   closes_at="12:00", note="Short day")  # fmt: skip
 
+    assert f'value="{first.isoformat()}"' not in page_text(provider)  # not offered again
     provider.post(f"/portal/dates/{site.pk}/", {"holiday": [first.isoformat(), second.isoformat()]})
 
     assert list(HoursException.objects.order_by("starts_on").values_list("starts_on", "closed", "note")) == [
