@@ -5,15 +5,17 @@ writes it, or a warning when its description does not say so). A validity window
 end, is a recurring schedule's (weekly hours, as before). A window longer than MAX_EXCEPTION_DAYS is a season's
 hours, which the registry cannot hold: reported and left out."""
 
-from datetime import date, time
+import re
+from datetime import date, time, timedelta
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from providers.models import MAX_EXCEPTION_DAYS, HoursException
 
 CLOSED_NOTE = "closed"  # the `notes` of a dated schedule for days closed
 ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
-_SAYS_CLOSED = ("closed", "cerrado", "closure", "cierre")
+_SAYS_CLOSED = re.compile(r"\b(closed|cerrado|cerrada|closure|cierre)\b")
 
 
 def is_dated(schedule: dict) -> bool:
@@ -54,7 +56,7 @@ def check(schedule: dict, here: str, problem) -> list:
         reason = f"dated hours of more than {MAX_EXCEPTION_DAYS} days (a season's hours) are not imported"
         return [problem(here, reason, "warning")]
     said = f"{schedule.get('notes') or ''} {schedule.get('description') or ''}".lower()
-    if not schedule.get("opens_at") and schedule.get("description") and not any(w in said for w in _SAYS_CLOSED):
+    if not schedule.get("opens_at") and said.strip() and not _SAYS_CLOSED.search(said):
         # Closed is what discloses least harm: a survivor is not sent to a door that may be shut.
         reason = f"no hours on these dates, read as closed: {schedule['description']!r}"
         return [problem(here, reason, "warning")]
@@ -88,15 +90,22 @@ def write(writer, location, service, found: list[tuple], record) -> str:
     hsds.importer's writer replaces weekly hours (new records' rows in bulk at its end, others' with history).
     Dates the API would refuse (one given twice, more than it keeps) are reported and the hours left as they were."""
     from hsds.validation import Problem  # (validation reads this module's checks)
-    from providers.services import hours_exceptions_check
+    from providers.services import MAX_HOURS_EXCEPTIONS, hours_exceptions_check
 
     key = ("dated", f"{location.pk}:{service.pk if service else ''}")
     if key in writer.done:
         return "unchanged"
     writer.done[key] = True
-    found = sorted(set(found))
+    since = timezone.localdate() - timedelta(days=1)
+    found = sorted(row for row in set(found) if row[1] >= since)  # dates past decide nothing (the portal's rule)
     entries_ = [{"starts_on": s, "ends_on": e, "service_id": None} for s, e, *_ in found]
+    # The site's other dates count toward its cap too: those kept and those this import is about to insert.
+    others = HoursException.objects.filter(location=location, ends_on__gte=since)
+    others = others.exclude(service=service) if service else others.exclude(service__isnull=True)
+    pending = [r for r in writer.new_rows if isinstance(r, HoursException) and r.location_id == location.pk]
     try:
+        if len(entries_) + others.count() + len(pending) > MAX_HOURS_EXCEPTIONS:
+            raise ValidationError({"hours_exceptions": [f"At most {MAX_HOURS_EXCEPTIONS} entries per site."]})
         hours_exceptions_check(entries_, set())
     except ValidationError as exc:
         reason = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
@@ -111,7 +120,7 @@ def write(writer, location, service, found: list[tuple], record) -> str:
     current = HoursException.objects.filter(location=location, service=service)
     before = sorted(_text((r.starts_on, r.ends_on, r.closed, r.opens_at, r.closes_at, r.note)) for r in current)
     after = sorted(_text(row) for row in found)
-    of = f"{service.name}: " if service else ""  # on the site's history, as the API and the portal write it
+    of = f"{service.name}: " if service else ""  # on the site's history
     if before == after:
         return "unchanged"
     current.delete()

@@ -268,8 +268,10 @@ class _Writer:
                          dated.write(self, location, service, days, record)]  # fmt: skip
         stale = ServiceAtLocation.objects.filter(service=service).exclude(pk__in=[o.pk for o in offers])
         if service.pk not in self.created and stale.exists():
-            # The service's dated hours at the sites it leaves go with it.
-            HoursException.objects.filter(service=service, location__in=stale.values("location_id")).delete()
+            # The service's dated hours at the sites it leaves go with it (not where an offer of a new id stays).
+            HoursException.objects.filter(service=service, location__in=stale.values("location_id")).exclude(
+                location_id__in=[offer.location_id for offer in offers]
+            ).delete()
             stale.delete()
             outcomes.append("updated")
         if known is not None:

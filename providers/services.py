@@ -164,9 +164,9 @@ def location_hours_exceptions_add(*, user, location: Location, added: list[dict]
     with transaction.atomic():
         location = Location.objects.select_for_update().get(pk=location.pk)
         offered = set(location.service_at_locations.values_list("service_id", flat=True))
-        current = [e for e in location.hours_exceptions.all()
-                   if e.ends_on >= since and (e.service_id is None or e.service_id in offered)]  # fmt: skip
-        if remove - {str(e.pk) for e in current}:
+        every = list(location.hours_exceptions.all())
+        current = [e for e in every if e.ends_on >= since and (e.service_id is None or e.service_id in offered)]
+        if remove - {str(e.pk) for e in every}:  # (one about to be dropped anyway may be removed)
             raise ValidationError({"remove": ["That date was changed since the page was read: reload it."]})
         kept = [
             {"starts_on": e.starts_on, "ends_on": e.ends_on, "closed": e.closed, "opens_at": e.opens_at,

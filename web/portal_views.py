@@ -122,7 +122,11 @@ def portal_dates(request, location_id):
     elif "holiday" in request.POST:
         names = dict(selectors.federal_holidays_ahead(timezone.localdate()))
         taken = _site_days(location.hours_exceptions.all())  # a holiday the site already has a date for: left
-        chosen = [day for day in names if day.isoformat() in request.POST.getlist("holiday") and day not in taken]
+        ticked = set(request.POST.getlist("holiday"))
+        chosen = [day for day in names if day.isoformat() in ticked and day not in taken]
+        if not chosen:
+            messages.info(request, _("Nothing to add: those dates are already there."))
+            return redirect("portal")
         closed = {"closed": True, "opens_at": None, "closes_at": None, "service_id": None}
         _dates(request, location, [{**closed, "starts_on": day, "ends_on": day, "note": names[day]} for day in chosen])
     else:

@@ -137,3 +137,28 @@ def test_overlapping_dated_hours_are_reported_and_not_imported(one, write_json):
 
     assert report.applied and not HoursException.objects.exists()
     assert any("dated hours not imported" in w.reason and "2026-12-25" in w.reason for w in report.warnings)
+
+
+def test_a_new_offer_id_at_the_same_site_keeps_the_services_dates(one, write_json):
+    offer = one["service_at_locations"][0]
+    offer["schedules"] = [dated("2026-12-24", "2026-12-24")]
+    import_hsds(write_json([one]))
+    offer["id"] = str(uuid.uuid4())  # a source that gives its rows new ids on each export
+    one["description"] = "changed upstream"
+
+    assert import_hsds(write_json([one], "again.json")).applied
+    assert list(HoursException.objects.values_list("starts_on", flat=True)) == [date(2026, 12, 24)]
+
+
+def test_a_sites_dates_past_are_left_out_and_its_cap_counts_every_service(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    offer = one["service_at_locations"][0]
+    days = [date.fromordinal(date(2027, 1, 1).toordinal() + n).isoformat() for n in range(70)]
+    location["schedules"] = [dated("2020-01-01", "2020-01-01")] + [dated(day, day) for day in days[:35]]
+    offer["schedules"] = [dated(day, day) for day in days[40:70]]
+
+    report = import_hsds(write_json([one]))
+
+    assert report.applied
+    assert HoursException.objects.count() == 35 and not HoursException.objects.filter(starts_on__year=2020).exists()
+    assert any("dated hours not imported" in w.reason and "60" in w.reason for w in report.warnings)

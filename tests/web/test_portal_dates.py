@@ -99,6 +99,10 @@ def test_past_dates_and_a_removed_services_dates_do_not_block_a_new_one(provider
     ahead = timezone.localdate() + timedelta(days=3)
     HoursException.objects.create(location=site, service=offer.service, starts_on=ahead, ends_on=ahead)
     offer.delete()
+    gone = HoursException.objects.get(service__isnull=False)
+    # Still listed, and about to be dropped: removing it is no complaint.
+    response = provider.post(f"/portal/dates/{site.pk}/", {"remove": str(gone.pk)}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["Saved the dates."]
 
     provider.post(f"/portal/dates/{site.pk}/", {"starts_on": (ahead + timedelta(days=1)).isoformat()})
 
