@@ -7,10 +7,11 @@ names the hotline by its number only and ends with how to delete it; the service
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.dates import WEEKDAYS_ABBR
 
 from providers.access import ConfidentialAccess
@@ -46,6 +47,9 @@ class HandoutItem:
     place: tuple[str, ...]  # address lines: a confidential site's city, state and ZIP only
     phones: tuple[str, ...]  # as people dial them
     hours: tuple[tuple, ...]  # (weekday 0-6, opens, closes)
+    # The days ahead the site, or this service there, is closed: (first, last) of each closure (never its note,
+    # which may place a site; other hours are left to "call before you go").
+    closed_on: tuple[tuple, ...] = ()
 
     def hours_text(self) -> list[str]:
         return [f"{WEEKDAYS_ABBR[day]} {opens:%H:%M}–{closes:%H:%M}" for day, opens, closes in self.hours]
@@ -64,7 +68,9 @@ def handout_items(offer_ids, *, limit: int) -> list[HandoutItem]:
         offer.pk: offer
         for offer in ServiceAtLocation.objects.filter(pk__in=ids)
         .select_related("service__organization", "location")
-        .prefetch_related("location__addresses", "location__phones", "location__schedules")
+        .prefetch_related(
+            "location__addresses", "location__phones", "location__schedules", "location__hours_exceptions"
+        )
     }
     return [_item(offers[pk]) for pk in ids if pk in offers]
 
@@ -79,7 +85,22 @@ def _item(offer: ServiceAtLocation) -> HandoutItem:
         place=tuple(site.address_lines(location.primary_address())),
         phones=tuple(dialable(str(p.number), p.extension or "") for p in site.phones(location.phones.all())),
         hours=tuple((s.weekday - 1, s.opens_at, s.closes_at) for s in schedules),
+        closed_on=_closed_ahead(offer),
     )
+
+
+CLOSED_AHEAD_DAYS = 14  # closures a handout names: the next two weeks, when someone may go
+
+
+def _closed_ahead(offer: ServiceAtLocation) -> tuple[tuple, ...]:
+    today = timezone.localdate()
+    last = today + timedelta(days=CLOSED_AHEAD_DAYS)
+    closures = {
+        (e.starts_on, e.ends_on)
+        for e in offer.location.hours_exceptions.all()
+        if e.closed and e.service_id in (None, offer.service_id) and e.ends_on >= today and e.starts_on <= last
+    }
+    return tuple(sorted(closures))
 
 
 def handout_text(items: list[HandoutItem], *, language: str | None, paper: bool = False) -> str:

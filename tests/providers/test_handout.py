@@ -88,3 +88,30 @@ def test_a_sender_name_that_says_what_the_message_is_about_is_refused_at_start(s
 
     settings.HANDOUT_SENDER_NAME = name
     assert [error.id for error in check_sender_name()] == ["providers.E001"] * errors
+
+
+@pytest.mark.parametrize("language, closed", [("en", "Closed: "), ("es", "Cerrado: ")])
+def test_the_closures_of_the_next_two_weeks_are_named_without_their_notes(chosen, language, closed):
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+    from django.utils.dateformat import format as date_format
+
+    from providers.models import HoursException, ServiceAtLocation
+
+    offer = ServiceAtLocation.objects.get(pk=chosen[0])
+    soon, later = timezone.localdate() + timedelta(days=3), timezone.localdate() + timedelta(days=30)
+    HoursException.objects.create(location=offer.location, starts_on=soon, ends_on=soon + timedelta(days=1),
+                                  note="Moving to 12 Quokka Lane")  # fmt: skip
+    HoursException.objects.create(location=offer.location, starts_on=later, ends_on=later)  # beyond two weeks
+    other = factories.service(offer.service.organization, name="Legal help")
+    factories.offer(other, offer.location)
+    HoursException.objects.create(location=offer.location, service=other, starts_on=soon + timedelta(days=5),
+                                  ends_on=soon + timedelta(days=5))  # another service's: not this one's  # fmt: skip
+
+    text = handout_text(handout_items(chosen, limit=10), language=language)
+
+    with translation.override(language):
+        expected = f"{closed}{date_format(soon, 'D j M')}–{date_format(soon + timedelta(days=1), 'D j M')}"
+    assert [line for line in text.splitlines() if line.startswith(closed)] == [expected]
+    assert "Quokka" not in text
