@@ -6,12 +6,11 @@ end, is a recurring schedule's (weekly hours, as before). A window longer than M
 hours, which the registry cannot hold: reported and left out."""
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, time
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
-from providers.models import MAX_EXCEPTION_DAYS, HoursException
+from providers.models import MAX_EXCEPTION_DAYS, HoursException, ahead_since
 
 CLOSED_NOTE = "closed"  # the `notes` of a dated schedule for days closed
 ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
@@ -96,7 +95,7 @@ def write(writer, location, service, found: list[tuple], record) -> str:
     if key in writer.done:
         return "unchanged"
     writer.done[key] = True
-    since = timezone.localdate() - timedelta(days=1)
+    since = ahead_since()
     found = sorted(row for row in set(found) if row[1] >= since)  # dates past decide nothing (the portal's rule)
     entries_ = [{"starts_on": s, "ends_on": e, "service_id": None} for s, e, *_ in found]
     # The site's other dates count toward its cap too: those kept and those this import is about to insert.

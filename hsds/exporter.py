@@ -13,19 +13,17 @@ import csv
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
 from pathlib import Path
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
-from django.utils import timezone
 
 from hsds import dated, spec
 from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId
 from providers.access import ConfidentialAccess
 from providers.disclosure import SiteDisclosure, service_texts
-from providers.models import HoursException, Location, Phone, Schedule, Service, ServiceAtLocation
+from providers.models import HoursException, Location, Phone, Schedule, Service, ServiceAtLocation, ahead_since
 
 GENERALIZED_FLAG = "generalized-location"
 NAMESPACE = uuid.UUID("6f1c2d38-5b8e-4d8e-9a51-8b0f3c9e2a71")  # this directory's namespace for derived ids
@@ -269,7 +267,7 @@ def _schedule(schedule: Schedule, site: SiteDisclosure, *, offer_id: str | None 
 
 def _dates_ahead(location: Location) -> list:
     """The location's dated hours from yesterday on (reads the prefetch when there is one)."""
-    since = timezone.localdate() - timedelta(days=1)
+    since = ahead_since()
     ahead = [e for e in location.hours_exceptions.all() if e.ends_on >= since]
     return sorted(ahead, key=lambda e: (e.starts_on, str(e.pk)))
 

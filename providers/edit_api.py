@@ -320,13 +320,7 @@ class LocationEditMixin:
         created = services.location_hours_exceptions_replace(
             user=request.user, location=record, exceptions=form.validated_data
         )
-        return Response(HoursExceptionEditSerializer([_exception_out(e) for e in created], many=True).data)
-
-
-def _exception_out(exception) -> dict:
-    return {"starts_on": exception.starts_on, "ends_on": exception.ends_on, "closed": exception.closed,
-            "opens_at": exception.opens_at, "closes_at": exception.closes_at, "note": exception.note,
-            "service_id": exception.service_id}  # fmt: skip
+        return Response(HoursExceptionEditSerializer([e.as_entry() for e in created], many=True).data)
 
 
 class SiteTextSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from providers.models import (
     ServiceAtLocation,
     ServiceStatus,
     VictimAssistanceSpecialist,
+    ahead_since,
 )
 from providers.vocabulary import vocabulary
 
@@ -152,7 +153,7 @@ def hours_exceptions_ahead(location_ids: Iterable) -> dict:
     """The dates the locations (or services there) keep other hours or are closed, from yesterday on (a reader's
     today anywhere in the country), in their order, by location id: rows of HOURS_EXCEPTION_FIELDS."""
     found = {}
-    since = timezone.localdate() - timedelta(days=1)
+    since = ahead_since()
     # A service's dates only while it is offered there (a removed offer's would read as the whole site's).
     offered = Q(service__isnull=True) | Q(service__service_at_locations__location_id=F("location_id"))
     rows = HoursException.objects.filter(offered, location_id__in=list(location_ids), ends_on__gte=since)
@@ -164,7 +165,7 @@ def hours_exceptions_ahead(location_ids: Iterable) -> dict:
 def hours_exceptions_to_edit(organization) -> dict:
     """An organization's dated changes from yesterday on, as records, by location id (the portal's list)."""
     found = {}
-    since = timezone.localdate() - timedelta(days=1)
+    since = ahead_since()
     rows = HoursException.objects.filter(location__organization=organization, ends_on__gte=since).select_related(
         "service"
     )

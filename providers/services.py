@@ -37,6 +37,7 @@ from providers.models import (
     Service,
     ServiceAtLocation,
     Suggestion,
+    ahead_since,
 )
 
 # --- Self-service edits, moderation, history ------------------------------------------------------------
@@ -159,7 +160,7 @@ def location_hours_exceptions_add(*, user, location: Location, added: list[dict]
     above: the same checks and one history entry. Dates past and those of services no longer offered there are
     dropped with it (the history keeps them); an id to remove that is not among the others is refused (a page
     read before another change)."""
-    since = timezone.localdate() - timedelta(days=1)
+    since = ahead_since()
     remove = {str(pk) for pk in remove}
     with transaction.atomic():
         location = Location.objects.select_for_update().get(pk=location.pk)
@@ -168,11 +169,7 @@ def location_hours_exceptions_add(*, user, location: Location, added: list[dict]
         current = [e for e in every if e.ends_on >= since and (e.service_id is None or e.service_id in offered)]
         if remove - {str(e.pk) for e in every}:  # (one about to be dropped anyway may be removed)
             raise ValidationError({"remove": ["That date was changed since the page was read: reload it."]})
-        kept = [
-            {"starts_on": e.starts_on, "ends_on": e.ends_on, "closed": e.closed, "opens_at": e.opens_at,
-             "closes_at": e.closes_at, "note": e.note, "service_id": e.service_id}
-            for e in current if str(e.pk) not in remove
-        ]  # fmt: skip
+        kept = [e.as_entry() for e in current if str(e.pk) not in remove]
         return location_hours_exceptions_replace(user=user, location=location, exceptions=kept + list(added))
 
 

@@ -16,7 +16,16 @@ from django.views.decorators.http import require_POST
 from providers import selectors, services
 from providers.edit_api import HoursExceptionEditSerializer
 from providers.editing import RECORD_KINDS, organization_id_of
-from providers.models import Application, ChangeRequest, Location, Organization, RecordType, Service, Suggestion
+from providers.models import (
+    Application,
+    ChangeRequest,
+    Location,
+    Organization,
+    RecordType,
+    Service,
+    Suggestion,
+    ahead_since,
+)
 from providers.permissions import is_moderator, may_edit_listing
 from referrals import selectors as referral_selectors
 from web.feedback import error_text, flat_errors
@@ -138,7 +147,7 @@ def portal_dates(request, location_id):
         if not form.is_valid():
             messages.error(request, error_text(flat_errors(form.errors)))
             return redirect("portal")
-        if form.validated_data["ends_on"] < timezone.localdate() - timedelta(days=1):
+        if form.validated_data["ends_on"] < ahead_since():
             messages.error(request, error_text({"ends_on": [_("That date has passed.")]}))
             return redirect("portal")
         _dates(request, location, [form.validated_data])

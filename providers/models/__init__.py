@@ -3,7 +3,7 @@
 from providers.hours import open_at, period_covers
 from providers.models.areas import RegionExtentMixin, ServiceArea, VictimAssistanceSpecialist
 from providers.models.base import ADULT_AGE_YEARS, MAX_AGE_YEARS, TimestampedModel
-from providers.models.exceptions import MAX_EXCEPTION_DAYS, HoursException
+from providers.models.exceptions import MAX_EXCEPTION_DAYS, HoursException, ahead_since
 from providers.models.moderation import (
     Application,
     ChangeRequest,
@@ -33,6 +33,7 @@ __all__ = [
     "HoursException", "Invitation", "Language",
     "ListingChange", "Location", "LocationType", "NeedTerm", "Organization", "Phone", "PhoneType", "Population",
     "RecordType", "RegionExtentMixin", "Schedule", "Service", "ServiceArea", "ServiceAtLocation", "ServiceStatus",
-    "Suggestion", "TimestampedModel", "VictimAssistanceSpecialist", "is_stale", "open_at", "period_covers",
+    "Suggestion", "TimestampedModel", "VictimAssistanceSpecialist", "ahead_since", "is_stale", "open_at",
+    "period_covers",
     "validate_time_zone",
 ]  # fmt: skip

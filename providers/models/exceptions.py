@@ -3,14 +3,21 @@ closure for a move, extended hours in a cold snap (HSDS schedules with valid_fro
 they do to "open now" is providers.hours.open_at."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from providers.models.registry import Location, Service
 
 MAX_EXCEPTION_DAYS = 92  # one entry covers at most a quarter: a longer closure is the listing's status to say
+
+
+def ahead_since() -> date:
+    """The first day whose dated hours still matter: yesterday, a reader's today anywhere in the country. Earlier
+    ones are shown to no one, exported, handed out or counted toward a site's limit."""
+    return timezone.localdate() - timedelta(days=1)
 
 
 class HoursException(models.Model):
@@ -46,3 +53,8 @@ class HoursException(models.Model):
         hours = "closed" if self.closed else f"{self.opens_at:%H:%M}-{self.closes_at:%H:%M}"
         days = str(self.starts_on) if self.ends_on == self.starts_on else f"{self.starts_on} to {self.ends_on}"
         return f"{days} {hours}"
+
+    def as_entry(self) -> dict:
+        """The fields an edit gives (PUT .../hours-exceptions/, providers.services)."""
+        return {"starts_on": self.starts_on, "ends_on": self.ends_on, "closed": self.closed, "opens_at": self.opens_at,
+                "closes_at": self.closes_at, "note": self.note, "service_id": self.service_id}  # fmt: skip
