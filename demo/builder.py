@@ -52,6 +52,17 @@ from providers.models import (
     VictimAssistanceSpecialist,
 )
 
+# How often a demo site lists each accessibility feature (about as often as such sites do).
+DEMO_ACCESSIBILITY = (("wheelchair", 0.7), ("elevator", 0.3), ("accessible-restroom", 0.5),
+                      ("accessible-parking", 0.4), ("sign-language", 0.08), ("interpreters-on-site", 0.3),
+                      ("service-animals", 0.6), ("hearing-loop", 0.05), ("large-print-braille", 0.08))  # fmt: skip
+
+
+def demo_accessibility(location_id: uuid.UUID) -> list[str]:
+    """A site's features, drawn from its own id: the registry's other draws stay what they were."""
+    rng = random.Random(location_id.int)
+    return [code for code, share in DEMO_ACCESSIBILITY if rng.random() < share]
+
 
 class DemoRegistryBuilder:
     """Generates the demo registry in memory; `write()` stores it."""
@@ -238,7 +249,8 @@ class DemoRegistryBuilder:
         self.rows["location"].append(
             (location_id, self.now, self.now, org_id, name, "", "", "virtual" if virtual else "physical", "",
              latitude, longitude, confidential, public_latitude, public_longitude, time_zone, open_24_7,
-             beds, beds_available, accepting, self.now if beds is not None else None)
+             beds, beds_available, accepting, self.now if beds is not None else None,
+             [] if virtual or place is None else demo_accessibility(location_id), "")
         )  # fmt: skip
         self.location_count += 1
         if place is not None and not virtual:
@@ -514,7 +526,8 @@ class DemoRegistryBuilder:
             copy_rows(Location, ["id", "created_at", "updated_at", "organization_id", "name", "alternate_name",
                                  "description", "location_type", "transportation", "latitude", "longitude",
                                  "is_confidential", "public_latitude", "public_longitude", "time_zone", "open_24_7",
-                                 "beds_total", "beds_available", "accepting_referrals", "capacity_updated_at"],
+                                 "beds_total", "beds_available", "accepting_referrals", "capacity_updated_at",
+                                 "accessibility", "accessibility_details"],
                       self.rows["location"])  # fmt: skip
             copy_rows(Address, ["id", "location_id", "attention", "address_1", "address_2", "city", "region",
                                 "state_province", "postal_code", "country", "address_type"],

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 
-from hsds import dated, spec
+from hsds import accessibility, dated, spec
 from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId
 from providers.access import ConfidentialAccess
@@ -214,6 +214,10 @@ def location_data(location: Location, *, access: ConfidentialAccess, ids: Ids) -
             _schedule(s, site, location_id=location_id) for s in location.schedules.all() if s.service_id is None
         ]
         + [_dated(e, site, location_id=location_id) for e in _dates_ahead(location) if e.service_id is None],
+        "accessibility": accessibility.records(
+            location.accessibility, site.text(location.accessibility_details), location_id=location_id,
+            derived_id=derived_id, attribute=_attribute,
+        ),
         "attributes": [
             _attribute(location_id, "location", FLAGS_TAXONOMY, code, name, name, "") for code, name in flags
         ],
@@ -342,7 +346,7 @@ def write_json(path: Path, services: Iterable[dict]) -> int:
 
 
 CSV_TABLES = ("organization", "service", "service_at_location", "location", "address", "phone", "schedule",
-              "language", "attribute", "taxonomy_term")  # fmt: skip
+              "accessibility", "language", "attribute", "taxonomy_term")  # fmt: skip
 
 
 def write_csv(folder: Path, services: Iterable[dict]) -> int:
@@ -404,4 +408,7 @@ def _flatten(service: dict, rows: dict) -> None:
             attributes(phone.get("attributes"))
         for schedule in location.get("schedules", []):
             put("schedule", schedule)
+        for record in location.get("accessibility", []):
+            put("accessibility", record)
+            attributes(record.get("attributes"))
         attributes(location.get("attributes"))

@@ -18,7 +18,7 @@ import zipcodes
 from django.db import transaction
 from django.utils import timezone
 
-from hsds import dated
+from hsds import accessibility, dated
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
@@ -326,6 +326,13 @@ class _Writer:
             "is_confidential": CONFIDENTIAL_FLAG in flags,
             "time_zone": _time_zone(postal_code),
         }
+        if "accessibility" in data:  # absent: the source says nothing of access, and what is here stays
+            codes, details, warnings = accessibility.read(data["accessibility"] or [])
+            values.update(accessibility=codes, accessibility_details=details)
+            self.report.warnings.extend(
+                Problem(str(data["id"]), f"location {data['id']}", "$.accessibility", text, level="warning")
+                for text in warnings
+            )  # fmt: skip
         existing_id = self.external.get(key)
         current = (
             Location.objects.filter(pk=existing_id).values("latitude", "longitude", "is_confidential").first()

@@ -22,8 +22,8 @@ from hsds import spec
 
 # The tables an import reads, by datapackage name. Others (funding, contacts, ...) are not modelled here.
 TABLES = (
-    "organization", "service", "service_at_location", "location", "address", "phone", "schedule", "language",
-    "attribute", "taxonomy_term",
+    "organization", "service", "service_at_location", "location", "address", "phone", "schedule", "accessibility",
+    "language", "attribute", "taxonomy_term",
 )  # fmt: skip
 
 
@@ -130,9 +130,13 @@ def _typed(value: str, kind: str):
     return value
 
 
+def _resource(table: str) -> dict:
+    return next(r for r in spec.datapackage()["resources"] if r["name"] == table)
+
+
 def _read_table(files, table: str) -> list[tuple[dict, str]]:
     """Return the typed rows of one table with their 'file row N' labels (row 1 is the header)."""
-    resource = next(r for r in spec.datapackage()["resources"] if r["name"] == table)
+    resource = _resource(table)
     name, fields = resource["path"], {f["name"]: f for f in resource["schema"]["fields"]}
     if not files.exists(name):
         if table == "service":
@@ -199,6 +203,7 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
     if not files.exists("datapackage.json"):
         raise ReadError(f"{label}: a tabular HSDS package needs datapackage.json beside its CSV files")
     tables = {table: _read_table(files, table) for table in TABLES}
+    has_accessibility = files.exists(_resource("accessibility")["path"])
     by_id = {table: {row["id"]: (row, where) for row, where in rows if "id" in row} for table, rows in tables.items()}
     children = defaultdict(list)  # (table, parent key, parent id) -> rows
 
@@ -218,6 +223,8 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
     for row, where in tables["language"]:
         key, value = owner(row, ("service_id", "location_id", "phone_id"))
         children["language", key, value].append((row, where))
+    for row, where in tables["accessibility"]:
+        children["accessibility", "location_id", row.get("location_id")].append((row, where))
     for row, where in tables["attribute"]:
         children["attribute", "link_id", row.get("link_id")].append((row, where))
     for row, where in tables["service_at_location"]:
@@ -273,6 +280,10 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
                 loc["phones"] = phones("location_id", loc["id"], f"{loc_path}.phones", origins)
                 loc["schedules"] = nest("schedule", "location_id", loc["id"], f"{loc_path}.schedules", origins)
                 loc["attributes"] = attributes(loc, loc_path, origins)
+                if has_accessibility:  # a package without the table says nothing of any site's access
+                    loc["accessibility"] = nest("accessibility", "location_id", loc["id"], f"{loc_path}.accessibility",
+                                                origins, lambda record, path: record.update(
+                                                    attributes=attributes(record, path, origins)))  # fmt: skip
                 offer["location"] = loc
 
         service["service_at_locations"] = nest(

@@ -22,8 +22,9 @@ from providers import eligibility
 INDEX_COLUMNS = (
     "need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, "
     "is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, "
-    "languages, accepting_referrals, location_type, latitude, longitude, public_latitude, public_longitude, "
-    "time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours"
+    "languages, accepting_referrals, accessibility, location_type, latitude, longitude, public_latitude, "
+    "public_longitude, time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, "
+    "service_needs, hours"
 )
 CARD_COLUMNS = (
     "service_at_location_id, service_id, location_id, organization_id, service_name, organization_name, "

@@ -56,6 +56,7 @@ class MatchCandidate(models.Model):
     lgbtq_specific = models.BooleanField(default=False)
     languages = ArrayField(models.CharField(max_length=2), default=list)
     accepting_referrals = models.BooleanField()
+    accessibility = ArrayField(models.CharField(max_length=32), default=list)  # the site's (providers.accessibility)
     # Ranking facts (see the module docstring): the location's,
     location_type = models.CharField(max_length=16, default="")
     latitude = models.FloatField(null=True)

@@ -28,6 +28,7 @@ class MatchRequest:
     open_now: bool = False
     accepting_referrals: bool = False
     include_virtual: bool = True
+    accessibility: tuple[str, ...] = ()  # providers.accessibility codes: only sites offering every one
     limit: int = 20
     keywords: str = ""  # words (matching.search.clean_query): only offers they find, ranked up by relevance
 

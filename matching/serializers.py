@@ -10,6 +10,7 @@ from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
 from matching import search
 from matching.results import MatchRequest
 from matching.taxonomy import vocabulary
+from providers import accessibility
 from providers.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
 from providers.fields import MAX_CODES, split_codes
 
@@ -80,6 +81,10 @@ class MatchInputSerializer(serializers.Serializer):
     open_now = QueryBooleanField(default=False, help_text="Only options open now (in their own time zone).")
     accepting_referrals = QueryBooleanField(default=False, help_text="Only options accepting referrals.")
     include_virtual = QueryBooleanField(default=True, help_text="Include services reached through their area.")
+    accessibility = CodesField(
+        child=serializers.CharField(max_length=32), required=False, default=list,
+        help_text="Accessibility feature codes (/api/accessibility/): only sites offering every one.",
+    )  # fmt: skip
     limit = serializers.IntegerField(default=20, min_value=1, max_value=MAX_LIMIT)
     q = KeywordsField(
         help_text="Words (names, descriptions, needs in English or Spanish, languages, city): only offers they "
@@ -103,6 +108,9 @@ class MatchInputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(f"Unknown language codes: {', '.join(unknown)} (use ISO 639-1).")
         return codes
+
+    def validate_accessibility(self, value):
+        return accessibility.checked(value)
 
     def validate(self, data):
         radius_mi, radius_km = data.get("radius_mi"), data.get("radius_km")
@@ -142,6 +150,7 @@ class MatchInputSerializer(serializers.Serializer):
             open_now=data["open_now"],
             accepting_referrals=data["accepting_referrals"],
             include_virtual=data["include_virtual"],
+            accessibility=tuple(data["accessibility"]),
             limit=data["limit"],
             keywords=data["q"],
         )

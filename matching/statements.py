@@ -25,6 +25,7 @@ HARD_FILTERS = (
     *eligibility.INDEX_CONDITIONS,
     "(NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])",
     "(NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)",
+    "(%(accessibility)s::varchar[] IS NULL OR mc.accessibility @> %(accessibility)s::varchar[])",
     "(%(include_virtual)s::boolean OR NOT mc.is_virtual)",
     # Words given (matching.search.match_params): offers whose search document the query matches (withheld text
     # too for callers who search it), or that the search ranked (names close to misspelt words).
@@ -111,6 +112,7 @@ def filter_params(request: MatchRequest) -> dict:
         "languages": list(request.languages),
         "accepting_referrals": request.accepting_referrals,
         "include_virtual": request.include_virtual,
+        "accessibility": list(request.accessibility) or None,
         "keywords": None,
         "keywords_withheld": False,
         "offers": None,

@@ -67,6 +67,7 @@ SOURCES = (
             "beds_total",
             "beds_available",
             "accepting_referrals",
+            "accessibility",
             "safe_texts",
         ),
         ((LOCATION, "id"),),

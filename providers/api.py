@@ -5,11 +5,12 @@ from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework_gis.pagination import GeoJsonPagination
 
 from core.pagination import CountedPages, DirectoryPagination
 from core.routing import READS
-from providers import features, filters, map_list, selectors, serializers, service_rows
+from providers import accessibility, features, filters, map_list, selectors, serializers, service_rows
 from providers.access import confidential_access_for_user
 from providers.edit_api import (
     LocationEditMixin,
@@ -193,6 +194,18 @@ class LanguageViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "code"
     pagination_class = None
     filter_backends = []
+
+
+class AccessibilityViewSet(viewsets.ViewSet):
+    """The accessibility features a site may list and the filters take (providers.accessibility), labelled in the
+    reader's language."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = serializers.AccessibilityFeatureSerializer
+
+    @extend_schema(responses=serializers.AccessibilityFeatureSerializer(many=True))
+    def list(self, request):
+        return Response(accessibility.described(accessibility.Feature.values))
 
 
 class PhoneViewSet(PhoneEditMixin, viewsets.GenericViewSet):

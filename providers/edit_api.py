@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from geo.fips import USPS_TO_NAME
-from providers import safe_texts, selectors, services
+from providers import accessibility, safe_texts, selectors, services
 from providers.editing import ADDRESS_FIELDS, M2M_FIELDS, RECORD_KINDS, organization_id_of, to_json
 from providers.fields import ClockTimeField, CodeRelatedField
 from providers.models import Language, Location, NeedTerm, Organization, Phone, Population, RecordType, Service
@@ -59,6 +59,13 @@ class AddressEditSerializer(serializers.Serializer):
 
 class LocationEditSerializer(serializers.ModelSerializer):
     address = AddressEditSerializer(required=False, help_text="The location's primary address (trust fields).")
+    accessibility = serializers.ListField(
+        child=serializers.ChoiceField(choices=accessibility.Feature.choices), required=False,
+        max_length=len(accessibility.CODES), help_text="Accessibility feature codes (/api/accessibility/), every one.",
+    )  # fmt: skip
+
+    def validate_accessibility(self, value):
+        return accessibility.ordered(value)
 
     class Meta:
         model = Location

@@ -61,13 +61,14 @@ RECORD_KINDS: dict[str, RecordKind] = {
     ),  # fmt: skip
     RecordType.LOCATION: RecordKind(
         Location,
-        operational=("beds_available", "beds_total", "accepting_referrals", "open_24_7"),
+        operational=("beds_available", "beds_total", "accepting_referrals", "open_24_7", "accessibility"),
         trust=(
             "name",
             "alternate_name",
             "description",
             "location_type",
             "transportation",
+            "accessibility_details",
             "latitude",
             "longitude",
             "is_confidential",

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from rest_framework import serializers
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
-from providers import selectors
+from providers import accessibility, selectors
 from providers.access import ConfidentialAccess
 from providers.disclosure import ADDRESS_FIELDS, SiteDisclosure
 from providers.fields import ClockTimeField
@@ -23,7 +23,7 @@ LOCATION_COLUMNS = (
     "id", "name", "alternate_name", "description", "transportation", "location_type", "organization_id",
     "is_confidential", "latitude", "longitude", "public_latitude", "public_longitude",
     "safe_texts", "time_zone", "open_24_7", "beds_total", "beds_available", "accepting_referrals",
-    "capacity_updated_at", "updated_at",
+    "capacity_updated_at", "updated_at", "accessibility", "accessibility_details",
 )  # fmt: skip
 # The map's light list (/api/locations/map/): what a marker and its label need; the rest from /api/locations/{id}/.
 MAP_COLUMNS = (
@@ -146,6 +146,8 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
             "alternate_name": row["alternate_name"],
             "description": site.text(row["description"]),
             "transportation": site.text(row["transportation"]),
+            "accessibility": accessibility.described(row["accessibility"]),
+            "accessibility_details": site.text(row["accessibility_details"]),
             "latitude": site.latitude,
             "longitude": site.longitude,
             "addresses": [site.address(address) for address in addresses.get(location_id, ())],

@@ -3,7 +3,8 @@
 Every filter validates its value: an unknown code or a malformed box is a 400 naming the parameter,
 never a 500 and never a silently ignored filter. List parameters accept repetition (`?need=a&need=b`)
 and commas (`?need=a,b`). For `need` and `language` a record matches when it matches any of the values; for
-`population` it must serve every one given (`population=women,minors`: services for women that take minors).
+`population` it must serve every one given (`population=women,minors`: services for women that take minors), and
+for `accessibility` a site must offer every one given.
 """
 
 import math
@@ -22,7 +23,7 @@ from geo.geocoding import GeocodingError, geocode
 from geo.queries import make_point
 from geo.units import km_to_m, m_to_km, miles_to_m
 from matching import search
-from providers import eligibility, selectors
+from providers import accessibility, eligibility, selectors
 from providers.access import BBox, ConfidentialAccess, confidential_access_for_user
 from providers.fields import MAX_CODES, split_codes
 from providers.models import (
@@ -312,8 +313,18 @@ class OrganizationFilter(RegistryFilterSet):
         return self.keyword(queryset, "organization_id")
 
 
+def _accessibility_codes():
+    return accessibility.CODES
+
+
+def _accessibility_filter(help_text: str) -> CodeListFilter:
+    return CodeListFilter(vocabulary=_accessibility_codes, label_plural="accessibility codes",
+                          help_text=f"Accessibility code(s) from /api/accessibility/: {help_text}")  # fmt: skip
+
+
 class ServiceFilter(RegistryFilterSet):
     organization = django_filters.UUIDFilter(field_name="organization_id", help_text="Organization id.")
+    accessibility = _accessibility_filter("services offered at a site with every one.")
     bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat: services offered at a location in the box.")
     stale = StaleFilter(help_text="true: active services not verified within LISTING_STALE_AFTER_DAYS.")
 
@@ -341,6 +352,11 @@ class ServiceFilter(RegistryFilterSet):
             queryset = queryset.filter(
                 selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
             )
+        if data.get("accessibility"):
+            at_sites = ServiceAtLocation.objects.filter(
+                location__accessibility__contains=data["accessibility"], service_id=OuterRef("pk")
+            )
+            queryset = queryset.filter(Exists(at_sites))
         if data.get("stale"):
             stale = selectors.stale_services_q(timezone.localdate())
             queryset = queryset.filter(stale) if data["stale"] == "true" else queryset.exclude(stale)
@@ -351,6 +367,7 @@ class LocationFilter(RegistryFilterSet):
     organization = django_filters.UUIDFilter(field_name="organization_id", help_text="Organization id.")
     bbox = BBoxFilter(help_text="min_lon,min_lat,max_lon,max_lat (WGS84 degrees).")
     location_type = django_filters.MultipleChoiceFilter(choices=Location.LocationType.choices)
+    accessibility = _accessibility_filter("sites offering every one.")
 
     class Meta:
         model = Location
@@ -370,6 +387,8 @@ class LocationFilter(RegistryFilterSet):
             queryset = queryset.filter(organization_id=data["organization"])
         if data.get("location_type"):
             queryset = queryset.filter(location_type__in=data["location_type"])
+        if data.get("accessibility"):
+            queryset = queryset.filter(accessibility__contains=data["accessibility"])
         if data.get("bbox"):
             queryset = selectors.locations_in_bbox(queryset, access=self.access, bbox=data["bbox"])
         if data.get("origin"):

@@ -20,8 +20,8 @@ from providers.vocabulary import vocabulary
 
 SQL_DIR = Path(__file__).with_name("sql")
 # The filters the statement applies; with any other given, the ORM's filters answer.
-HANDLED = frozenset({"q", "need", "language", "status", "organization", "location_type", "bbox", "near", "radius_mi",
-                     "radius_km", "origin", "radius_m"})  # fmt: skip
+HANDLED = frozenset({"q", "need", "language", "status", "organization", "location_type", "accessibility", "bbox",
+                     "near", "radius_mi", "radius_km", "origin", "radius_m"})  # fmt: skip
 _OWN = "l.organization_id = %(own)s::uuid"
 
 
@@ -104,6 +104,7 @@ def read_page(data: dict, access: ConfidentialAccess, *, offset: int, limit: int
         "own": access.organization_id,
         "organization": data.get("organization"),
         "location_types": list(data.get("location_type") or []) or None,
+        "accessibility": list(data.get("accessibility") or []) or None,
         **(
             {}
             if box is None

@@ -26,7 +26,11 @@ def location_texts(*, location: Location) -> list[SiteText]:
     descriptions) and the texts of services offered there that name it, as the public sees them."""
     public = SiteDisclosure.of(location, ConfidentialAccess())
     marks = SiteMarks.of(location)
-    found = [("location.description", location.description), ("location.transportation", location.transportation)]
+    found = [
+        ("location.description", location.description),
+        ("location.transportation", location.transportation),
+        ("location.accessibility_details", location.accessibility_details),
+    ]
     found += [(f"schedule:{s.pk}.description", s.description) for s in location.schedules.all()]
     found += [(f"phone:{p.pk}.description", p.description) for p in location.phones.all()]
     found += [(f"hours_exception:{e.pk}.note", e.note) for e in location.hours_exceptions.all()]

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
-from providers import selectors
+from providers import accessibility, selectors
 from providers.access import ConfidentialAccess
 from providers.disclosure import SiteDisclosure, service_texts
 from providers.fields import ClockTimeField
@@ -191,6 +191,11 @@ class HoursExceptionSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="Empty for a generalized site unless marked safe.")
 
 
+class AccessibilityFeatureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the reader's language.")
+
+
 class LocationServiceRefSerializer(serializers.Serializer):
     service_at_location_id = serializers.UUIDField(source="id")
     service_id = serializers.UUIDField()
@@ -205,6 +210,10 @@ class LocationSerializer(GeoFeatureModelSerializer):
     organization = OrganizationRefSerializer(read_only=True)
     description = serializers.SerializerMethodField(help_text="Empty for a generalized site unless marked safe.")
     transportation = serializers.SerializerMethodField(help_text="How to get there; as description.")
+    accessibility = serializers.SerializerMethodField(
+        help_text="Accessibility features the site offers (/api/accessibility/), with their labels."
+    )
+    accessibility_details = serializers.SerializerMethodField(help_text="More on access; as description.")
     precision = serializers.SerializerMethodField(help_text="'exact', or 'approximate' for a generalized site.")
     latitude = serializers.SerializerMethodField()
     longitude = serializers.SerializerMethodField()
@@ -228,6 +237,8 @@ class LocationSerializer(GeoFeatureModelSerializer):
             "alternate_name",
             "description",
             "transportation",
+            "accessibility",
+            "accessibility_details",
             "location_type",
             "organization",
             "is_confidential",
@@ -265,6 +276,13 @@ class LocationSerializer(GeoFeatureModelSerializer):
 
     def get_transportation(self, obj: Location) -> str:
         return self._site(obj).text(obj.transportation)
+
+    @extend_schema_field(AccessibilityFeatureSerializer(many=True))
+    def get_accessibility(self, obj: Location) -> list[dict]:
+        return accessibility.described(obj.accessibility)
+
+    def get_accessibility_details(self, obj: Location) -> str:
+        return self._site(obj).text(obj.accessibility_details)
 
     def get_precision(self, obj: Location) -> str:
         return self._site(obj).precision

@@ -15,5 +15,6 @@ router.register("specialists", api.SpecialistViewSet, basename="specialist")
 router.register("taxonomy", api.NeedTermViewSet, basename="needterm")
 router.register("populations", api.PopulationViewSet, basename="population")
 router.register("languages", api.LanguageViewSet, basename="language")
+router.register("accessibility", api.AccessibilityViewSet, basename="accessibility")
 
 urlpatterns = router.urls

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from core.routing import replica_reads
 from geo import basemap
-from providers import handout, selectors
+from providers import accessibility, handout, selectors
 from providers.access import ConfidentialAccess, confidential_access_for_user
 from providers.disclosure import SiteDisclosure, service_texts
 from providers.models import Location, ServiceArea
@@ -47,6 +47,8 @@ def site_view(location, access: ConfidentialAccess) -> dict:
         ],
         "description": site.text(location.description),
         "transportation": site.text(location.transportation),
+        "accessibility": accessibility.described(location.accessibility),
+        "accessibility_details": site.text(location.accessibility_details),
     }  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from providers import selectors, services
+from providers import accessibility, selectors, services
 from providers.edit_api import HoursExceptionEditSerializer
 from providers.editing import RECORD_KINDS, organization_id_of
 from providers.models import (
@@ -65,6 +65,7 @@ def portal(request):
         "services": organization.services.order_by("name"),
         "location_fields": [(f, label, f in kinds[RecordType.LOCATION]) for f, label in LOCATION_FIELDS],
         "service_fields": [(f, label, f in kinds[RecordType.SERVICE]) for f, label in SERVICE_FIELDS],
+        "accessibility_features": accessibility.Feature.choices,
         "pending": ChangeRequest.objects.filter(organization=organization, status="pending").order_by("-created_at"),
         "stale": selectors.organization_list().filter(pk=organization.pk, stale=True).exists(),
     })  # fmt: skip
@@ -101,6 +102,19 @@ def portal_edit(request, record_type: str, record_id):
             if field.startswith("beds") and raw == "":
                 values[field] = None
     _apply(request, record, values)
+    return redirect("portal")
+
+
+@require_POST
+@login_required
+def portal_accessibility(request, location_id):
+    """A site's accessibility: the features ticked (at once) and the details (reviewed, as other free text)."""
+    location = _editable_location(request, location_id)
+    values = {"accessibility": request.POST.getlist("accessibility"),
+              "accessibility_details": request.POST.get("accessibility_details", "").strip()}  # fmt: skip
+    if set(values["accessibility"]) <= accessibility.CODES:  # else the service's checks name the field
+        values["accessibility"] = accessibility.ordered(values["accessibility"])
+    _apply(request, location, values)
     return redirect("portal")
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("portal/capacity/<uuid:location_id>/", portal_views.portal_capacity, name="portal-capacity"),
     path("portal/edit/<str:record_type>/<uuid:record_id>/", portal_views.portal_edit, name="portal-edit"),
     path("portal/dates/<uuid:location_id>/", portal_views.portal_dates, name="portal-dates"),
+    path("portal/accessibility/<uuid:location_id>/", portal_views.portal_accessibility, name="portal-accessibility"),
     path("moderation/", portal_views.moderation, name="moderation"),
     path("moderation/<str:kind>/<int:pk>/<str:decision>/", portal_views.moderation_review, name="moderation-review"),
     path("referrals/new/", referral_views.referral_new, name="referral-new"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from accounts.roles import user_role
 from core.routing import replica_reads
 from geo import basemap
+from providers import accessibility
 from providers.models import Language, NeedTerm
 from referrals.permissions import may_send_referrals
 from sends.permissions import may_send_lists
@@ -34,6 +35,7 @@ def search(request):
         "role": user_role(request.user),
         "can_refer": may_send_referrals(request.user),
         "can_send_list": may_send_lists(request.user),
+        "accessibility_features": accessibility.Feature.choices,
         "map_config": json.dumps({**basemap.config(), "labels": search_labels()}),
     }
     return render(request, "web/search.html", context)

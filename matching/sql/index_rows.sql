@@ -76,7 +76,7 @@ svc AS (
 SELECT n.need_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_point,
        l.is_confidential, l.location_type = 'virtual', svc.min_age, svc.max_age, svc.genders,
        svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals,
-       l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
+       COALESCE(l.accessibility, '{}'), l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
        l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
        svc.needs,
        -- The service's own hours at this site win over the site's; then the dates of both: the site's closures

@@ -12,7 +12,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GistIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,6 +21,7 @@ from geopy.distance import geodesic
 from phonenumber_field.modelfields import PhoneNumberField
 
 from geo.expressions import WGS84, GeographyPoint
+from providers.accessibility import MAX_DETAILS_CHARS, Feature
 from providers.hours import exception_periods, open_at, period_covers
 from providers.models.base import MAX_AGE_YEARS, TimestampedModel
 from providers.models.vocabulary import Language, NeedTerm, Population
@@ -170,6 +171,14 @@ class Location(TimestampedModel):
     beds_available = models.PositiveIntegerField(null=True, blank=True)
     accepting_referrals = models.BooleanField(default=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
+    # What the site offers people with disabilities (providers.accessibility: codes in its order) and more in words.
+    accessibility = ArrayField(
+        models.CharField(max_length=32, choices=Feature.choices), default=list, blank=True,
+        help_text="Accessibility features (providers.accessibility.Feature codes).",
+    )  # fmt: skip
+    accessibility_details = models.TextField(
+        blank=True, max_length=MAX_DETAILS_CHARS, help_text='More on access, e.g. "Ramp at the side door on weekends".'
+    )
     # Digests of this site's free texts a moderator reviewed as not placing it (providers.disclosure): shown to those
     # who may not see the site exactly. An edited text no longer matches its digest and is withheld again. (NULL,
     # from a bulk load that leaves the column out: no marks.)
@@ -183,6 +192,8 @@ class Location(TimestampedModel):
             GistIndex(fields=["point"], name="location_point_gist"),
             # The same searches for everyone else, who are answered from the public point only.
             GistIndex(fields=["public_point"], name="location_public_point_gist"),
+            # The accessibility filter (`accessibility @> codes`) on its own.
+            GinIndex(fields=["accessibility"], name="location_accessibility_gin"),
             # bbox filters compare the coordinate columns (map boxes have straight edges, see access.py).
             models.Index(fields=["latitude", "longitude"], name="location_lat_lon_idx"),
             models.Index(fields=["public_latitude", "public_longitude"], name="location_public_lat_lon_idx"),
@@ -224,6 +235,12 @@ class Location(TimestampedModel):
                 ),
                 name="location_public_point_generalized",
                 violation_error_message="a confidential location needs a generalized public point.",
+            ),
+            # Known codes only, whoever writes them (raw SQL and COPY too).
+            models.CheckConstraint(
+                condition=Q(accessibility__contained_by=Feature.values),
+                name="location_accessibility_known",
+                violation_error_message="accessibility holds an unknown feature code.",
             ),
             models.CheckConstraint(
                 condition=Q(beds_available__isnull=True)

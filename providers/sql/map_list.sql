@@ -17,6 +17,7 @@ WITH page AS (
        AND {{organization}}
        AND {{bbox}}
        AND (%(location_types)s::varchar[] IS NULL OR l.location_type = ANY(%(location_types)s::varchar[]))
+       AND (%(accessibility)s::varchar[] IS NULL OR l.accessibility @> %(accessibility)s::varchar[])
        AND (NOT %(services_filtered)s::boolean OR EXISTS (
             SELECT FROM providers_serviceatlocation sal
               JOIN providers_service s ON s.id = sal.service_id

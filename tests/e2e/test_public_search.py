@@ -22,7 +22,8 @@ def listings(db):
     clinic_org = factories.organization(name="Open Door Clinic")
     clinic_service = factories.service(clinic_org, name="Walk-in Clinic", needs=("medical", "emergency-shelter"),
                                        last_verified_on="2026-11-01")  # fmt: skip
-    clinic = factories.location(clinic_org, name="Clinic", latitude=29.752, longitude=-95.37)
+    clinic = factories.location(clinic_org, name="Clinic", latitude=29.752, longitude=-95.37,
+                                accessibility=["wheelchair", "accessible-restroom"])  # fmt: skip
     factories.address(clinic, address_1="1 Open St", postal_code="77002")
     factories.offer(clinic_service, clinic)
     return shelter
@@ -52,6 +53,21 @@ def test_anonymous_visitor_never_sees_a_confidential_sites_exact_place(page, lis
     leaks = [(url, value) for url, body in page.recorder.bodies for value in exact if value in body]
     assert not leaks, leaks
     assert any("/api/match/" in url for url, _ in page.recorder.bodies)
+
+
+def test_an_accessibility_filter_keeps_the_sites_offering_it(page, listings):
+    page.goto("/")
+    page.get_by_label("Place (ZIP code, city and state, or address)").fill("77002")
+    page.locator("input[name=needs][value=emergency-shelter]").check()
+    page.get_by_text("Accessibility", exact=True).click()  # the list opens from its summary
+    page.get_by_label("Wheelchair accessible entrance").check()
+    with page.expect_request(lambda request: "/api/match/" in request.url) as sent:
+        page.get_by_role("button", name="Search").click()
+    page.locator("#results li.result").first.wait_for()
+
+    assert sent.value.post_data_json["accessibility"] == ["wheelchair"]
+    assert page.locator("#results li.result").count() == 1
+    assert page.locator("#results").get_by_text("Open Door Clinic").count() == 1
 
 
 def test_search_input_is_never_put_in_the_url(page, listings):

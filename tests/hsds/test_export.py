@@ -39,7 +39,8 @@ def registry(provider_org, sf_services, write_json):
         languages=("en", "es"), minimum_age=18, last_verified_on="2026-11-01",
     )  # fmt: skip
     shelter = factories.location(provider_org, name="Safe House 1", is_confidential=True, latitude=29.7612,
-                                 longitude=-95.3702)  # fmt: skip
+                                 longitude=-95.3702, accessibility=["wheelchair", "sign-language"],
+                                 accessibility_details="Ramp at the back door on Quiet Elm St")  # fmt: skip
     factories.address(shelter, address_1="6432 Secret Rd", postal_code="77002")
     factories.phone(location=shelter, number="+17135550122", is_front_door=True, description="front door")
     factories.phone(location=shelter, number="+17135550111", description="direct line")
@@ -78,7 +79,8 @@ def test_csv_export_has_the_datapackage_tables_and_reads_back_as_valid_services(
     package = json.loads((spec_dir / "datapackage.json").read_text())
     columns = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in package["resources"]}
     for name in ("services.csv", "organizations.csv", "locations.csv", "addresses.csv", "phones.csv",
-                 "schedules.csv", "service_at_location.csv", "attributes.csv", "taxonomy_terms.csv"):  # fmt: skip
+                 "schedules.csv", "service_at_location.csv", "accessibility.csv", "attributes.csv",
+                 "taxonomy_terms.csv"):  # fmt: skip
         with (tmp_path / "csv" / name).open() as handle:
             assert next(csv.reader(handle)) == columns[name], name
     records = list(read_records(tmp_path / "csv"))
@@ -94,6 +96,7 @@ def test_confidential_sites_are_generalized_and_the_export_says_so(registry, tmp
     assert "1 confidential location(s) generalized" in capsys.readouterr().out
     shelter = registry["shelter"]
     assert str(shelter.latitude) not in text and "6432 Secret Rd" not in text and "+17135550111" not in text
+    assert "Quiet Elm" not in text  # its accessibility details, as its other free text
     service = next(s for s in services if s["name"] == "Emergency Shelter")
     location = service["service_at_locations"][0]["location"]
     assert (location["latitude"], location["longitude"]) == (shelter.public_latitude, shelter.public_longitude)
@@ -104,12 +107,17 @@ def test_confidential_sites_are_generalized_and_the_export_says_so(registry, tmp
     assert [p["number"] for p in location["phones"]] == ["+17135550122"]
     flags = {a["taxonomy_term"]["code"] for a in location["attributes"]}
     assert flags == {"confidential-location", "generalized-location"}
+    # Its features are no secret: each a record in English with its code.
+    features = {(r["description"], r["attributes"][0]["taxonomy_term"]["code"]) for r in location["accessibility"]}
+    assert features == {("Wheelchair accessible entrance", "wheelchair"),
+                        ("Sign language (ASL) on site", "sign-language")}  # fmt: skip
 
 
 def test_include_confidential_exports_the_exact_site(registry, tmp_path):
     text = json.dumps(exported(tmp_path, "--include-confidential"))
 
     assert "6432 Secret Rd" in text and "+17135550111" in text and str(registry["shelter"].latitude) in text
+    assert "Ramp at the back door on Quiet Elm St" in text
     assert "generalized-location" not in text
 
 

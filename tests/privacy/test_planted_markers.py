@@ -38,6 +38,7 @@ MARKERS = {
     "offer description": "Wxyzq annex",
     "front door note": "Frobozz desk",
     "dates note": "Quuxbridge annex",
+    "accessibility details": "Zorkmid ramp",
 }
 ROLES = ["anonymous", "other_provider", "hotline", "specialist", "moderator", "provider", "superuser"]
 MAY_SEE_EXACTLY = {"hotline", "specialist", "moderator", "provider", "superuser"}
@@ -81,6 +82,7 @@ NO_SITE_DATA = {
     "location-schedules": "PUT: the site's own staff replace its hours; returns them to them",
     "location-hours-exceptions": "PUT: the site's own staff replace its dated hours; returns them to them",
     "portal-dates": "POST: the site's own staff add or remove its dated hours; redirects to their portal",
+    "portal-accessibility": "POST: the site's own staff set its accessibility; redirects to their portal",
     "phone-detail": "PATCH: the owner's staff edit a phone; returns it to them",
     "change-request-approve": "POST: a moderator's decision; returns the request (probed as change-request-detail)",
     "change-request-reject": "POST: as approve",
@@ -97,6 +99,7 @@ NO_SITE_DATA = {
     "population-list": "eligibility populations",
     "population-detail": "one population",
     "language-list": "languages",
+    "accessibility-list": "the accessibility features a site may list",
     "language-detail": "one language",
     "referral-report": "aggregate counts only (probed anyway)",
 }
@@ -126,7 +129,8 @@ def planted(provider_org, personas):
     site = factories.location(
         provider_org, name="Shelter One", is_confidential=True, latitude=EXACT[0], longitude=EXACT[1],
         description=f"Blue door by the {MARKERS['description']}",
-        transportation=f"Take the {MARKERS['transportation']}",
+        transportation=f"Take the {MARKERS['transportation']}", accessibility=["wheelchair"],
+        accessibility_details=f"Use the {MARKERS['accessibility details']} at the back",
     )  # fmt: skip
     factories.address(site, address_1=STREET, city="Houston", state_province="TX", postal_code=MARKERS["zip+4"])
     factories.phone(location=site, number="+17135550177", description="direct")

@@ -80,7 +80,7 @@ BEGIN
     IF cardinality(scope_offers) = 0 THEN
         RETURN;
     END IF;
-    INSERT INTO matching_matchcandidate (need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, languages, accepting_referrals, location_type, latitude, longitude, public_latitude, public_longitude, time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours)
+    INSERT INTO matching_matchcandidate (need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, languages, accepting_referrals, accessibility, location_type, latitude, longitude, public_latitude, public_longitude, time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours)
     -- The match index rows (matching.models.MatchCandidate): one per (need, service at location) of every active
     -- service. Scoped (in the refresh), every part reads only the rows of the given ids through their indexes, so a
     -- refresh costs the same at 10k rows as at 1M; unscoped (the rebuild), each per-service attribute and each site's
@@ -159,7 +159,7 @@ BEGIN
     SELECT n.need_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_point,
            l.is_confidential, l.location_type = 'virtual', svc.min_age, svc.max_age, svc.genders,
            svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals,
-           l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
+           COALESCE(l.accessibility, '{}'), l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
            l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
            svc.needs,
            -- The service's own hours at this site win over the site's; then the dates of both: the site's closures
@@ -336,7 +336,7 @@ BEGIN
     TRUNCATE matching_matchcandidate, matching_offercard, matching_searchdocument;
     -- Stored by need, then by place (geohash order): the rows one walk returns (the nearest of one need) then sit
     -- on a few pages instead of one page each. Rows refreshed later are appended at the end.
-    INSERT INTO matching_matchcandidate (need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, languages, accepting_referrals, location_type, latitude, longitude, public_latitude, public_longitude, time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours)
+    INSERT INTO matching_matchcandidate (need_id, service_at_location_id, service_id, location_id, organization_id, point, public_point, is_confidential, is_virtual, min_age, max_age, genders, trafficking_types, citizenship, lgbtq_specific, languages, accepting_referrals, accessibility, location_type, latitude, longitude, public_latitude, public_longitude, time_zone, open_24_7, beds_total, beds_available, last_verified_on, interpretation, service_needs, hours)
     SELECT * FROM (
         -- The match index rows (matching.models.MatchCandidate): one per (need, service at location) of every active
         -- service. Scoped (in the refresh), every part reads only the rows of the given ids through their indexes, so a
@@ -416,7 +416,7 @@ BEGIN
         SELECT n.need_id, sal.id, svc.id, l.id, l.organization_id, l.point, l.public_point,
                l.is_confidential, l.location_type = 'virtual', svc.min_age, svc.max_age, svc.genders,
                svc.trafficking_types, svc.citizenship, svc.lgbtq_specific, svc.languages, l.accepting_referrals,
-               l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
+               COALESCE(l.accessibility, '{}'), l.location_type, l.latitude, l.longitude, l.public_latitude, l.public_longitude,
                l.time_zone, l.open_24_7, l.beds_total, l.beds_available, svc.last_verified_on, svc.interpretation,
                svc.needs,
                -- The service's own hours at this site win over the site's; then the dates of both: the site's closures

@@ -37,6 +37,7 @@ near AS (
                 AND (NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)
                 AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
                 AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
+                AND (%(accessibility)s::varchar[] IS NULL OR mc.accessibility @> %(accessibility)s::varchar[])
                 AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
                 AND (%(keywords)s::tsquery IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]) OR EXISTS (SELECT FROM matching_searchdocument d WHERE d.service_at_location_id = mc.service_at_location_id AND (d.document @@ %(keywords)s::tsquery OR (%(keywords_withheld)s::boolean AND d.withheld @@ %(keywords)s::tsquery))))
               ORDER BY nearness
@@ -59,6 +60,7 @@ covering AS (
       AND (NOT %(exclude_lgbtq)s::boolean OR NOT mc.lgbtq_specific)
       AND (NOT %(language_required)s::boolean OR mc.languages && %(languages)s::varchar[])
       AND (NOT %(accepting_referrals)s::boolean OR mc.accepting_referrals)
+      AND (%(accessibility)s::varchar[] IS NULL OR mc.accessibility @> %(accessibility)s::varchar[])
       AND (%(include_virtual)s::boolean OR NOT mc.is_virtual)
       AND (%(keywords)s::tsquery IS NULL OR mc.service_at_location_id = ANY(%(offers)s::uuid[]) OR EXISTS (SELECT FROM matching_searchdocument d WHERE d.service_at_location_id = mc.service_at_location_id AND (d.document @@ %(keywords)s::tsquery OR (%(keywords_withheld)s::boolean AND d.withheld @@ %(keywords)s::tsquery))))
 ),

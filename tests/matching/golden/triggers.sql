@@ -75,10 +75,10 @@ RETURN NULL;
 -- providers_location: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 'l', r.id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals, n.safe_texts) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals, o.safe_texts))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals, n.accessibility, n.safe_texts) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals, o.accessibility, o.safe_texts))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals, n.safe_texts) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals, o.safe_texts))) r WHERE r.id IS NOT NULL;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.location_type, n.latitude, n.longitude, n.is_confidential, n.public_latitude, n.public_longitude, n.time_zone, n.open_24_7, n.beds_total, n.beds_available, n.accepting_referrals, n.accessibility, n.safe_texts) IS DISTINCT FROM (o.organization_id, o.name, o.location_type, o.latitude, o.longitude, o.is_confidential, o.public_latitude, o.public_longitude, o.time_zone, o.open_24_7, o.beds_total, o.beds_available, o.accepting_referrals, o.accessibility, o.safe_texts))) r WHERE r.id IS NOT NULL;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;

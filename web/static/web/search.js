@@ -76,6 +76,7 @@
     for (const name of ["language", "gender", "trafficking_type", "citizenship"]) {
       if (data.get(name)) body[name] = name === "language" ? [data.get(name)] : data.get(name);
     }
+    if (data.getAll("accessibility").length) body.accessibility = data.getAll("accessibility");
     if (data.get("age")) body.age = Number(data.get("age"));
     if (data.get("radius_mi")) body.radius_mi = Number(data.get("radius_mi"));
     for (const name of ["language_required", "open_now", "accepting_referrals"]) {

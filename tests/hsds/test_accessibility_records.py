@@ -1,0 +1,61 @@
+"""HSDS `accessibility` records on import (hsds/accessibility.py): another source's words become features and
+details, with the record's path in any warning; a package that says nothing of access leaves a site's as it is.
+The export and its round trip: tests/hsds/test_export.py."""
+
+import copy
+
+import pytest
+
+from hsds.importer import import_hsds
+from providers.models import Location
+
+pytestmark = pytest.mark.django_db
+TERM = "1f4c9d6b-6c3b-4d8a-8e4b-4e5c5a6f7b82"
+
+
+@pytest.fixture
+def one(sf_services):
+    found = next(s for s in sf_services if len(s.get("service_at_locations") or []) == 1
+                 and s["service_at_locations"][0].get("location"))  # fmt: skip
+    return copy.deepcopy(found)
+
+
+def test_words_become_features_and_a_package_silent_on_access_leaves_them(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["accessibility"] = [
+        {"id": "8c1f6a3e-3f0e-4a57-9b1e-1b2f2d3c4e5f", "description": "Wheelchair ramp at the side door",
+         "details": "Accessible restroom on the ground floor"},
+    ]  # fmt: skip
+
+    report = import_hsds(write_json([one]))
+
+    assert report.applied and not report.problems, report.problems
+    site = Location.objects.get()
+    assert site.accessibility == ["wheelchair", "accessible-restroom"]
+    assert site.accessibility_details == "Wheelchair ramp at the side door Accessible restroom on the ground floor"
+    del location["accessibility"]
+    again = import_hsds(write_json([one]))
+    assert again.applied and not again.problems
+    site.refresh_from_db()
+    assert site.accessibility == ["wheelchair", "accessible-restroom"]
+
+
+def test_an_unknown_code_is_a_warning_and_this_directorys_records_replace_the_sites(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["accessibility"] = [{"id": "8c1f6a3e-3f0e-4a57-9b1e-1b2f2d3c4e5f", "description": "Ramp"}]
+    import_hsds(write_json([one]))
+    location["accessibility"] = [
+        {"id": "9d2a7b4f-4a1f-4b68-8c2f-2c3a3e4d5f60", "description": "Teleport",
+         "attributes": [{"id": "0e3b8c5a-5b2a-4c79-9d3a-3d4b4f5e6a71", "taxonomy_term_id": TERM,
+                         "taxonomy_term": {"id": TERM, "code": "teleport", "name": "Teleport",
+                                           "description": "Teleport",
+                                           "taxonomy": "victim-services-directory-accessibility"}}]},
+    ]  # fmt: skip
+
+    report = import_hsds(write_json([one]))
+
+    assert report.applied and not report.problems, report.problems
+    assert [(w.path, w.reason) for w in report.warnings if w.path == "$.accessibility"] == [
+        ("$.accessibility", "unknown accessibility code 'teleport' left out")
+    ]
+    assert Location.objects.get().accessibility == []  # its words are no feature: this directory says them by code
