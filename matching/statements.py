@@ -138,7 +138,10 @@ def match_sql(
     )
     if organization_id is not None:
         params["organization_id"] = organization_id
-    return compact(match_statement(column, organization_id is not None, keywords is not None)), params
+    # A hard filter few rows may pass (words, features of access) keeps the walks within the radius: unbounded, a
+    # walk would read every row of the need to find k that pass.
+    bounded = keywords is not None or bool(request.accessibility)
+    return compact(match_statement(column, organization_id is not None, bounded)), params
 
 
 def beyond_sql(request: MatchRequest, *, column: str, need_pairs: list[tuple[int, str]]) -> tuple[str, dict]:

@@ -57,15 +57,21 @@ class AddressEditSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class FeatureCodesField(serializers.ListField):
+    """Codes, each once, the count checked before each code (a list of thousands is one error, not thousands)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return sorted(set(super().to_internal_value(data)))
+
+
 class LocationEditSerializer(serializers.ModelSerializer):
     address = AddressEditSerializer(required=False, help_text="The location's primary address (trust fields).")
-    accessibility = serializers.ListField(
+    accessibility = FeatureCodesField(
         child=serializers.ChoiceField(choices=accessibility.Feature.choices), required=False,
         max_length=len(accessibility.CODES), help_text="Accessibility feature codes (/api/accessibility/), every one.",
     )  # fmt: skip
-
-    def validate_accessibility(self, value):
-        return accessibility.ordered(value)
 
     class Meta:
         model = Location

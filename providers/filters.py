@@ -340,23 +340,23 @@ class ServiceFilter(RegistryFilterSet):
             queryset = queryset.filter(q)
         if data.get("organization"):
             queryset = queryset.filter(organization_id=data["organization"])
+        # Where a service is offered and the features asked of its site hold at the same site.
+        features = Q(location__accessibility__contains=data["accessibility"]) if data.get("accessibility") else Q()
         if data.get("bbox"):
             queryset = queryset.filter(
                 Exists(
                     ServiceAtLocation.objects.filter(
-                        self.access.bbox_q(data["bbox"], prefix="location__"), service_id=OuterRef("pk")
+                        self.access.bbox_q(data["bbox"], prefix="location__"), features, service_id=OuterRef("pk")
                     )
                 )
             )
         if data.get("origin"):
-            queryset = queryset.filter(
-                selectors.services_near_q(access=self.access, origin=data["origin"], radius_m=data["radius_m"])
-            )
-        if data.get("accessibility"):
-            at_sites = ServiceAtLocation.objects.filter(
-                location__accessibility__contains=data["accessibility"], service_id=OuterRef("pk")
-            )
-            queryset = queryset.filter(Exists(at_sites))
+            sites = Location.objects.filter(accessibility__contains=data["accessibility"]) if features else None
+            queryset = queryset.filter(selectors.services_near_q(
+                access=self.access, origin=data["origin"], radius_m=data["radius_m"], sites=sites,
+            ))  # fmt: skip
+        elif features and not data.get("bbox"):
+            queryset = queryset.filter(Exists(ServiceAtLocation.objects.filter(features, service_id=OuterRef("pk"))))
         if data.get("stale"):
             stale = selectors.stale_services_q(timezone.localdate())
             queryset = queryset.filter(stale) if data["stale"] == "true" else queryset.exclude(stale)

@@ -131,13 +131,19 @@ def locations_near(
     return qs.filter(in_reach).annotate(distance=distance).order_by("distance", "pk")
 
 
-def services_near_q(*, access: ConfidentialAccess, origin: Point, radius_m: float) -> Q:
-    """Return a filter for services offered within radius_m of origin, or whose service area covers it."""
-    nearby_locations = locations_near(Location.objects.all(), access=access, origin=origin, radius_m=radius_m)
+def services_near_q(*, access: ConfidentialAccess, origin: Point, radius_m: float,
+                    sites: QuerySet[Location] | None = None) -> Q:  # fmt: skip
+    """Return a filter for services offered within radius_m of origin, or whose service area covers it; `sites`:
+    only those offered at one of these sites (near it, or anywhere for a service whose area covers it)."""
+    sites = Location.objects.all() if sites is None else sites
+    nearby_locations = locations_near(sites, access=access, origin=origin, radius_m=radius_m)
     # As sets read once (hashed subplans), not per service: EXISTS under the OR made the planner check the sites of
     # every service with the need in the country (1,312 "medical" services for 31 near Houston, at 10k sites).
     offered_nearby = ServiceAtLocation.objects.filter(location_id__in=nearby_locations.values("pk").order_by())
     covering_area = queries.covering(ServiceArea.objects.all(), origin)
+    if sites.query.where:
+        offered_at_sites = ServiceAtLocation.objects.filter(location_id__in=sites.values("pk").order_by())
+        covering_area = covering_area.filter(service_id__in=offered_at_sites.values("service_id"))
     return Q(pk__in=offered_nearby.values("service_id")) | Q(pk__in=covering_area.values("service_id"))
 
 

@@ -14,7 +14,7 @@ from django.contrib.gis.db import models as gis_models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from geopy.distance import geodesic
@@ -171,14 +171,16 @@ class Location(TimestampedModel):
     beds_available = models.PositiveIntegerField(null=True, blank=True)
     accepting_referrals = models.BooleanField(default=True)
     capacity_updated_at = models.DateTimeField(null=True, blank=True)
-    # What the site offers people with disabilities (providers.accessibility: codes in its order) and more in words.
+    # What the site offers people with disabilities (providers.accessibility's codes, shown in its order) and more in
+    # words.
     accessibility = ArrayField(
         models.CharField(max_length=32, choices=Feature.choices), default=list, blank=True,
         help_text="Accessibility features (providers.accessibility.Feature codes).",
     )  # fmt: skip
     accessibility_details = models.TextField(
-        blank=True, max_length=MAX_DETAILS_CHARS, help_text='More on access, e.g. "Ramp at the side door on weekends".'
-    )
+        blank=True, max_length=MAX_DETAILS_CHARS, validators=[MaxLengthValidator(MAX_DETAILS_CHARS)],
+        help_text='More on access, e.g. "Ramp at the side door on weekends".',
+    )  # fmt: skip
     # Digests of this site's free texts a moderator reviewed as not placing it (providers.disclosure): shown to those
     # who may not see the site exactly. An edited text no longer matches its digest and is withheld again. (NULL,
     # from a bulk load that leaves the column out: no marks.)

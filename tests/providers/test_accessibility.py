@@ -91,10 +91,24 @@ def test_the_site_lists_keep_sites_offering_every_feature_asked(api, sites, path
     assert len(names(api.get(path))) == 3
 
 
-def test_services_are_kept_by_the_sites_they_are_offered_at(api, sites):
-    response = api.get("/api/services/", {"accessibility": "sign-language"})
-    assert response.status_code == 200
-    assert [s["name"] for s in response.json()["results"]] == ["Ramp And ASL Shelter"]
+def service_names(api, **params) -> list[str]:
+    response = api.get("/api/services/", params)
+    assert response.status_code == 200, response.content
+    return sorted(s["name"] for s in response.json()["results"])
+
+
+def test_services_are_kept_by_the_sites_they_are_offered_at(api, sites, provider_org):
+    assert service_names(api, accessibility="sign-language") == ["Ramp And ASL Shelter"]
+    # Offered near the place at a site without a ramp, and far away at one with: not for someone near who needs it.
+    clinic = factories.service(provider_org, name="Split Clinic", needs=("medical",))
+    factories.offer(clinic, factories.location(provider_org, name="Near, no ramp", latitude=29.761, longitude=-95.37))
+    factories.offer(clinic, factories.location(provider_org, name="Far, ramp", latitude=32.78, longitude=-96.80,
+                                               accessibility=["wheelchair"]))  # fmt: skip
+    assert "Split Clinic" in service_names(api, accessibility="wheelchair")
+    assert "Split Clinic" in service_names(api, near=NEAR)
+    assert "Split Clinic" not in service_names(api, near=NEAR, accessibility="wheelchair")
+    assert "Split Clinic" not in service_names(api, bbox="-95.5,29.6,-95.2,29.9", accessibility="wheelchair")
+    assert service_names(api, near=NEAR, accessibility="wheelchair") == ["Ramp And ASL Shelter", "Ramp Only Shelter"]
 
 
 @pytest.mark.parametrize("path", ["/api/locations/", "/api/locations/map/", "/api/services/", "/api/match/"])
@@ -142,6 +156,24 @@ def test_providers_set_features_at_once_and_details_by_review(client_for, sites)
     assert changes == {"accessibility_details": {"old": "", "new": "Ramp at the side door"}}
     assert refused.status_code == 400 and "accessibility" in refused.json()
     assert other.status_code == 403
+
+
+def test_bad_edits_are_one_400_naming_the_field_and_a_textareas_line_breaks_no_change(client_for, client,
+                                                                                       personas, sites):  # fmt: skip
+    site = sites["Nothing Listed"]
+    provider = client_for("provider")
+    many = provider.patch(f"/api/locations/{site.pk}/", {"accessibility": ["teleport"] * 10_000}, format="json")
+    shaped = provider.patch(f"/api/locations/{site.pk}/", {"accessibility": {"wheelchair": True}}, format="json")
+    long = provider.patch(f"/api/locations/{site.pk}/", {"accessibility_details": "x" * 1001}, format="json")
+    assert (many.status_code, shaped.status_code, long.status_code) == (400, 400, 400)
+    assert many.json() == {"accessibility": ["Ensure this field has no more than 9 elements."]}
+    assert "accessibility" in shaped.json() and "accessibility_details" in long.json()
+
+    Location.objects.filter(pk=site.pk).update(accessibility_details="Ramp\nat the side")
+    client.force_login(personas["provider"])
+    client.post(f"/portal/accessibility/{site.pk}/", {"accessibility_details": "Ramp\r\nat the side"})
+    client.post(f"/portal/accessibility/{site.pk}/", {"accessibility_details": "y" * 5000})
+    assert not ChangeRequest.objects.exists()
 
 
 def test_the_portal_ticks_features_and_the_listing_page_shows_them(client, personas, sites):

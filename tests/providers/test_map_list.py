@@ -27,14 +27,15 @@ def registry(provider_org, other_org):
     a closed legal office, a virtual hotline, a site beyond 25 miles, and one of another city's."""
     shelter = factories.location(
         provider_org, latitude=29.7512, longitude=-95.3612, is_confidential=True, name="Safe House", beds_total=12,
-        beds_available=3, accepting_referrals=True,
+        beds_available=3, accepting_referrals=True, accessibility=["wheelchair", "sign-language"],
     )  # fmt: skip
     factories.offer(factories.service(provider_org, name="Shelter", needs=["emergency-shelter"]), shelter)
     factories.offer(factories.service(provider_org, name="Visas", needs=["t-visa"], status="inactive"), shelter)
     # A text at a confidential site, withheld from search but for those who see every site exactly.
     night = factories.service(provider_org, name="Night intake", description="Ring at 12 Quokka Lane, side door.")
     factories.offer(night, shelter)
-    clinic = factories.location(other_org, latitude=29.70, longitude=-95.40, name="Clinic", open_24_7=True)
+    clinic = factories.location(other_org, latitude=29.70, longitude=-95.40, name="Clinic", open_24_7=True,
+                                accessibility=["wheelchair"])  # fmt: skip
     factories.offer(factories.service(other_org, name="Care", needs=["medical"], languages=["es"]), clinic)
     office = factories.location(other_org, latitude=29.80, longitude=-95.30, name="Legal office")
     factories.offer(factories.service(other_org, name="Civil", needs=["legal-civil"], status="inactive"), office)
@@ -74,6 +75,8 @@ FILTERS = [
     # exactly find it there.
     {"near": "29.7512,-95.3612", "radius_km": 0.5},
     {"bbox": "-95.3622,29.7502,-95.3602,29.7522"},
+    {"near": "29.76,-95.37", "accessibility": "wheelchair"},  # every feature asked, at the site
+    {"accessibility": "wheelchair,sign-language", "need": "emergency-shelter"},
 ]
 
 # Words: ranked first, then the other matches (matching.search.sites_matching's four ways to keep them, and the
