@@ -2,8 +2,9 @@
 
 Written: one record per feature, described by its English label and carrying its code as an attribute of this
 directory's accessibility taxonomy, and one record for the site's details when the reader may see them. Read: the
-codes of such attributes; from another source, the features a record's words name ("Wheelchair ramp at the side
-door"), with every record's text kept as the site's details.
+codes of such attributes, and every other record's words as the site's details. Words give no feature: hotline staff
+send a wheelchair user by the filter, and "no elevator" or "ASL by video" read wrong would send them to a door they
+cannot use. The features the words may mean are named in a warning, for the provider or a moderator to tick.
 """
 
 from django.utils.translation import override
@@ -30,29 +31,34 @@ def records(codes, details: str, *, location_id: str, derived_id, attribute) -> 
     return found
 
 
-def read(items: list[dict]) -> tuple[list[str], str, list[str]]:
-    """The codes and details a location's HSDS accessibility records give, and warnings (what was left out)."""
-    codes, texts, warnings = [], [], []
-    ours = any(_code(item) for item in items)
+def read(items: list[dict]) -> tuple[list[str] | None, str, list[str]]:
+    """The codes and details a location's HSDS accessibility records give, and warnings (what was left out, and
+    what the words may mean). The codes are None when no record says them by code (another source, or none): the
+    features a person ticked here stay."""
+    codes, texts, warnings, parts = [], [], [], []
+    ours = False
     for item in items:
         code = _code(item)
         if code is not None:
+            ours = True
             if code in Feature.values:
                 codes.append(code)
             else:
                 warnings.append(f"unknown accessibility code {code!r} left out")
             continue
-        text = " ".join(part.strip() for part in (item.get("description") or "", item.get("details") or "") if part)
-        if not text:
-            continue
-        texts.append(text)
-        if not ours:  # this directory's own export says its features by code; its details are words only
-            codes.extend(features_named(text))
+        said = [part.strip() for part in (item.get("description") or "", item.get("details") or "") if part.strip()]
+        if said:
+            texts.append(" ".join(said))
+            parts += said
     details = "\n".join(texts)
+    maybe = [code for code in ordered(c for part in parts for c in features_named(part)) if code not in codes]
+    if maybe:
+        warnings.append(f"accessibility details kept as words; they may mean {', '.join(maybe)}: features are "
+                        "ticked by the provider (the portal or the API), never read from words")  # fmt: skip
     if len(details) > MAX_DETAILS_CHARS:
         warnings.append(f"accessibility details cut to {MAX_DETAILS_CHARS} characters")
         details = details[: MAX_DETAILS_CHARS - 1].rstrip() + "…"
-    return ordered(codes), details, warnings
+    return (ordered(codes) if ours else None), details, warnings
 
 
 def _code(item: dict) -> str | None:

@@ -1,4 +1,4 @@
-"""The read-only HSDS 3.0 API under /hsds/ (see the specification's schema/openapi.json): lists come wrapped
+"""The read-only HSDS 3.1 API under /hsds/ (see the specification's schema/openapi.json): lists come wrapped
 in HSDS's Page object, services and locations in HSDS form, confidential sites generalized per caller."""
 
 import math
@@ -8,13 +8,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.routing import READS
 from geo.geocoding import GeocodingError, geocode
 from hsds import spec
-from hsds.exporter import Ids, derived_id, export_queryset, location_data, organization_data, service_data
+from hsds.exporter import Ids, derived_id, export_queryset, location_data, offer_data, organization_data, service_data
 from hsds.importer import NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId, ServiceAttribute
 from matching import search as keyword
@@ -23,7 +24,6 @@ from providers.access import confidential_access_for_user
 from providers.disclosure import SiteDisclosure
 from providers.models import NeedTerm, Organization, Population, Service, ServiceAtLocation
 
-OPENAPI_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json"
 TAXONOMY_DESCRIPTIONS = {
     NEEDS_TAXONOMY: "The needs of human-trafficking survivors that services meet (this directory's taxonomy).",
     POPULATIONS_TAXONOMY: "Who a service serves: age, gender, trafficking type, citizenship, identity.",
@@ -123,7 +123,7 @@ class HsdsRootView(APIView):
 
     @extend_schema(tags=["hsds"], summary="HSDS API: version and profile", responses=dict)
     def get(self, request):
-        return Response({"version": spec.HSDS_VERSION, "profile": spec.PROFILE, "openapi_url": OPENAPI_URL})
+        return Response({"version": spec.HSDS_VERSION, "profile": spec.PROFILE, "openapi_url": spec.OPENAPI_URL})
 
 
 class ServicesView(APIView):
@@ -215,18 +215,65 @@ class OrganizationView(APIView):
         return Response(organization_data(organization, ids=Ids([organization, *organization.phones.all()])))
 
 
+def taxonomies() -> list[dict]:
+    """Return every taxonomy of the terms this directory uses, with the ids the exports give them."""
+    names = sorted({term["taxonomy"] for term in taxonomy_terms()})
+    return [{"id": derived_id("taxonomy", n), "name": n, "description": TAXONOMY_DESCRIPTIONS.get(n, f"From {n}.")}
+            for n in names]  # fmt: skip
+
+
+def one_of(items: list[dict], given: str, what: str) -> dict:
+    """Return the item with this id; 404 naming the id otherwise (ids here are derived UUIDs, so any other text is
+    simply not one of them)."""
+    found = next((item for item in items if item["id"] == given), None)
+    if found is None:
+        raise NotFound(f"No {what} has this id.")
+    return found
+
+
 class TaxonomiesView(APIView):
     replica_methods = READS
 
     @extend_schema(tags=["hsds"], summary="HSDS taxonomies (Page)", parameters=[PageQuery], responses=dict)
     def get(self, request):
         query = parse(PageQuery, request)
-        names = sorted({term["taxonomy"] for term in taxonomy_terms()})
-        items = [
-            {"id": derived_id("taxonomy", n), "name": n, "description": TAXONOMY_DESCRIPTIONS.get(n, f"From {n}.")}
-            for n in names
-        ]
+        items = taxonomies()
         return Response(page(list(window(items, query)), len(items), query))
+
+
+class TaxonomyView(APIView):
+    replica_methods = READS
+
+    @extend_schema(tags=["hsds"], summary="One HSDS taxonomy", responses=dict, operation_id="hsds_taxonomy_retrieve")
+    def get(self, request, taxonomy_id: str):
+        return Response(one_of(taxonomies(), taxonomy_id, "taxonomy"))
+
+
+class TaxonomyTermView(APIView):
+    replica_methods = READS
+
+    @extend_schema(
+        tags=["hsds"], summary="One HSDS taxonomy term", responses=dict, operation_id="hsds_taxonomy_term_retrieve"
+    )
+    def get(self, request, term_id: str):
+        return Response(one_of(taxonomy_terms(), term_id, "taxonomy term"))
+
+
+class ServiceAtLocationView(APIView):
+    replica_methods = READS
+
+    @extend_schema(tags=["hsds"], summary="One HSDS service at a location, fully nested", responses=dict,
+                   operation_id="hsds_service_at_location_retrieve")  # fmt: skip
+    def get(self, request, offer_id: str):
+        pk = record_pk("service_at_location", offer_id)
+        offer = ServiceAtLocation.objects.filter(pk=pk).first() if pk else None
+        if offer is None:
+            raise NotFound("No service at location has this id.")
+        service = export_queryset(Service.objects.filter(pk=offer.service_id)).get()
+        ids = Ids.for_services([service])
+        offer = next(o for o in service.service_at_locations.all() if o.pk == offer.pk)  # prefetched with its site
+        access = confidential_access_for_user(request.user)
+        return Response(offer_data(offer, service, ids("service", service), access=access, ids=ids))
 
 
 class TaxonomyTermsView(APIView):

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class HsdsConfig(AppConfig):
     name = "hsds"
-    verbose_name = "Open Referral HSDS 3.0"
+    verbose_name = "Open Referral HSDS 3.1"

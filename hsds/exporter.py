@@ -1,4 +1,4 @@
-"""Write this directory's services as HSDS 3.0: nested service objects (JSON, and the HSDS API) or the
+"""Write this directory's services as HSDS 3.1: nested service objects (JSON, and the HSDS API) or the
 tabular form (CSV files + datapackage.json).
 
 What leaves of a confidential site is what the disclosure policy (providers.disclosure, docs/privacy.md) lets the
@@ -18,12 +18,21 @@ from pathlib import Path
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 
-from hsds import accessibility, dated, spec
+from hsds import accessibility, additions, capacities, dated, spec
 from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId
 from providers.access import ConfidentialAccess
 from providers.disclosure import SiteDisclosure, service_texts
-from providers.models import HoursException, Location, Phone, Schedule, Service, ServiceAtLocation, ahead_since
+from providers.models import (
+    HoursException,
+    Location,
+    Phone,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceCapacity,
+    ahead_since,
+)
 
 GENERALIZED_FLAG = "generalized-location"
 NAMESPACE = uuid.UUID("6f1c2d38-5b8e-4d8e-9a51-8b0f3c9e2a71")  # this directory's namespace for derived ids
@@ -52,11 +61,15 @@ def export_queryset(queryset: QuerySet[Service] | None = None) -> QuerySet[Servi
             "populations",
             "languages",
             "hsds_attributes",
+            "hsds_urls",
+            "organization__hsds_urls",
+            Prefetch("capacities", queryset=ServiceCapacity.objects.select_related("location").order_by("id")),
             Prefetch(
                 "service_at_locations",
                 queryset=ServiceAtLocation.objects.select_related("location__organization")
                 .order_by("id")
                 .prefetch_related(
+                    "hsds_areas",
                     "location__addresses",
                     Prefetch("location__phones", queryset=phones),
                     Prefetch("location__schedules", queryset=Schedule.objects.order_by("weekday", "opens_at", "id")),
@@ -101,7 +114,7 @@ class Ids:
 def service_data(
     service: Service, *, access: ConfidentialAccess, ids: Ids, full: bool = True, modified: bool = True
 ) -> dict:
-    """Return one service in HSDS 3.0 form (fully nested when `full`; `modified`: with last_modified, which
+    """Return one service in HSDS 3.1 form (fully nested when `full`; `modified`: with last_modified, which
     file exports leave out so that exporting twice gives the same file)."""
     service_id, organization = ids("service", service), service.organization
     texts, _ = service_texts(service, access)
@@ -127,6 +140,8 @@ def service_data(
     if not full:
         return data
     data["organization"] = organization_data(organization, ids=ids)
+    data["additional_urls"] = additions.urls(service.hsds_urls.all(), owner="service", owner_id=service_id,
+                                             derived_id=derived_id)  # fmt: skip
     data["phones"] = [_phone(p, ids) for p in service.phones.all()]
     data["languages"] = [
         {"id": derived_id("language", service_id, language.code), "service_id": service_id,
@@ -136,13 +151,15 @@ def service_data(
     terms = [(NEEDS_TAXONOMY, need.code, need.name, need.description) for need in service.needs.all()]
     terms += [(POPULATIONS_TAXONOMY, p.code, p.name, p.description or p.name) for p in service.populations.all()]
     terms += [(a.taxonomy, a.code, a.name, a.name) for a in service.hsds_attributes.all()]
-    values = {(a.taxonomy, a.code): a.value for a in service.hsds_attributes.all()}
+    kept = {(a.taxonomy, a.code): a for a in service.hsds_attributes.all()}
     data["attributes"] = [
-        _attribute(service_id, "service", taxonomy, code, name, description, values.get((taxonomy, code), ""))
+        _attribute(service_id, "service", taxonomy, code, name, description, getattr(kept.get((taxonomy, code)),
+                   "value", ""), label=getattr(kept.get((taxonomy, code)), "label", ""))
         for taxonomy, code, name, description in sorted(terms)
-    ]
+    ]  # fmt: skip
+    data["capacities"] = capacities.records(service, service_id, access=access, ids=ids, derived_id=derived_id)
     data["service_at_locations"] = [
-        _offer(offer, service, service_id, access=access, ids=ids) for offer in service.service_at_locations.all()
+        offer_data(offer, service, service_id, access=access, ids=ids) for offer in service.service_at_locations.all()
     ]
     return _sorted_by_id(data)
 
@@ -162,8 +179,9 @@ def _sorted_by_id(value):
 
 
 def organization_data(organization, *, ids: Ids, full: bool = True) -> dict:
+    organization_id = ids("organization", organization)
     data = _clean({
-        "id": ids("organization", organization),
+        "id": organization_id,
         "name": organization.name,
         "alternate_name": organization.alternate_name,
         "description": organization.description or organization.name,
@@ -171,11 +189,14 @@ def organization_data(organization, *, ids: Ids, full: bool = True) -> dict:
         "website": organization.website,
     })  # fmt: skip
     if full:
+        data["additional_websites"] = additions.urls(organization.hsds_urls.all(), owner="organization",
+                                                     owner_id=organization_id, derived_id=derived_id)  # fmt: skip
         data["phones"] = [_phone(p, ids) for p in organization.phones.all()]
     return data
 
 
-def _offer(offer: ServiceAtLocation, service: Service, service_id: str, *, access, ids) -> dict:
+def offer_data(offer: ServiceAtLocation, service: Service, service_id: str, *, access, ids) -> dict:
+    """A service at a location, fully nested (its hours there, service areas and location)."""
     offer_id, location = ids("service_at_location", offer), offer.location
     site = SiteDisclosure.of(location, access)
     schedules = [s for s in location.schedules.all() if s.service_id == service.pk]
@@ -187,7 +208,7 @@ def _offer(offer: ServiceAtLocation, service: Service, service_id: str, *, acces
         "schedules": [_schedule(s, site, offer_id=offer_id) for s in schedules]
         + [_dated(e, site, offer_id=offer_id) for e in _dates_ahead(location) if e.service_id == service.pk],
         "location": location_data(location, access=access, ids=ids),
-    })  # fmt: skip
+    }) | {"service_areas": additions.service_areas(offer, offer_id, site)}  # fmt: skip
 
 
 def location_data(location: Location, *, access: ConfidentialAccess, ids: Ids) -> dict:
@@ -297,9 +318,11 @@ def _dated(exception: HoursException, site: SiteDisclosure, *, offer_id: str | N
     })  # fmt: skip
 
 
-def _attribute(link_id: str, link_type: str, taxonomy: str, code: str, name: str, description: str, value) -> dict:
+def _attribute(link_id: str, link_type: str, taxonomy: str, code: str, name: str, description: str, value,
+               label: str = "") -> dict:  # fmt: skip
     term_id = derived_id("term", taxonomy, code)
     return _clean({
+        "label": label,
         "id": derived_id("attribute", link_id, taxonomy, code),
         "link_id": link_id,
         "link_type": link_type,
@@ -346,14 +369,15 @@ def write_json(path: Path, services: Iterable[dict]) -> int:
 
 
 CSV_TABLES = ("organization", "service", "service_at_location", "location", "address", "phone", "schedule",
-              "accessibility", "language", "attribute", "taxonomy_term")  # fmt: skip
+              "accessibility", "language", "attribute", "taxonomy_term", "service_capacity", "unit", "url",
+              "service_area")  # fmt: skip
 
 
 def write_csv(folder: Path, services: Iterable[dict]) -> int:
     """Write services in HSDS tabular form (one CSV per table, with datapackage.json); return how many."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    resources = {r["name"]: r for r in spec.datapackage()["resources"]}
+    resources = {table: spec.resource(table) for table in CSV_TABLES}
     rows: dict[str, dict[str, dict]] = {table: {} for table in CSV_TABLES}
     count = 0
     for service in services:
@@ -367,7 +391,7 @@ def write_csv(folder: Path, services: Iterable[dict]) -> int:
             writer.writeheader()
             for key in sorted(rows[table]):
                 writer.writerow(rows[table][key])
-    package = {k: v for k, v in spec.datapackage().items() if k != "resources"}
+    package = {k: v for k, v in spec.datapackage().items() if k != "resources"} | {"version": spec.PACKAGE_VERSION}
     package["resources"] = [resources[table] for table in CSV_TABLES]
     (folder / "datapackage.json").write_text(json.dumps(package, indent=2))
     return count
@@ -388,7 +412,14 @@ def _flatten(service: dict, rows: dict) -> None:
     for phone in organization.get("phones", []):
         put("phone", phone, organization_id=organization["id"])
         attributes(phone.get("attributes"))
+    for website in organization.get("additional_websites", []):
+        put("url", website)
     put("service", service)
+    for url in service.get("additional_urls", []):
+        put("url", url)
+    for capacity in service.get("capacities", []):
+        put("service_capacity", capacity, unit_id=capacity["unit"]["id"])
+        put("unit", capacity["unit"])
     for phone in service.get("phones", []):
         put("phone", phone, service_id=service["id"])
         attributes(phone.get("attributes"))
@@ -397,6 +428,8 @@ def _flatten(service: dict, rows: dict) -> None:
     attributes(service.get("attributes"))
     for offer in service.get("service_at_locations", []):
         put("service_at_location", offer)
+        for area in offer.get("service_areas", []):
+            put("service_area", area)
         for schedule in offer.get("schedules", []):
             put("schedule", schedule)
         location = offer["location"]

@@ -1,4 +1,4 @@
-"""Import HSDS 3.0 services: validate everything, then write all of it in one transaction (or, with
+"""Import HSDS 3.1 (and 3.0) services: validate everything, then write all of it in one transaction (or, with
 skip_invalid, the valid records), matching records by their HSDS id so a re-import changes nothing and a
 changed record updates the existing one, with the change in the listing history."""
 
@@ -18,7 +18,7 @@ import zipcodes
 from django.db import transaction
 from django.utils import timezone
 
-from hsds import accessibility, dated
+from hsds import accessibility, additions, capacities, dated, spec
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
@@ -62,12 +62,14 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
+    version: str = "3.0"  # "3.1" when any record uses what HSDS 3.1 adds (spec.version_of)
 
     def summary(self) -> str:
         state = "imported" if self.applied else "NOT imported (nothing was written)"
         return (
-            f"{self.read} service(s) read: {self.valid} valid, {self.invalid} invalid; {state}: {self.created} "
-            f"created, {self.updated} updated, {self.unchanged} unchanged; {len(self.warnings)} warning(s); "
+            f"HSDS {self.version}: {self.read} service(s) read: {self.valid} valid, {self.invalid} invalid; "
+            f"{state}: {self.created} created, {self.updated} updated, {self.unchanged} unchanged; "
+            f"{len(self.warnings)} warning(s); "
             f"{self.seconds:.1f} s"
         )
 
@@ -89,6 +91,8 @@ def import_hsds(
     first_seen: dict[str, str] = {}
     for record in read_records(path):
         report.read += 1
+        if record.version == "3.1" or isinstance(record.data, dict) and spec.version_of(record.data) == "3.1":
+            report.version = "3.1"
         checked = validate(record, known_languages=known_languages)
         problems = [problem for problem in checked if problem.level == "error"]
         warnings = [problem for problem in checked if problem.level != "error"]
@@ -243,7 +247,7 @@ class _Writer:
         outcomes.append(self.set_m2m(service, "languages", languages, Language))
         outcomes.append(self.attributes(service, kept))
         outcomes.append(self.phones(data.get("phones") or [], service=service))
-        offers = []
+        offers, sites = [], []
         for offer_data in data.get("service_at_locations") or []:
             location_data = offer_data["location"]
             if offer_data.get("phones"):
@@ -262,10 +266,14 @@ class _Writer:
                 "service_at_location", offer_data["id"], ServiceAtLocation, offer_values, history_on=service
             )
             offers.append(offer)
+            sites.append((str(location_data["id"]), location))
             periods = _periods(data.get("schedules")) + _periods(offer_data.get("schedules"))
             days = dated.entries(data.get("schedules")) + dated.entries(offer_data.get("schedules"))
             outcomes += [location_outcome, offer_outcome, self.schedules(location, service, periods),
                          dated.write(self, location, service, days, record)]  # fmt: skip
+        given = zip(data.get("service_at_locations") or [], offers, strict=True)
+        outcomes += [additions.write(self, data, service, organization, list(given)),
+                     capacities.write(self, record, service, sites)]  # fmt: skip
         stale = ServiceAtLocation.objects.filter(service=service).exclude(pk__in=[o.pk for o in offers])
         if service.pk not in self.created and stale.exists():
             # The service's dated hours at the sites it leaves go with it (not where an offer of a new id stays).
@@ -328,7 +336,8 @@ class _Writer:
         }
         if "accessibility" in data:  # absent: the source says nothing of access, and what is here stays
             codes, details, warnings = accessibility.read(data["accessibility"] or [])
-            values.update(accessibility=codes, accessibility_details=details)
+            values.update({"accessibility_details": details} if codes is None else
+                          {"accessibility": codes, "accessibility_details": details})  # fmt: skip
             self.report.warnings.extend(
                 Problem(str(data["id"]), f"location {data['id']}", "$.accessibility", text, level="warning")
                 for text in warnings
@@ -466,7 +475,8 @@ class _Writer:
                 needs.add(self.need_codes[self.mappings[(taxonomy, code)]])
             elif taxonomy != FLAGS_TAXONOMY and (taxonomy, code) not in {(k["taxonomy"], k["code"]) for k in kept}:
                 kept.append({"taxonomy": taxonomy, "code": code, "name": term.get("name") or "",
-                             "value": str(attribute.get("value") or "")})  # fmt: skip
+                             "value": str(attribute.get("value") or ""),
+                             "label": attribute.get("label") or ""})  # fmt: skip
                 if (taxonomy, code) not in self.unmapped:
                     self.report.warnings.append(Problem(
                         str(record.data["id"]), record.where, "$.attributes",
@@ -493,20 +503,17 @@ class _Writer:
         return "updated"
 
     def attributes(self, service: Service, kept: list[dict]) -> str:
+        wanted = sorted({(k["taxonomy"], k["code"], k["name"], k["value"], k["label"]) for k in kept})
+        rows = [ServiceAttribute(service=service, taxonomy=t, code=c, name=n, value=v, label=label)
+                for t, c, n, v, label in wanted]  # fmt: skip
         if service.pk in self.created:
-            self.new_rows.extend(
-                ServiceAttribute(service=service, taxonomy=t, code=c, name=n, value=v)
-                for t, c, n, v in sorted({(k["taxonomy"], k["code"], k["name"], k["value"]) for k in kept})
-            )
+            self.new_rows.extend(rows)
             return "unchanged"
-        current = sorted((a.taxonomy, a.code, a.name, a.value) for a in service.hsds_attributes.all())
-        wanted = sorted({(k["taxonomy"], k["code"], k["name"], k["value"]) for k in kept})
+        current = sorted((a.taxonomy, a.code, a.name, a.value, a.label) for a in service.hsds_attributes.all())
         if current == wanted:
             return "unchanged"
         service.hsds_attributes.all().delete()
-        ServiceAttribute.objects.bulk_create(
-            ServiceAttribute(service=service, taxonomy=t, code=c, name=n, value=v) for t, c, n, v in wanted
-        )
+        ServiceAttribute.objects.bulk_create(rows)
         return "updated"
 
     def finish(self) -> None:

@@ -63,6 +63,7 @@ class ServiceAttribute(models.Model):
     code = models.CharField(max_length=100)
     name = models.CharField(max_length=255, blank=True)
     value = models.TextField(blank=True)
+    label = models.CharField(max_length=255, blank=True, help_text="The attribute's label (HSDS 3.1).")
 
     class Meta:
         ordering = ["taxonomy", "code"]
@@ -72,3 +73,47 @@ class ServiceAttribute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.taxonomy}:{self.code}"
+
+
+class AdditionalUrl(models.Model):
+    """A further web address of an imported organization (HSDS 3.1 additional_websites) or service
+    (additional_urls), kept so it leaves again as it came: "Instagram", "Donate"."""
+
+    organization = models.ForeignKey(
+        "providers.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="hsds_urls"
+    )
+    service = models.ForeignKey("providers.Service", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="hsds_urls")  # fmt: skip
+    label = models.CharField(max_length=255, blank=True)
+    url = models.URLField(max_length=2000)
+
+    class Meta:
+        ordering = ["url", "label", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organization__isnull=True) ^ models.Q(service__isnull=True),
+                name="additional_url_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class OfferServiceArea(models.Model):
+    """An imported service area of one service at one site (HSDS 3.1 service_at_location.service_areas), kept as the
+    source gives it (this directory's own areas are providers.ServiceArea, by state or county)."""
+
+    offer = models.ForeignKey("providers.ServiceAtLocation", on_delete=models.CASCADE, related_name="hsds_areas")
+    hsds_id = models.CharField(max_length=255, help_text="The id it came with, and leaves with.")
+    name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    extent = models.TextField(blank=True, help_text="As the source gives it, e.g. GeoJSON (extent_type).")
+    extent_type = models.CharField(max_length=64, blank=True)
+    uri = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.pk)

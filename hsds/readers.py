@@ -1,10 +1,11 @@
-"""Read HSDS 3.0 services from the forms the specification allows, as nested service objects.
+"""Read HSDS 3.1 (and 3.0) services from the forms the specification allows, as nested service objects.
 
 - JSON: one service, a list of services, or a Page object (`{"contents": [...]}`, the `/services?full` form);
 - newline-delimited JSON (one service per line);
 - tabular: a folder or a zip of CSV files with datapackage.json; rows are typed from the specification's
   datapackage and joined into nested services (services.csv + organizations, service_at_location,
-  locations, addresses, phones, schedules, languages, attributes, taxonomy_terms).
+  locations, addresses, phones, schedules, languages, attributes, taxonomy_terms, and HSDS 3.1's service_capacity
+  with its units, url and the service_areas of services at locations).
 
 Every record carries where it came from (file and index, line, or CSV file and row) for the report.
 """
@@ -23,8 +24,10 @@ from hsds import spec
 # The tables an import reads, by datapackage name. Others (funding, contacts, ...) are not modelled here.
 TABLES = (
     "organization", "service", "service_at_location", "location", "address", "phone", "schedule", "accessibility",
-    "language", "attribute", "taxonomy_term",
+    "language", "attribute", "taxonomy_term", "service_capacity", "unit", "url", "service_area",
 )  # fmt: skip
+# HSDS 3.1 tables: a package without one says nothing of them, so what is kept of them here stays (hsds.additions).
+GIVEN_BY_TABLE = ("accessibility", "service_capacity", "url", "service_area")
 
 
 MAX_CELL_ERRORS = 50  # cell problems a read reports at most (a package wrong throughout is not listed whole)
@@ -40,6 +43,7 @@ class SourceRecord:
     where: str
     # For tabular input: JSON path of a nested object -> "file.csv row N", so problems name the row.
     origins: dict[str, str] = field(default_factory=dict)
+    version: str = ""  # "3.1" for a tabular package with HSDS 3.1's tables, whatever its rows link
 
     def locate(self, path: str) -> str:
         """Return where in the input a JSON path of this record comes from."""
@@ -131,7 +135,7 @@ def _typed(value: str, kind: str):
 
 
 def _resource(table: str) -> dict:
-    return next(r for r in spec.datapackage()["resources"] if r["name"] == table)
+    return spec.resource(table)
 
 
 def _read_table(files, table: str) -> list[tuple[dict, str]]:
@@ -203,7 +207,10 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
     if not files.exists("datapackage.json"):
         raise ReadError(f"{label}: a tabular HSDS package needs datapackage.json beside its CSV files")
     tables = {table: _read_table(files, table) for table in TABLES}
-    has_accessibility = files.exists(_resource("accessibility")["path"])
+    has = {table: files.exists(_resource(table)["path"]) for table in GIVEN_BY_TABLE}
+    version = (
+        "3.1" if any(files.exists(_resource(table)["path"]) for table in ("service_capacity", "unit", "url")) else ""
+    )
     by_id = {table: {row["id"]: (row, where) for row, where in rows if "id" in row} for table, rows in tables.items()}
     children = defaultdict(list)  # (table, parent key, parent id) -> rows
 
@@ -229,6 +236,13 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
         children["attribute", "link_id", row.get("link_id")].append((row, where))
     for row, where in tables["service_at_location"]:
         children["service_at_location", "service_id", row.get("service_id")].append((row, where))
+    for row, where in tables["service_capacity"]:
+        children["service_capacity", "service_id", row.get("service_id")].append((row, where))
+    for row, where in tables["url"]:
+        key, value = owner(row, ("service_id", "organization_id"))
+        children["url", key, value].append((row, where))
+    for row, where in tables["service_area"]:  # a service's own areas (HSDS 3.0) are not kept here
+        children["service_area", "service_at_location_id", row.get("service_at_location_id")].append((row, where))
 
     def nest(table, key, value, path, origins, build=None):
         items = []
@@ -249,6 +263,11 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
                 attribute["taxonomy_term"] = dict(term[0])
         return found
 
+    def unit_of(capacity) -> dict:
+        """The capacity's unit, by unit_id (a unit_id naming no unit leaves it out: the schema names the row)."""
+        unit = by_id["unit"].get(capacity.get("unit_id"))
+        return {"unit": dict(unit[0])} if unit else {}
+
     def phones(key, value, path, origins):
         def build(phone, phone_path):
             phone["attributes"] = attributes(phone, phone_path, origins)
@@ -263,15 +282,26 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
             org = dict(organization[0])
             origins["organization"] = organization[1]
             org["phones"] = phones("organization_id", org["id"], "organization.phones", origins)
+            if has["url"]:
+                websites = nest("url", "organization_id", org["id"], "organization.additional_websites", origins)
+                org["additional_websites"] = websites
             service["organization"] = org
         service["phones"] = phones("service_id", service["id"], "phones", origins)
         service["schedules"] = nest("schedule", "service_id", service["id"], "schedules", origins)
         service["languages"] = nest("language", "service_id", service["id"], "languages", origins)
         service["attributes"] = attributes(service, "", origins)
+        if has["url"]:
+            service["additional_urls"] = nest("url", "service_id", service["id"], "additional_urls", origins)
+        if has["service_capacity"]:
+            service["capacities"] = nest("service_capacity", "service_id", service["id"], "capacities", origins,
+                                         lambda capacity, _: capacity.update(unit_of(capacity)))  # fmt: skip
 
         def build_offer(offer, path, origins=origins):
             offer["schedules"] = nest("schedule", "service_at_location_id", offer["id"], f"{path}.schedules", origins)
             offer["phones"] = phones("service_at_location_id", offer["id"], f"{path}.phones", origins)
+            if has["service_area"]:
+                offer["service_areas"] = nest("service_area", "service_at_location_id", offer["id"],
+                                              f"{path}.service_areas", origins)  # fmt: skip
             location = by_id["location"].get(offer.get("location_id"))
             if location:
                 loc, loc_path = dict(location[0]), f"{path}.location"
@@ -280,7 +310,7 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
                 loc["phones"] = phones("location_id", loc["id"], f"{loc_path}.phones", origins)
                 loc["schedules"] = nest("schedule", "location_id", loc["id"], f"{loc_path}.schedules", origins)
                 loc["attributes"] = attributes(loc, loc_path, origins)
-                if has_accessibility:  # a package without the table says nothing of any site's access
+                if has["accessibility"]:  # a package without the table says nothing of any site's access
                     loc["accessibility"] = nest("accessibility", "location_id", loc["id"], f"{loc_path}.accessibility",
                                                 origins, lambda record, path: record.update(
                                                     attributes=attributes(record, path, origins)))  # fmt: skip
@@ -289,7 +319,7 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
         service["service_at_locations"] = nest(
             "service_at_location", "service_id", service["id"], "service_at_locations", origins, build_offer
         )
-        yield SourceRecord(service, where, {_json_path(k): v for k, v in origins.items()})
+        yield SourceRecord(service, where, {_json_path(k): v for k, v in origins.items()}, version)
 
 
 def _json_path(path: str) -> str:

@@ -1,6 +1,6 @@
-"""Checks on one HSDS service before it is imported: the HSDS 3.0 schema, then this directory's rules
-(coordinates in range, ages ordered, phone numbers that parse, known language codes, US addresses, weekly
-hours). Every problem names the record, where it is in the input and why."""
+"""Checks on one HSDS service before it is imported: the HSDS 3.1 schemas (which take every 3.0 record), then this
+directory's rules (coordinates in range, ages ordered, phone numbers that parse, known language codes, US addresses,
+weekly hours, counts of capacities). Every problem names the record, where it is in the input and why."""
 
 from dataclasses import dataclass
 
@@ -8,7 +8,7 @@ import phonenumbers
 import pycountry
 
 from geo.fips import USPS_TO_NAME
-from hsds import dated, spec, times
+from hsds import additions, capacities, dated, spec, times
 from hsds.readers import SourceRecord
 from providers.models import MAX_AGE_YEARS, Address, Location, Organization, Phone, Service
 
@@ -99,6 +99,7 @@ def validate(record: SourceRecord, *, known_languages: set[str]) -> list[Problem
         if code is None or code not in known_languages:
             problems.append(problem(f"$.languages[{index}].code", f"unknown language code {language.get('code')!r}"))
     problems += _schedules(data.get("schedules"), "$.schedules", problem)
+    problems += capacities.check(data.get("capacities"), "$.capacities", problem) + additions.check(data, problem)
     seen_locations = {}
     for index, offer in enumerate(data.get("service_at_locations") or []):
         path = f"$.service_at_locations[{index}]"

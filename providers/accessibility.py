@@ -27,22 +27,40 @@ class Feature(models.TextChoices):
 CODES = frozenset(Feature.values)
 MAX_DETAILS_CHARS = 1000
 
-# The words of an HSDS accessibility record (description and details) that name each feature, in English and Spanish;
-# case and accents as written. A record naming none is kept as the site's details only.
+# The words that may name each feature in another source's HSDS accessibility record, in English and Spanish, read
+# clause by clause (hsds.accessibility: only to suggest them; a person ticks what is true). A clause that also holds
+# one of the words of `_BUT` does not name the feature.
+_RESTROOM = r"\b(restrooms?|bathrooms?|toilets?|ba[ñn]os?)\b"
 _WORDS = {
-    Feature.WHEELCHAIR: r"wheel ?chair|\bramps?\b|step-?free entr|sillas? de ruedas|rampas?\b",
-    Feature.ELEVATOR: r"elevators?\b|\blifts?\b|ascensor|elevador",
-    Feature.ACCESSIBLE_RESTROOM: r"(accessible|ada|wheelchair)\W+(\w+\W+)?(restroom|bathroom|toilet)|"
-    r"(restroom|bathroom|toilet)s?\W+(are\W+|is\W+)?accessible|baños? accesibles?",
-    Feature.ACCESSIBLE_PARKING: r"(accessible|ada|handicap(ped)?|disabled)\W+(\w+\W+)?parking|"
-    r"estacionamiento accesible",
-    Feature.SIGN_LANGUAGE: r"sign language|\basl\b|lengua(je)? de se[ñn]as",
-    Feature.INTERPRETERS: r"(?<!sign language )interpret(er|ers|ation)\b|int[eé]rpretes?\b",
-    Feature.SERVICE_ANIMALS: r"service (animal|dog)s?|guide dogs?|animal(es)? de servicio|perros? gu[ií]as?",
-    Feature.HEARING_LOOP: r"hearing loop|induction loop|assistive listening|bucle (de )?inducci[oó]n",
-    Feature.LARGE_PRINT_BRAILLE: r"braille|large[- ]print|letra grande",
+    Feature.WHEELCHAIR: (
+        r"\bwheel ?chairs?\b|\bramps?\b|\bstep-?free entr|\bsillas? de ruedas\b|\brampas?\b",
+        _RESTROOM,
+    ),
+    Feature.ELEVATOR: (r"\belevators?\b|\blifts?\b|\bascensor(es)?\b|\belevador(es)?\b", None),
+    Feature.ACCESSIBLE_RESTROOM: (_RESTROOM, r"\b(inaccessible|upstairs)\b"),
+    Feature.ACCESSIBLE_PARKING: (
+        r"\b(accessible|handicap(ped)?|disabled|ADA)\W+(\w+\W+)?parking\b|"
+        r"\bestacionamiento accesible\b",
+        None,
+    ),
+    Feature.SIGN_LANGUAGE: (r"\bsign[- ]language\b|\bASL\b|\blengua(je)? de se[ñn]as\b", None),
+    Feature.INTERPRETERS: (
+        r"\binterpret(er|ers|ation|ing)\b|\bint[eé]rpretes?\b",
+        r"\bsign\b|\bASL\b|\bse[ñn]as\b|\bphone\b|\bvideo\b|\btel[eé]fono\b",
+    ),
+    Feature.SERVICE_ANIMALS: (
+        r"\bservice (animal|dog)s?\b|\bguide dogs?\b|\banimal(es)? de servicio\b|"
+        r"\bperros? gu[ií]as?\b",
+        None,
+    ),
+    Feature.HEARING_LOOP: (r"\bhearing loop\b|\binduction loop\b|\bassistive listening\b|\bbucle\b", None),
+    Feature.LARGE_PRINT_BRAILLE: (r"\bbraille\b|\blarge[- ]print\b|\bletra grande\b", None),
 }
-_PATTERNS = {code: re.compile(words, re.IGNORECASE) for code, words in _WORDS.items()}
+_NOT = re.compile(r"\b(no|not|non|never|without|sin|nor|isn't|aren't|unavailable|out of (service|order)|"
+                  r"closed|broken)\b|n't\b", re.IGNORECASE)  # fmt: skip
+_PATTERNS = {code: (re.compile(words, re.IGNORECASE), but and re.compile(but, re.IGNORECASE))
+             for code, (words, but) in _WORDS.items()}  # fmt: skip
+_CLAUSES = re.compile(r"[.;,:\n()]|\b(but|and|y|pero)\b", re.IGNORECASE)
 
 
 def label(code: str) -> str:
@@ -56,9 +74,15 @@ def described(codes) -> list[dict]:
 
 
 def features_named(text: str) -> list[str]:
-    """The codes an HSDS accessibility record's words name, in the list's order ("Wheelchair ramp at the side
-    door; ASL by appointment": wheelchair, sign-language)."""
-    return [code for code in Feature.values if _PATTERNS[code].search(text or "")]
+    """The codes another source's words may mean, in the list's order ("Wheelchair ramp at the side door; ASL by
+    appointment": wheelchair, sign-language), read clause by clause; a clause that denies ("no elevator") names
+    nothing."""
+    clauses = [c for c in _CLAUSES.split(text or "") if c and not _NOT.search(c)]
+    named = set()
+    for code, (words, but) in _PATTERNS.items():
+        if any(words.search(clause) and not (but and but.search(clause)) for clause in clauses):
+            named.add(code)
+    return ordered(named)
 
 
 def checked(codes) -> list[str]:

@@ -131,6 +131,15 @@ class ServiceAreaInline(admin.StackedInline):
     show_change_link = True
 
 
+class ServiceCapacityInline(admin.TabularInline):
+    """What a service counts besides beds (a site's, on the location)."""
+
+    model = models.ServiceCapacity
+    extra = 0
+    fields = ["unit", "available", "maximum", "updated", "location", "description"]
+    autocomplete_fields = ["location"]
+
+
 @admin.register(models.NeedTerm)
 class NeedTermAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "parent", "sort_order"]
@@ -164,7 +173,7 @@ class ServiceAdmin(HistoryAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization", "needs", "populations", "languages"]
     list_select_related = ["organization"]
-    inlines = [ServiceAreaInline, PhoneInline]
+    inlines = [ServiceAreaInline, ServiceCapacityInline, PhoneInline]
 
 
 @admin.register(models.Location)

@@ -12,7 +12,7 @@ index follows every write by itself (database triggers, matching.triggers).
 
 import copy
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -23,7 +23,7 @@ from core.input import NUL_MESSAGE, nul_paths
 from geo.geocoding import GeocodingError, geocode
 from geo.privacy import displaced_point
 from providers.editing import M2M_FIELDS, organization_id_of, record_type_of, to_json
-from providers.models import Address, ListingChange, Location
+from providers.models import Address, ListingChange, Location, ServiceCapacity
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +192,31 @@ def write_values(instance, values: dict) -> None:
 def _unchecked_fields(instance) -> list[str]:
     # Relations are not edited here; generated points are derived by the database.
     return [f.name for f in instance._meta.get_fields() if f.is_relation or f.name in {"point", "public_point"}]
+
+
+# --- what a service counts --------------------------------------------------------------------------------
+
+
+def capacities_replace(*, service, capacities: list[ServiceCapacity], source: str, user, now=None) -> bool:
+    """Replace what a service counts besides beds (a site's) with `capacities` (unsaved), the change in the service's
+    history; return True when anything changed. The caller holds the transaction."""
+    current = ServiceCapacity.objects.filter(service=service)
+    before, after = sorted(_capacity_text(c) for c in current), sorted(_capacity_text(c) for c in capacities)
+    if before == after:
+        return False
+    current.delete()
+    ServiceCapacity.objects.bulk_create(capacities)
+    history_record(service, {"capacities": (before, after)}, source, user=user, now=now)
+    return True
+
+
+def _capacity_text(capacity: ServiceCapacity) -> str:
+    unit = " ".join(part for part in (capacity.unit, capacity.unit_scheme, capacity.unit_identifier, capacity.unit_uri)
+                    if part)  # fmt: skip
+    of = f" of {capacity.maximum}" if capacity.maximum is not None else ""
+    at = f" at {capacity.location_id}" if capacity.location_id else ""
+    said = f" ({capacity.description})" if capacity.description else ""
+    return f"{unit}: {capacity.available}{of}{at}{said}, {capacity.updated.astimezone(UTC).isoformat()}"
 
 
 # --- history -----------------------------------------------------------------------------------------------

@@ -111,8 +111,10 @@ def portal_accessibility(request, location_id):
     """A site's accessibility: the features ticked (at once) and the details (reviewed, as other free text)."""
     location = _editable_location(request, location_id)
     # In the edit's JSON form (codes once each, sorted); a textarea sends its line breaks as CRLF.
-    values = {"accessibility": sorted(set(request.POST.getlist("accessibility"))),
-              "accessibility_details": request.POST.get("accessibility_details", "").replace("\r\n", "\n").strip()}
+    values = {
+        "accessibility": sorted(set(request.POST.getlist("accessibility"))),
+        "accessibility_details": request.POST.get("accessibility_details", "").replace("\r\n", "\n").strip(),
+    }
     _apply(request, location, values)
     return redirect("portal")
 

@@ -3,6 +3,7 @@
 from providers.hours import open_at, period_covers
 from providers.models.areas import RegionExtentMixin, ServiceArea, VictimAssistanceSpecialist
 from providers.models.base import ADULT_AGE_YEARS, MAX_AGE_YEARS, TimestampedModel
+from providers.models.capacities import MAX_COUNT, ServiceCapacity
 from providers.models.exceptions import MAX_EXCEPTION_DAYS, HoursException, ahead_since
 from providers.models.moderation import (
     Application,
@@ -29,10 +30,11 @@ from providers.models.registry import (
 from providers.models.vocabulary import Language, NeedTerm, Population
 
 __all__ = [
-    "ADULT_AGE_YEARS", "MAX_AGE_YEARS", "MAX_EXCEPTION_DAYS", "Address", "Application", "ChangeRequest",
+    "ADULT_AGE_YEARS", "MAX_AGE_YEARS", "MAX_COUNT", "MAX_EXCEPTION_DAYS", "Address", "Application", "ChangeRequest",
     "HoursException", "Invitation", "Language",
     "ListingChange", "Location", "LocationType", "NeedTerm", "Organization", "Phone", "PhoneType", "Population",
-    "RecordType", "RegionExtentMixin", "Schedule", "Service", "ServiceArea", "ServiceAtLocation", "ServiceStatus",
+    "RecordType", "RegionExtentMixin", "Schedule", "Service", "ServiceArea", "ServiceAtLocation", "ServiceCapacity",
+    "ServiceStatus",
     "Suggestion", "TimestampedModel", "VictimAssistanceSpecialist", "ahead_since", "is_stale", "open_at",
     "period_covers",
     "validate_time_zone",

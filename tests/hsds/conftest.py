@@ -13,13 +13,18 @@ FIXTURES = Path(__file__).with_name("fixtures")
 
 @pytest.fixture(scope="session")
 def spec_dir() -> Path:
-    """The HSDS 3.0 facts (schema/, datapackage.json) imports and exports are checked against."""
+    """The HSDS 3.1 schemas (schema/, datapackage.json) imports and exports are checked against."""
     return spec.SPEC_DIR
 
 
 @pytest.fixture(scope="session")
 def official_examples() -> Path:
     return FIXTURES / "hsds-3.0-examples"
+
+
+@pytest.fixture(scope="session")
+def official_3_1_examples() -> Path:
+    return FIXTURES / "hsds-3.1-examples"
 
 
 @pytest.fixture(scope="session")

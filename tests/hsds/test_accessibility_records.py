@@ -1,6 +1,7 @@
-"""HSDS `accessibility` records on import (hsds/accessibility.py): another source's words become features and
-details, with the record's path in any warning; a package that says nothing of access leaves a site's as it is.
-The export and its round trip: tests/hsds/test_export.py."""
+"""HSDS `accessibility` records on import (hsds/accessibility.py): another source's words become the site's details
+and a warning naming what they may mean, never features; features come by this directory's codes only, and a
+package that gives none leaves the features a person ticked. The export and its round trip:
+tests/hsds/test_export.py."""
 
 import copy
 
@@ -20,7 +21,7 @@ def one(sf_services):
     return copy.deepcopy(found)
 
 
-def test_words_become_features_and_a_package_silent_on_access_leaves_them(one, write_json):
+def test_words_are_details_and_a_warning_and_leave_the_ticked_features(one, write_json):
     location = one["service_at_locations"][0]["location"]
     location["accessibility"] = [
         {"id": "8c1f6a3e-3f0e-4a57-9b1e-1b2f2d3c4e5f", "description": "Wheelchair ramp at the side door",
@@ -31,19 +32,24 @@ def test_words_become_features_and_a_package_silent_on_access_leaves_them(one, w
 
     assert report.applied and not report.problems, report.problems
     site = Location.objects.get()
-    assert site.accessibility == ["wheelchair", "accessible-restroom"]
+    assert site.accessibility == []
     assert site.accessibility_details == "Wheelchair ramp at the side door Accessible restroom on the ground floor"
-    del location["accessibility"]
-    again = import_hsds(write_json([one]))
-    assert again.applied and not again.problems
+    assert any("they may mean wheelchair, accessible-restroom" in w.reason for w in report.warnings)
+    Location.objects.filter(pk=site.pk).update(accessibility=["wheelchair"])  # the provider ticks it
+    location["accessibility"][0]["details"] = "Accessible restroom upstairs"
+    assert import_hsds(write_json([one])).applied
     site.refresh_from_db()
-    assert site.accessibility == ["wheelchair", "accessible-restroom"]
+    assert site.accessibility == ["wheelchair"] and site.accessibility_details.endswith("restroom upstairs")
+    del location["accessibility"]  # a package silent on access leaves the details too
+    assert import_hsds(write_json([one])).applied
+    site.refresh_from_db()
+    assert site.accessibility == ["wheelchair"] and site.accessibility_details.endswith("restroom upstairs")
 
 
 def test_an_unknown_code_is_a_warning_and_this_directorys_records_replace_the_sites(one, write_json):
     location = one["service_at_locations"][0]["location"]
-    location["accessibility"] = [{"id": "8c1f6a3e-3f0e-4a57-9b1e-1b2f2d3c4e5f", "description": "Ramp"}]
     import_hsds(write_json([one]))
+    Location.objects.update(accessibility=["wheelchair"])
     location["accessibility"] = [
         {"id": "9d2a7b4f-4a1f-4b68-8c2f-2c3a3e4d5f60", "description": "Teleport",
          "attributes": [{"id": "0e3b8c5a-5b2a-4c79-9d3a-3d4b4f5e6a71", "taxonomy_term_id": TERM,
@@ -58,4 +64,4 @@ def test_an_unknown_code_is_a_warning_and_this_directorys_records_replace_the_si
     assert [(w.path, w.reason) for w in report.warnings if w.path == "$.accessibility"] == [
         ("$.accessibility", "unknown accessibility code 'teleport' left out")
     ]
-    assert Location.objects.get().accessibility == []  # its words are no feature: this directory says them by code
+    assert Location.objects.get().accessibility == []  # this directory's codes replace the site's

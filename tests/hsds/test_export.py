@@ -1,4 +1,4 @@
-"""export_hsds: valid HSDS 3.0 (checked with the official schemas), confidential sites generalized unless
+"""export_hsds: valid HSDS 3.1 (checked with the official schemas), confidential sites generalized unless
 asked, and a lossless round trip (export -> import into an empty registry -> export: the same)."""
 
 import csv
@@ -8,13 +8,13 @@ from datetime import time, timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from jsonschema import Draft202012Validator, FormatChecker
 
-from hsds.exporter import WITHHELD_STREET
+from hsds import spec
+from hsds.exporter import CSV_TABLES, WITHHELD_STREET
 from hsds.importer import import_hsds
-from hsds.models import ExternalId
+from hsds.models import AdditionalUrl, ExternalId, OfferServiceArea
 from hsds.readers import read_records
-from providers.models import HoursException, Organization
+from providers.models import HoursException, Location, Organization, ServiceCapacity
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,9 @@ PHONE_211 = "3462a1c1-2f3f-5f77-b42b-d16258fbf006"
 
 
 @pytest.fixture(scope="module")
-def service_schema(spec_dir):
-    schema = json.loads((spec_dir / "schema" / "compiled" / "service_with_definitions.json").read_text())
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+def service_schema():
+    """The nested service schema of HSDS 3.1, its references resolved among the kept files."""
+    return spec.validator("service")
 
 
 @pytest.fixture
@@ -40,12 +40,22 @@ def registry(provider_org, sf_services, write_json):
     )  # fmt: skip
     shelter = factories.location(provider_org, name="Safe House 1", is_confidential=True, latitude=29.7612,
                                  longitude=-95.3702, accessibility=["wheelchair", "sign-language"],
-                                 accessibility_details="Ramp at the back door on Quiet Elm St")  # fmt: skip
+                                 accessibility_details="Ramp at the back door on Quiet Elm St", beds_total=12,
+                                 beds_available=3, capacity_updated_at="2026-12-01T09:00:00Z")  # fmt: skip
     factories.address(shelter, address_1="6432 Secret Rd", postal_code="77002")
     factories.phone(location=shelter, number="+17135550122", is_front_door=True, description="front door")
     factories.phone(location=shelter, number="+17135550111", description="direct line")
     factories.schedule(shelter, 5, time(20), time(2), service=service)
-    factories.offer(service, shelter)
+    offer = factories.offer(service, shelter)
+    # HSDS 3.1: slots counted there, urls, a service area (hsds/capacities.py, hsds/additions.py).
+    ServiceCapacity.objects.create(
+        service=service, location=shelter, unit="Appointment slot", unit_identifier="slot", available=2, maximum=5,
+        description="Intake", updated="2026-12-02T10:00:00Z",
+    )  # fmt: skip
+    AdditionalUrl.objects.create(service=service, label="Donate", url="https://example.org/donate")
+    AdditionalUrl.objects.create(organization=provider_org, label="News", url="https://example.org/news")
+    OfferServiceArea.objects.create(offer=offer, hsds_id="1b0e2a3c-2d4e-4f60-8a7b-9c0d1e2f3a4b", name="Downtown",
+                                    extent_type="text", extent="Downtown Houston")  # fmt: skip
     # Dated hours: the site closed two days, other hours one day, the service closed another (hsds/dated.py).
     ahead = timezone.localdate() + timedelta(days=3)
     HoursException.objects.create(location=shelter, starts_on=ahead, ends_on=ahead + timedelta(days=1), note="Move")
@@ -72,12 +82,16 @@ def test_json_export_validates_against_the_official_schema(registry, tmp_path, s
         assert not errors, (service["id"], errors)
 
 
-def test_csv_export_has_the_datapackage_tables_and_reads_back_as_valid_services(registry, tmp_path, spec_dir,
-                                                                                 service_schema):  # fmt: skip
+def test_csv_export_has_the_datapackage_tables_and_reads_back_as_valid_services(registry, tmp_path, service_schema):
     call_command("export_hsds", "--format", "csv", str(tmp_path / "csv"))
 
-    package = json.loads((spec_dir / "datapackage.json").read_text())
+    package = json.loads((tmp_path / "csv" / "datapackage.json").read_text())
+    assert package["version"] == "3.1.0" and package["resources"] == [spec.resource(t) for t in CSV_TABLES]
     columns = {r["path"]: [f["name"] for f in r["schema"]["fields"]] for r in package["resources"]}
+    assert columns["service_capacity.csv"] == ["id", "service_id", "unit_id", "available", "maximum", "description",
+                                               "updated"]  # fmt: skip
+    assert columns["units.csv"] == ["id", "name", "scheme", "identifier", "uri"]
+    assert columns["attributes.csv"][-1] == "label"
     for name in ("services.csv", "organizations.csv", "locations.csv", "addresses.csv", "phones.csv",
                  "schedules.csv", "service_at_location.csv", "accessibility.csv", "attributes.csv",
                  "taxonomy_terms.csv"):  # fmt: skip
@@ -144,6 +158,12 @@ def test_round_trip_export_import_export_is_equal(registry, tmp_path, form):
     assert {a["taxonomy_term"]["code"] for a in shelter["attributes"]} == {"emergency-shelter", "t-visa", "adults"}
     location = shelter["service_at_locations"][0]["location"]
     assert {a["taxonomy_term"]["code"] for a in location["attributes"]} == {"confidential-location"}
+    site = Location.objects.get(name="Safe House 1")  # its beds, as the service's capacity, and the slots there
+    assert (site.beds_total, site.beds_available, site.capacity_updated_at.isoformat()) == (
+        12, 3, "2026-12-01T09:00:00+00:00")  # fmt: skip
+    assert [(c.unit, c.available, c.location_id) for c in ServiceCapacity.objects.all()] == [
+        ("Appointment slot", 2, site.pk)]  # fmt: skip
+    assert AdditionalUrl.objects.count() == 2 and OfferServiceArea.objects.get().extent == "Downtown Houston"
     dated = sorted((e.starts_on - timezone.localdate(), e.ends_on - e.starts_on, e.closed, e.opens_at, e.service_id
                     is not None, e.note) for e in HoursException.objects.all())  # fmt: skip
     assert dated == [

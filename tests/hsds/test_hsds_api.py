@@ -1,4 +1,4 @@
-"""The read-only HSDS API under /hsds/: every response valid against the HSDS 3.0 schemas, lists in the Page
+"""The read-only HSDS API under /hsds/: every response valid against the HSDS 3.1 schemas, lists in the Page
 object, filters, proximity in metres, confidential sites generalized per caller; and the moderators'
 taxonomy mappings, which decide what an imported term means here."""
 
@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from hsds import spec
 from hsds.exporter import WITHHELD_STREET
 from hsds.importer import FLAGS_TAXONOMY, NEEDS_TAXONOMY, import_hsds
 from hsds.models import ExternalId, TaxonomyMapping
@@ -24,7 +25,12 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # Where openapi.json says the schema files are; here they are served from spec_dir, never fetched.
-SPEC_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+SPEC_BASE = spec.SCHEMA_BASE
+# The compiled files openapi.json names (left out of the kept copy, as they are the object schemas with their
+# references inlined): the object schemas stand in for them. A list's items are objects with fewer fields.
+COMPILED = {"compiled/service.json": "service.json", "compiled/service_list.json": "service.json",
+            "compiled/organization.json": "organization.json", "compiled/organization_list.json": "organization.json",
+            "compiled/service_at_location_list.json": "service_at_location.json"}  # fmt: skip
 PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
 MAPPINGS = "/api/taxonomy-mappings/"
 
@@ -45,6 +51,9 @@ def hsds_schema(spec_dir):
     registry = Registry().with_resources(
         (SPEC_BASE + path.relative_to(folder).as_posix(), DRAFT202012.create_resource(json.loads(path.read_text())))
         for path in folder.rglob("*.json")
+    )
+    registry = registry.with_resources(
+        (SPEC_BASE + name, DRAFT202012.create_resource({"$ref": SPEC_BASE + kept})) for name, kept in COMPILED.items()
     )
 
     def validator(name: str) -> Draft202012Validator:
@@ -115,19 +124,17 @@ def terms_of(service: dict) -> set[str]:
 
 def test_every_endpoint_answers_what_the_hsds_schemas_allow(api, sf, shelter, hsds_schema):
     root = api.get("/hsds/")
-    assert root.status_code == 200 and root.json()["version"] == "3.0"
+    assert root.status_code == 200 and root.json()["version"] == "3.1"
     assert_valid(hsds_schema("/"), root.json())
 
     brief = all_pages(api, "/hsds/services", hsds_schema("/services"), [hsds_schema("service")])
     assert len(brief) == len(sf) + 1
     assert not any({"organization", "service_at_locations", "attributes", "phones"} & set(s) for s in brief)
-    full = all_pages(
-        api, "/hsds/services", hsds_schema("Page"), [hsds_schema("compiled/service_with_definitions")], full="true"
-    )
+    full = all_pages(api, "/hsds/services", hsds_schema("Page"), [hsds_schema("service")], full="true")
     assert [{key: service[key] for key in short} for service, short in zip(full, brief, strict=True)] == brief
     assert all(service["organization"] and service["service_at_locations"] for service in full)
     detail = api.get(f"/hsds/services/{shelter.service_id}").json()
-    assert_valid(hsds_schema("compiled/service_with_definitions"), detail)
+    assert_valid(hsds_schema("service"), detail)
 
     organizations = all_pages(api, "/hsds/organizations", hsds_schema("/organizations"), [hsds_schema("organization")])
     assert len(organizations) == Organization.objects.count()

@@ -19,6 +19,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import User
+from hsds.exporter import derived_id
 from notifications.models import OutboxMessage
 from providers.models import ChangeRequest, HoursException, Suggestion
 from tests import factories
@@ -100,6 +101,9 @@ NO_SITE_DATA = {
     "population-detail": "one population",
     "language-list": "languages",
     "accessibility-list": "the accessibility features a site may list",
+    "duplicate-list": "moderators only (they see every site exactly); checked in tests/stewardship",
+    "duplicate-detail": "as duplicate-list",
+    "duplicate-not-a-duplicate": "POST: a moderator's decision; returns the pair as duplicate-detail",
     "language-detail": "one language",
     "referral-report": "aggregate counts only (probed anyway)",
 }
@@ -186,6 +190,10 @@ def probes(p) -> dict[str, list[tuple[str, str, dict]]]:
         "hsds-organization": [("get", f"/hsds/organizations/{org.pk}", {})],
         "hsds-taxonomies": [("get", "/hsds/taxonomies", {})],
         "hsds-taxonomy-terms": [("get", "/hsds/taxonomy_terms", {})],
+        "hsds-taxonomy": [("get", f"/hsds/taxonomies/{derived_id('taxonomy', 'victim-services-directory')}", {})],
+        "hsds-taxonomy-term": [("get", "/hsds/taxonomy_terms/" + derived_id("term", "victim-services-directory",
+                                                                             "emergency-shelter"), {})],
+        "hsds-service-at-location": [("get", f"/hsds/service_at_locations/{offer.pk}", {})],
         "hsds-service-at-locations": [("get", "/hsds/service_at_locations", {"full": "true"}),
                                       ("get", "/hsds/service_at_locations", {"postcode": "77002",
                                                                              "proximity": "20000"})],

@@ -10,7 +10,7 @@ from providers.models import Location, Service
 
 class Command(BaseCommand):
     help = (
-        "Export every service as HSDS 3.0: --format json (a list of fully nested services) or csv (a folder of "
+        "Export every service as HSDS 3.1: --format json (a list of fully nested services) or csv (a folder of "
         "CSV files with datapackage.json). Confidential sites are generalized unless --include-confidential."
     )
 

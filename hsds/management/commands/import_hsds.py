@@ -10,7 +10,7 @@ from hsds.readers import ReadError
 
 class Command(BaseCommand):
     help = (
-        "Import HSDS 3.0 services from a JSON file (a service, a list, or a Page object), newline-delimited "
+        "Import HSDS 3.1 (or 3.0) services from a JSON file (a service, a list, or a Page object), newline-delimited "
         "JSON (.ndjson/.jsonl), or a folder or zip of CSV files with datapackage.json. Every record is checked "
         "first; by default nothing is written if any is invalid."
     )
