@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "referrals",
     "sends",
     "hsds",
+    "stewardship",
     "web",
     "demo",
 ]

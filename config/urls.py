@@ -32,5 +32,6 @@ urlpatterns = [
     path("api/", include("referrals.urls")),
     path("api/", include("sends.urls")),
     path("api/", include("hsds.api_urls")),
+    path("api/", include("stewardship.urls")),
     path("api/", include("providers.urls")),
 ]

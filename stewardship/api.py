@@ -1,0 +1,90 @@
+"""The moderators' queue of organizations that may be one listing twice (stewardship.duplicates): each pair with
+its evidence and both organizations side by side; "not a duplicate" is remembered."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from providers.permissions import IsModerator
+from stewardship import selectors, services
+from stewardship.models import DuplicateCandidate
+
+
+class SiteSideSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    is_confidential = serializers.BooleanField()
+    address = serializers.SerializerMethodField()
+
+    def get_address(self, site) -> str:
+        address = next(iter(site.addresses.all()), None)
+        if address is None:
+            return ""
+        return ", ".join(part for part in (address.address_1, address.city, address.state_province,
+                                           address.postal_code) if part)  # fmt: skip
+
+
+class OrganizationSideSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    alternate_name = serializers.CharField()
+    website = serializers.CharField()
+    email = serializers.CharField()
+    phones = serializers.SerializerMethodField()
+    sites = SiteSideSerializer(source="locations", many=True)
+
+    def get_phones(self, organization) -> list[str]:
+        return [phone.number.as_e164 for phone in organization.phones.all()]
+
+
+class DuplicateCandidateSerializer(serializers.ModelSerializer):
+    first = serializers.SerializerMethodField()
+    second = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DuplicateCandidate
+        fields = ["id", "kind", "score", "evidence", "status", "found_at", "decided_at", "first", "second"]
+
+    @extend_schema_field(OrganizationSideSerializer(allow_null=True))
+    def get_first(self, candidate) -> dict | None:
+        return self._side(candidate.first_id)
+
+    @extend_schema_field(OrganizationSideSerializer(allow_null=True))
+    def get_second(self, candidate) -> dict | None:
+        return self._side(candidate.second_id)
+
+    def _side(self, organization_id):
+        organization = self.context["organizations"].get(organization_id)
+        return None if organization is None else OrganizationSideSerializer(organization).data
+
+
+class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Open pairs, best first (`?status=not_duplicate` for those said to be two listings)."""
+
+    permission_classes = [IsModerator]
+    serializer_class = DuplicateCandidateSerializer
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status", DuplicateCandidate.Status.OPEN)
+        if wanted not in DuplicateCandidate.Status.values:
+            raise serializers.ValidationError({"status": f"One of {', '.join(DuplicateCandidate.Status.values)}."})
+        return selectors.duplicate_queue(wanted)
+
+    def get_serializer(self, *args, **kwargs):
+        shown = args[0] if args else None
+        pairs = [] if shown is None else (shown if isinstance(shown, list | tuple) else [shown])
+        kwargs.setdefault("context", self.get_serializer_context())
+        kwargs["context"]["organizations"] = selectors.organizations_side_by_side(pairs)
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(request=None, responses=DuplicateCandidateSerializer)
+    @action(detail=True, methods=["post"], url_path="not-a-duplicate", url_name="not-a-duplicate")
+    def not_a_duplicate(self, request, pk=None):
+        candidate = get_object_or_404(DuplicateCandidate, pk=pk)
+        try:
+            decided = services.duplicate_not_duplicate(candidate=candidate, user=request.user)
+        except services.AlreadyDecided:
+            return Response({"detail": "This pair was already decided."}, status=status.HTTP_409_CONFLICT)
+        return Response(self.get_serializer(decided).data)

@@ -1,0 +1,143 @@
+"""Organizations that may be one listing twice (stewardship.duplicates): planted twins (renamed, re-punctuated, moved
+a few metres, a phone or website written otherwise) are found with their evidence; look-alikes that share nothing
+else, neighbours and users of one mail service are not; "not a duplicate" is remembered; the queue is moderators'."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from stewardship.duplicates import organization_duplicates_find
+from stewardship.models import DuplicateCandidate
+from stewardship.names import name_key, name_similarity, website_host
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [("St. Mary's Shelter, Inc.", "Saint Marys Shelter"), ("Houston Legal Aid", "Legal Aid, Houston"),
+     ("Centro de Ayuda y Refugio", "Centro de Ayuda & Refugio"),
+     ("Tahirih Justice Ctr.", "The Tahirih Justice Center")],
+)  # fmt: skip
+def test_names_written_otherwise_are_one_name(first, second):
+    assert name_similarity(first, second) >= 0.92, (name_key(first), name_key(second))
+
+
+def test_other_names_and_a_chapter_are_not_one_name():
+    assert name_similarity("Houston Legal Aid", "Dallas Food Bank") < 0.6
+    assert name_similarity("Catholic Charities", "Catholic Charities Legal Clinic") < 0.92
+    assert website_host("HTTPS://www.Example.org/about?x=1") == website_host("example.org") == "example.org"
+
+
+def organization(name, *, phone=None, at=None, **fields):
+    org = factories.organization(name=name, **fields)
+    if phone:
+        factories.phone(organization=org, number=phone)
+    if at:
+        factories.location(org, latitude=at[0], longitude=at[1], name=f"{name} site")
+    return org
+
+
+@pytest.fixture
+def planted(db):
+    """Twins, look-alikes and neighbours around Houston."""
+    return {
+        "mary": organization("St. Mary's Shelter, Inc.", phone="+17135550101", at=(29.76000, -95.37000)),
+        "mary twin": organization("Saint Marys Shelter", phone="+1 (713) 555-0101", at=(29.76005, -95.37004)),
+        "aid": organization("Houston Legal Aid", website="https://www.hla-example.org/about"),
+        "aid twin": organization("Legal Aid Houston", website="hla-example.org"),
+        # Alike names, nothing else in common: only a near-identical name is a candidate on its own.
+        "clinic": organization("Northside Health Clinic"),
+        "clinic two": organization("Southside Health Clinic"),
+        # One building, other names.
+        "pantry": organization("Food Pantry of the Heights", at=(29.80000, -95.40000)),
+        "justice": organization("Tahirih Justice Center", at=(29.80003, -95.40003)),
+        # Alike names and one free mail service: nothing shared.
+        "hope": organization("Hope House Houston", email="hopehouse@gmail.com"),
+        "hope two": organization("Hope House Dallas", email="HopeHouse@gmail.com"),
+    }
+
+
+def pairs(planted) -> dict:
+    names = {org.pk: key for key, org in planted.items()}
+    return {frozenset((names[c.first_id], names[c.second_id])): c for c in DuplicateCandidate.objects.all()}
+
+
+def test_planted_twins_are_found_with_their_evidence_and_nothing_else(planted):
+    found = organization_duplicates_find()
+
+    kept = pairs(planted)
+    assert set(kept) == {frozenset(("mary", "mary twin")), frozenset(("aid", "aid twin"))}
+    assert found.kept == 2
+    mary = kept[frozenset(("mary", "mary twin"))]
+    assert mary.evidence["phone"] == ["+17135550101"] and mary.evidence["sites_apart_m"] < 10
+    assert mary.evidence["name_similarity"] >= 0.92 and mary.score > 0.9
+    aid = kept[frozenset(("aid", "aid twin"))]
+    assert aid.evidence["website"] == ["hla-example.org"] and aid.evidence["sites_apart_m"] is None
+
+
+def test_not_a_duplicate_is_remembered_and_a_pair_no_longer_alike_leaves_the_queue(planted):
+    organization_duplicates_find()
+    mary = pairs(planted)[frozenset(("mary", "mary twin"))]
+    DuplicateCandidate.objects.filter(pk=mary.pk).update(status="not_duplicate")
+    aid_twin = planted["aid twin"]
+    aid_twin.name, aid_twin.website = "Bayou Food Bank", ""
+    aid_twin.save()
+
+    found = organization_duplicates_find()
+
+    assert found.reopened_none == 1 and found.dropped == 1
+    assert list(DuplicateCandidate.objects.values_list("status", flat=True)) == ["not_duplicate"]
+
+
+def test_a_run_for_some_organizations_adds_only_their_pairs(planted):
+    organization_duplicates_find([planted["aid"].pk])
+    assert set(pairs(planted)) == {frozenset(("aid", "aid twin"))}
+
+
+def test_the_command_finds_them_with_a_progress_bar(planted):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("find_duplicates", stdout=out, stderr=err)
+    assert "2 in the queue" in out.getvalue() and "scoring" in err.getvalue()
+
+
+@pytest.fixture
+def queue(planted):
+    organization_duplicates_find()
+    return planted
+
+
+def as_role(role):
+    client = APIClient()
+    organization = factories.organization(name="Staff Org") if role == Role.PROVIDER else None
+    client.force_authenticate(factories.user(role, organization=organization))
+    return client
+
+
+def test_moderators_read_the_queue_side_by_side_and_say_not_a_duplicate_once(queue):
+    moderator = as_role(Role.MODERATOR)
+    body = moderator.get("/api/duplicates/").json()
+    first = body["results"][0]
+    assert body["count"] == 2 and first["score"] >= body["results"][1]["score"]
+    mary = next(r for r in body["results"] if "+17135550101" in r["evidence"].get("phone", []))
+    sides = {mary["first"]["name"], mary["second"]["name"]}
+    assert sides == {"St. Mary's Shelter, Inc.", "Saint Marys Shelter"}
+    assert mary["first"]["phones"] == ["+17135550101"] and len(mary["first"]["sites"]) == 1
+
+    said = moderator.post(f"/api/duplicates/{mary['id']}/not-a-duplicate/")
+    again = moderator.post(f"/api/duplicates/{mary['id']}/not-a-duplicate/")
+    assert said.status_code == 200 and said.json()["status"] == "not_duplicate" and again.status_code == 409
+    assert moderator.get("/api/duplicates/").json()["count"] == 1
+    assert moderator.get("/api/duplicates/", {"status": "not_duplicate"}).json()["count"] == 1
+    assert moderator.get("/api/duplicates/", {"status": "maybe"}).status_code == 400
+    assert moderator.post("/api/duplicates/00000000-0000-0000-0000-000000000000/not-a-duplicate/").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.HOTLINE, Role.SPECIALIST, Role.PROVIDER])
+def test_only_moderators_see_the_queue(queue, role, api):
+    assert as_role(role).get("/api/duplicates/").status_code == 403
+    assert api.get("/api/duplicates/").status_code in (401, 403)
