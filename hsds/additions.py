@@ -6,6 +6,9 @@ that does not (a 3.0 source) leaves it.
 A service area of a confidential site is the site's free text: its name, description, extent and uri are shown as
 the disclosure policy shows the site's other texts (providers.disclosure)."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from hsds.models import AdditionalUrl, OfferServiceArea
 
 MAX_EXTENT_CHARS = 100_000  # a drawn area, not a country's coastline: a longer extent is reported and left out
@@ -41,6 +44,18 @@ def _clean(data: dict) -> dict:
 # --- import --------------------------------------------------------------------------------------------------
 
 
+_WEB = URLValidator(schemes=["http", "https"])
+
+
+def web_address(value) -> bool:
+    """Whether a kept address is one a reader may follow (http or https; never javascript: or a file)."""
+    try:
+        _WEB(str(value or ""))
+    except ValidationError:
+        return False
+    return True
+
+
 def check(data: dict, problem) -> list:
     """Problems of what a record gives to be kept: lengths the registry can keep; a long extent is a warning."""
     labels = [str(attribute.get("label") or "") for attribute in data.get("attributes") or []]
@@ -55,6 +70,8 @@ def check(data: dict, problem) -> list:
             for name, limit in (("label", 255), ("url", 2000)):
                 if len(str(item.get(name) or "")) > limit:
                     found.append(problem(f"{path}[{index}].{name}", f"longer than {limit} characters"))
+            if not web_address(item.get("url")):
+                found.append(problem(f"{path}[{index}].url", f"not a web address (http or https): {item.get('url')!r}"))
     for number, offer in enumerate(data.get("service_at_locations") or []):
         for index, area in enumerate(offer.get("service_areas") or []):
             here = f"$.service_at_locations[{number}].service_areas[{index}]"

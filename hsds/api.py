@@ -269,9 +269,13 @@ class ServiceAtLocationView(APIView):
         offer = ServiceAtLocation.objects.filter(pk=pk).first() if pk else None
         if offer is None:
             raise NotFound("No service at location has this id.")
-        service = export_queryset(Service.objects.filter(pk=offer.service_id)).get()
+        service = export_queryset(Service.objects.filter(pk=offer.service_id)).first()
+        # Prefetched with its site; gone if the offer or its service was removed meanwhile.
+        offer = None if service is None else next((o for o in service.service_at_locations.all() if o.pk == offer.pk),
+                                                 None)  # fmt: skip
+        if offer is None:
+            raise NotFound("No service at location has this id.")
         ids = Ids.for_services([service])
-        offer = next(o for o in service.service_at_locations.all() if o.pk == offer.pk)  # prefetched with its site
         access = confidential_access_for_user(request.user)
         return Response(offer_data(offer, service, ids("service", service), access=access, ids=ids))
 

@@ -13,14 +13,17 @@ does not say which site). A count older than the site's own here is left out too
 wins. Other units replace the service's when a record gives `capacities`.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.utils import timezone
+
+from hsds.additions import web_address
 from providers import registry
 from providers.disclosure import SiteDisclosure, SiteMarks, withhold_texts
 from providers.models import MAX_COUNT, ListingChange, ServiceCapacity
+from providers.models.capacities import BED_WORDS
 
 BED_UNIT = {"name": "Bed", "scheme": "victim-services-directory", "identifier": "bed"}
-BED_WORDS = {"bed", "beds", "cama", "camas"}
 LENGTHS = {"unit.name": 100, "unit.scheme": 100, "unit.identifier": 100, "unit.uri": 500, "description": 500}
 
 
@@ -34,7 +37,9 @@ def is_beds(unit: dict) -> bool:
 def records(service, service_id: str, *, access, ids, derived_id) -> list[dict]:
     """The capacities of a prefetched service in HSDS form, as this viewer may see them."""
     offers = list(service.service_at_locations.all())
-    found = [_beds(o.location, service_id, ids, derived_id) for o in offers if o.location.beds_available is not None]
+    # A count nobody confirmed has no `updated` to give (HSDS requires one); it is not exported.
+    found = [_beds(o.location, service_id, ids, derived_id) for o in offers
+             if o.location.beds_available is not None and o.location.capacity_updated_at is not None]  # fmt: skip
     kept = list(service.capacities.all())
     hidden = [SiteMarks.of(o.location) for o in offers if kept and not SiteDisclosure.of(o.location, access).exact]
     for capacity in kept:
@@ -52,9 +57,8 @@ def records(service, service_id: str, *, access, ids, derived_id) -> list[dict]:
 
 def _beds(location, service_id: str, ids, derived_id) -> dict:
     location_id = ids("location", location)
-    updated = location.capacity_updated_at or location.updated_at  # a count never confirmed: the site's last edit
     return _record(derived_id, service_id, location_id, BED_UNIT, location.beds_available, location.beds_total,
-                   f"Beds at {location.name or location_id}", updated)  # fmt: skip
+                   f"Beds at {location.name or location_id}", location.capacity_updated_at)  # fmt: skip
 
 
 def _record(derived_id, service_id, where, unit: dict, available, maximum, description, updated) -> dict:
@@ -73,31 +77,44 @@ def check(capacities, path: str, problem) -> list:
     """Problems of a record's capacities: whole counts from 0 to MAX_COUNT, available not above maximum, `updated`
     a date and time, texts the registry can keep."""
     found = []
+    latest = timezone.now() + timedelta(days=1)
     for index, capacity in enumerate(capacities or []):
         here = f"{path}[{index}]"
+        counts_ok = True
         for name in ("available", "maximum"):
             value = capacity.get(name)
             if value is not None and not (0 <= value <= MAX_COUNT and value == int(value)):  # (NaN fails both)
                 found.append(problem(f"{here}.{name}", f"not a whole number from 0 to {MAX_COUNT}: {value!r}"))
+                counts_ok = False
         available, maximum = capacity.get("available"), capacity.get("maximum")
-        if not found and maximum is not None and available > maximum:
+        if counts_ok and maximum is not None and available > maximum:
             found.append(problem(f"{here}.available", f"available {available} is above maximum {maximum}"))
-        if _moment(capacity["updated"]) is None:
+        moment = _moment(capacity["updated"])
+        if moment is None:
             found.append(problem(f"{here}.updated", f"not a date and time (ISO 8601): {capacity['updated']!r}"))
+        elif not EARLIEST <= moment <= latest:
+            # A count from the future would win over every later one, and year 9999 cannot be read back.
+            found.append(problem(f"{here}.updated", f"not between 2000 and tomorrow: {capacity['updated']!r}"))
         for name, limit in LENGTHS.items():
             owner, _, key = name.rpartition(".")
             value = (capacity.get(owner) if owner else capacity).get(key)
             if value is not None and len(str(value)) > limit:
                 found.append(problem(f"{here}.{name}", f"longer than {limit} characters"))
+        uri = (capacity.get("unit") or {}).get("uri")
+        if uri and not web_address(uri):
+            found.append(problem(f"{here}.unit.uri", f"not a web address (http or https): {uri!r}"))
     return found
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def _moment(text) -> datetime | None:
     try:
         moment = datetime.fromisoformat(str(text))
-    except ValueError:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)  # no offset: read as UTC
+    except (ValueError, OverflowError):  # OverflowError: a moment past year 9999 in UTC
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # no offset: read as UTC
 
 
 def write(writer, record, service, sites: list[tuple[str, object]]) -> str:
@@ -141,8 +158,11 @@ def _write_beds(writer, record, here: str, capacity: dict, sites) -> str:
         return warn(f"beds of a service at {len(sites)} sites, its description naming none of them: left out "
                     "(HSDS counts a service's capacity; beds here are a site's)")  # fmt: skip
     maximum = capacity.get("maximum")
-    values = {"beds_available": int(capacity["available"]), "beds_total": None if maximum is None else int(maximum),
-              "capacity_updated_at": _moment(capacity["updated"])}  # fmt: skip
+    if maximum is None and site.beds_total is not None and capacity["available"] > site.beds_total:
+        return warn(f"{capacity['available']} beds available, more than the site's {site.beds_total}: left out")
+    values = {"beds_available": int(capacity["available"]), "capacity_updated_at": _moment(capacity["updated"])}
+    if maximum is not None:  # (HSDS's maximum is optional: without it the site's total stays)
+        values["beds_total"] = int(maximum)
     key = ("beds", str(site.pk))
     if key in writer.done:
         return "unchanged" if writer.done[key] == values else warn("the site's beds were given otherwise already")

@@ -22,7 +22,7 @@ from hsds import accessibility, additions, capacities, dated, spec
 from hsds.importer import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, FRONT_DOOR_FLAG, NEEDS_TAXONOMY, POPULATIONS_TAXONOMY
 from hsds.models import ExternalId
 from providers.access import ConfidentialAccess
-from providers.disclosure import SiteDisclosure, service_texts
+from providers.disclosure import SiteDisclosure, SiteMarks, service_texts
 from providers.models import (
     HoursException,
     Location,
@@ -140,8 +140,12 @@ def service_data(
     if not full:
         return data
     data["organization"] = organization_data(organization, ids=ids)
-    data["additional_urls"] = additions.urls(service.hsds_urls.all(), owner="service", owner_id=service_id,
-                                             derived_id=derived_id)  # fmt: skip
+    # An address or its label naming a site this viewer may not see (a map link to a shelter) is left out, as the
+    # service's own texts are.
+    hidden = [SiteMarks.of(o.location) for o in service.service_at_locations.all()
+              if o.location.is_confidential and not access.may_see_exact(o.location)]  # fmt: skip
+    shown = [row for row in service.hsds_urls.all() if not any(m.found_in(f"{row.label} {row.url}") for m in hidden)]
+    data["additional_urls"] = additions.urls(shown, owner="service", owner_id=service_id, derived_id=derived_id)
     data["phones"] = [_phone(p, ids) for p in service.phones.all()]
     data["languages"] = [
         {"id": derived_id("language", service_id, language.code), "service_id": service_id,

@@ -91,10 +91,10 @@ def import_hsds(
     first_seen: dict[str, str] = {}
     for record in read_records(path):
         report.read += 1
-        if record.version == "3.1" or isinstance(record.data, dict) and spec.version_of(record.data) == "3.1":
-            report.version = "3.1"
         checked = validate(record, known_languages=known_languages)
         problems = [problem for problem in checked if problem.level == "error"]
+        if record.version == "3.1" or spec.version_of(record.data) == "3.1":
+            report.version = "3.1"
         warnings = [problem for problem in checked if problem.level != "error"]
         record_id = str(record.data.get("id")) if isinstance(record.data, dict) else "?"
         if not problems and record_id in first_seen:

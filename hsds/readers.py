@@ -208,6 +208,11 @@ def _tabular(files, label: str) -> Iterator[SourceRecord]:
         raise ReadError(f"{label}: a tabular HSDS package needs datapackage.json beside its CSV files")
     tables = {table: _read_table(files, table) for table in TABLES}
     has = {table: files.exists(_resource(table)["path"]) for table in GIVEN_BY_TABLE}
+    # HSDS 3.0's service_areas.csv names services only: no service at location's areas are given by it (and none
+    # kept here are wiped).
+    has["service_area"] = has["service_area"] and any(
+        "service_at_location_id" in row for row, _ in tables["service_area"]
+    )
     version = (
         "3.1" if any(files.exists(_resource(table)["path"]) for table in ("service_capacity", "unit", "url")) else ""
     )

@@ -87,20 +87,28 @@ def _field(name: str, prop: dict, required: bool) -> dict:
 
 def version_of(service: dict) -> str:
     """Return '3.1' when a nested service uses anything HSDS 3.1 adds, else '3.0' (both read the same way)."""
-    organization = service.get("organization") or {}
-    offers = service.get("service_at_locations") or []
+    if not isinstance(service, dict):  # (read before validation: a record may be any shape)
+        return "3.0"
+    organization = service.get("organization")
+    organization = organization if isinstance(organization, dict) else {}
+    offers = service.get("service_at_locations")
+    offers = offers if isinstance(offers, list) else []
     added = (service.get("capacities"), service.get("additional_urls"), organization.get("additional_websites"),
              *(offer.get("service_areas") for offer in offers if isinstance(offer, dict)))  # fmt: skip
     return "3.1" if any(added) or _labelled(service) else "3.0"
 
 
 def _labelled(value) -> bool:
-    """True when an attribute somewhere in the record has a label (HSDS 3.1)."""
-    if isinstance(value, dict):
-        attributes = value.get("attributes")
-        if isinstance(attributes, list) and any(isinstance(a, dict) and "label" in a for a in attributes):
-            return True
-        return any(_labelled(item) for item in value.values() if isinstance(item, dict | list))
-    if isinstance(value, list):
-        return any(_labelled(item) for item in value)
+    """True when an attribute somewhere in the record has a label (HSDS 3.1); walked with a list, not recursion (a
+    record may nest deeper than Python's stack)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            attributes = item.get("attributes")
+            if isinstance(attributes, list) and any(isinstance(a, dict) and "label" in a for a in attributes):
+                return True
+            pending.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            pending.extend(v for v in item if isinstance(v, dict | list))
     return False

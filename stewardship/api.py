@@ -65,6 +65,7 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsModerator]
     serializer_class = DuplicateCandidateSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"  # anything else is no pair: a 404 from the router, not a 400
 
     def get_queryset(self):
         wanted = self.request.query_params.get("status", DuplicateCandidate.Status.OPEN)
@@ -87,4 +88,6 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
             decided = services.duplicate_not_duplicate(candidate=candidate, user=request.user)
         except services.AlreadyDecided:
             return Response({"detail": "This pair was already decided."}, status=status.HTTP_409_CONFLICT)
+        except services.Gone:
+            return Response({"detail": "This pair is no longer in the queue."}, status=status.HTTP_404_NOT_FOUND)
         return Response(self.get_serializer(decided).data)

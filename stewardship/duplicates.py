@@ -14,16 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from core.sqlfiles import compact, render
 from providers.models import NeedTerm
-from stewardship import names
-from stewardship.models import DuplicateCandidate
+from stewardship import names, services
 
-NAME_TRIGRAMS = 0.45  # pg_trgm similarity of two lowered names for the pair to be looked at
+NAME_TRIGRAMS = 0.4  # pg_trgm similarity of two lowered names for the pair to be looked at
 NAMES_PER_ORGANIZATION = 10  # the most alike names looked at per organization (a common name has hundreds)
-SHARED_AT_MOST = 20  # a number, site or address shared by more organizations is a 211 line or a hub, not a twin
+SHARED_AT_MOST = 20  # a number, website, email or building shared by more organizations is a 211 line or a hub
 NEAR_M = 75  # sites closer than this are one building
 SAME_NAME = 0.92  # names this alike are a candidate on their own
 ALIKE_NAME = 0.6  # alike names need one more thing in common
@@ -54,34 +52,23 @@ def organization_duplicates_find(organization_ids: Iterable | None = None,
     to the queue, and drop the open pairs of the same scope that no longer look alike."""
     ids = None if organization_ids is None else [str(i) for i in organization_ids]
     pairs = _pairs(ids)
-    found = Found(pairs_read=len(pairs))
+    if ids is not None:
+        # A pair found before from the other organization's side (its ten most alike names) is scored again here,
+        # not dropped for not being found from this side.
+        for first, second in services.open_pairs("organization", ids):
+            pairs[first, second]  # noqa: B018 (the defaultdict adds it)
     facts = _facts({org for pair in pairs for org in pair})
-    now = timezone.now()
+    need_codes = dict(NeedTerm.objects.values_list("id", "code"))
     kept = {}
     for done, ((first, second), pair) in enumerate(sorted(pairs.items()), start=1):
-        scored = score(facts[first], facts[second], pair.shared)
-        if scored is not None:
-            kept[first, second] = scored
+        if first in facts and second in facts:  # (one deleted since the pairs were read)
+            scored = score(facts[first], facts[second], pair.shared, need_codes)
+            if scored is not None:
+                kept[first, second] = scored
         if progress and (done % 500 == 0 or done == len(pairs)):
             progress(done, len(pairs))
-    with transaction.atomic():
-        decided = set(
-            DuplicateCandidate.objects.filter(kind="organization", status="not_duplicate")
-            .values_list("first_id", "second_id")
-        )  # fmt: skip
-        found.reopened_none = sum(1 for key in kept if key in decided)
-        rows = [DuplicateCandidate(kind="organization", first_id=first, second_id=second, score=value,
-                                   evidence=evidence, found_at=now)
-                for (first, second), (value, evidence) in kept.items() if (first, second) not in decided]  # fmt: skip
-        DuplicateCandidate.objects.bulk_create(rows, batch_size=2000, update_conflicts=True,
-                                               unique_fields=["kind", "first_id", "second_id"],
-                                               update_fields=["score", "evidence", "found_at"])  # fmt: skip
-        stale = DuplicateCandidate.objects.filter(kind="organization", status="open", found_at__lt=now)
-        if ids is not None:
-            stale = stale.filter(first_id__in=ids) | stale.filter(second_id__in=ids)
-        found.dropped, _ = stale.delete()
-    found.kept = len(rows)
-    return found
+    written = services.duplicates_write("organization", kept, scope=ids)
+    return Found(pairs_read=len(pairs), kept=written.kept, reopened_none=written.decided, dropped=written.dropped)
 
 
 def _pairs(ids: list[str] | None) -> dict[tuple, Pair]:
@@ -93,6 +80,16 @@ def _pairs(ids: list[str] | None) -> dict[tuple, Pair]:
             cursor.execute(compact(render(SQL_DIR, f"pairs_{kind}")), params)
             for first, second, value in cursor.fetchall():
                 pairs[first, second].shared[kind].add(value)
+    # A building shared with many organizations (a family justice center, a ZIP code's centre where addresses were
+    # placed without a street) says nothing of any two of them.
+    neighbours = defaultdict(int)
+    for (first, second), pair in pairs.items():
+        if pair.shared.get("site"):
+            neighbours[first] += 1
+            neighbours[second] += 1
+    for (first, second), pair in pairs.items():
+        if pair.shared.get("site") and max(neighbours[first], neighbours[second]) > SHARED_AT_MOST:
+            del pair.shared["site"]
     return pairs
 
 
@@ -103,12 +100,11 @@ def _facts(organization_ids: set) -> dict:
     wanted = list(organization_ids)
     facts = {}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, name, alternate_name, website, email FROM providers_organization WHERE id = ANY(%s)", [wanted]
-        )
-        for org, name, alternate, website, email in cursor.fetchall():
-            facts[org] = {"name": name, "alternate_name": alternate, "website": website, "email": email,
-                          "needs": set()}  # fmt: skip
+        cursor.execute("SELECT id, name, alternate_name FROM providers_organization WHERE id = ANY(%s)", [wanted])
+        for org, name, alternate in cursor.fetchall():
+            # The names' compared forms once per organization, not once per pair.
+            keys = [names.name_key(n) for n in (name, alternate) if n]
+            facts[org] = {"name": name, "keys": keys or [""], "needs": set()}
         cursor.execute(
             "SELECT DISTINCT s.organization_id, sn.needterm_id FROM providers_service s "
             "JOIN providers_service_needs sn ON sn.service_id = s.id WHERE s.organization_id = ANY(%s)",
@@ -119,28 +115,16 @@ def _facts(organization_ids: set) -> dict:
     return facts
 
 
-def score(first: dict, second: dict, shared: dict) -> tuple[float, dict] | None:
+def score(first: dict, second: dict, shared: dict, need_codes: dict) -> tuple[float, dict] | None:
     """How likely two organizations are one (0..1) and why, or None when they are not worth a moderator's time."""
-    alike = max(names.name_similarity(a, b) for a in _names(first) for b in _names(second))
+    alike = max(names.key_similarity(a, b) for a in first["keys"] for b in second["keys"])
     contact = {kind: sorted(shared[kind]) for kind in ("phone", "website", "email") if shared.get(kind)}
-    if "email" in contact and all(names.is_shared_mail(e) for e in contact["email"]):
-        contact.pop("email")  # two users of one mail service share nothing
     near = min((float(m) for m in shared.get("site", ())), default=None)
-    keep = alike >= SAME_NAME or (alike >= ALIKE_NAME and (contact or near is not None)) or (contact and near)
-    if not keep:
+    together = near is not None  # (0 m apart is near)
+    if not (alike >= SAME_NAME or (alike >= ALIKE_NAME and (contact or together)) or (contact and together)):
         return None
-    value = round(min(1.0, 0.7 * alike + 0.15 * bool(contact) + 0.15 * (near is not None)), 3)
-    needs = sorted(_need_codes(first["needs"] & second["needs"]))
+    value = round(min(1.0, 0.7 * alike + 0.15 * bool(contact) + 0.15 * together), 3)
+    needs = sorted(need_codes[need] for need in first["needs"] & second["needs"] if need in need_codes)
     evidence = {"names": [first["name"], second["name"]], "name_similarity": round(alike, 3), **contact,
                 "sites_apart_m": near, "needs_in_common": needs}  # fmt: skip
     return value, evidence
-
-
-def _names(facts: dict) -> list[str]:
-    return [name for name in (facts["name"], facts["alternate_name"]) if name]
-
-
-def _need_codes(need_ids: set) -> list[str]:
-    if not need_ids:
-        return []
-    return list(NeedTerm.objects.filter(pk__in=need_ids).values_list("code", flat=True))

@@ -14,9 +14,6 @@ _SAME = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort", "ctr": "ce
          "svcs": "services", "svc": "service", "assn": "association", "intl": "international", "&": "and",
          "y": "and"}  # fmt: skip
 _WORD = re.compile(r"[a-z0-9&]+")
-# Mail services whose domain says nothing of who writes from it.
-_SHARED_MAIL = frozenset({"gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "aol.com", "icloud.com",
-                          "protonmail.com", "live.com", "msn.com"})  # fmt: skip
 
 
 def name_key(name: str) -> str:
@@ -30,7 +27,11 @@ def name_similarity(first: str, second: str) -> float:
     """0..1: how alike two whole names are, in any word order ("Houston Legal Aid" and "Legal Aid Houston": 1).
     One name inside a longer one ("Catholic Charities" in "Catholic Charities Legal Clinic") is not the same name:
     a chapter or a program may be its own listing."""
-    a, b = name_key(first), name_key(second)
+    return key_similarity(name_key(first), name_key(second))
+
+
+def key_similarity(a: str, b: str) -> float:
+    """name_similarity of two names already in their compared form (name_key)."""
     if not a or not b:
         return 0.0
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
@@ -47,7 +48,3 @@ def website_host(url: str) -> str:
 
 def email_key(email: str) -> str:
     return (email or "").strip().lower()
-
-
-def is_shared_mail(email: str) -> bool:
-    return email_key(email).rpartition("@")[2] in _SHARED_MAIL

@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from stewardship import api
 
-router = DefaultRouter()
+router = SimpleRouter()  # not DefaultRouter: its root view would answer /api/ before the registry's
 router.register("duplicates", api.DuplicateCandidateViewSet, basename="duplicate")
 
 urlpatterns = router.urls

@@ -4,12 +4,14 @@ it). Counts are no secret; the description is the site's free text when the coun
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
 from providers.models.registry import Location, Service
 
 MAX_COUNT = 1_000_000  # more than this of anything is a typo, not a capacity
+BED_WORDS = frozenset({"bed", "beds", "cama", "camas"})  # a unit that is beds: the site's count, not one of these
 
 
 class ServiceCapacity(models.Model):
@@ -46,3 +48,8 @@ class ServiceCapacity(models.Model):
     def __str__(self) -> str:
         of = f" of {self.maximum}" if self.maximum is not None else ""
         return f"{self.unit}: {self.available}{of} ({self.updated:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        # Beds counted here too would be exported beside the site's own and read back as them.
+        if self.unit.strip().lower() in BED_WORDS or self.unit_identifier.strip().lower() in BED_WORDS:
+            raise ValidationError({"unit": "Beds are the site's count (beds total and available), not one of these."})

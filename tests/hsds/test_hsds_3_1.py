@@ -235,6 +235,13 @@ def test_a_capacity_whose_unit_id_names_no_unit_is_named_by_its_row(official_3_1
         ({"updated": "yesterday"}, "$.capacities[0].updated", "not a date and time"),
         ({"unit": {"id": EXAMPLE_SERVICE, "name": "x" * 101}}, "$.capacities[0].unit.name", "longer than 100"),
         ({"unit": {"id": EXAMPLE_SERVICE}}, "$.capacities[0].unit", "'name' is a required property"),
+        ({"updated": "9999-12-31T23:00:00-05:00"}, "$.capacities[0].updated", "not a date and time"),
+        ({"updated": "2099-01-01T00:00:00Z"}, "$.capacities[0].updated", "not between 2000 and tomorrow"),
+        (
+            {"unit": {"id": EXAMPLE_SERVICE, "name": "Slot", "uri": "javascript:alert(1)"}},
+            "$.capacities[0].unit.uri",
+            "not a web address",
+        ),
     ],
 )
 def test_a_bad_capacity_refuses_its_record_naming_the_field(sf_services, write_json, change, path, reason):
@@ -246,6 +253,43 @@ def test_a_bad_capacity_refuses_its_record_naming_the_field(sf_services, write_j
     assert not report.applied and Service.objects.count() == 0
     assert any(p.path == path and reason in p.reason and p.record == service["id"] for p in report.problems), [
         str(p) for p in report.problems]  # fmt: skip
+
+
+def test_an_additional_url_that_is_no_web_address_refuses_its_record(sf_services, write_json):
+    service = with_3_1(first_offer_services(sf_services, 1)[0])
+    service["additional_urls"][0]["url"] = "javascript:alert(1)"
+    report = import_hsds(write_json([service]))
+    assert not report.applied
+    assert [p.path for p in report.problems] == ["$.additional_urls[0].url"]
+
+
+@pytest.mark.parametrize("shape", [{"organization": "x"}, {"service_at_locations": 5}, {"deep": "nest"}])
+def test_a_record_of_any_shape_is_reported_not_a_crash(sf_services, write_json, shape):
+    service = first_offer_services(sf_services, 1)[0]
+    if shape == {"deep": "nest"}:
+        nested = []
+        for _ in range(400):  # (a list and an object a level: 800 deep)
+            nested = [{"attributes": nested}]
+        service["organization"]["x_nested"] = nested
+    else:
+        service.update(shape)
+    report = import_hsds(write_json([service]))  # no exception
+    assert report.read == 1
+
+
+def test_beds_without_a_maximum_keep_the_sites_total_and_an_unconfirmed_count_is_not_exported(sf_services,
+                                                                                             write_json):  # fmt: skip
+    service = with_3_1(first_offer_services(sf_services, 1)[0])
+    import_hsds(write_json([service]))
+    site = Location.objects.get(beds_available=4)
+    assert site.beds_total == 20
+    del service["capacities"][0]["maximum"]
+    service["capacities"][0].update(available=5, updated="2026-12-02T08:00:00-08:00")
+    import_hsds(write_json([service]))
+    site.refresh_from_db()
+    assert (site.beds_available, site.beds_total) == (5, 20)
+    Location.objects.filter(pk=site.pk).update(capacity_updated_at=None)
+    assert not [c for s in _export_all() for c in s.get("capacities", []) if c["unit"]["name"] == "Bed"]
 
 
 def test_beds_of_a_service_at_several_sites_go_to_the_site_named_else_are_reported(sf_services, write_json):

@@ -56,9 +56,18 @@ def planted(db):
         # One building, other names.
         "pantry": organization("Food Pantry of the Heights", at=(29.80000, -95.40000)),
         "justice": organization("Tahirih Justice Center", at=(29.80003, -95.40003)),
-        # Alike names and one free mail service: nothing shared.
-        "hope": organization("Hope House Houston", email="hopehouse@gmail.com"),
-        "hope two": organization("Hope House Dallas", email="HopeHouse@gmail.com"),
+        # Alike names, each its own mailbox at one mail service: nothing shared.
+        "hope": organization("Hope House Houston", email="hopehouston@gmail.com"),
+        "hope two": organization("Hope House Dallas", email="HopeDallas@gmail.com"),
+        # The name alone, written otherwise: found by its trigrams.
+        "refuge": organization("St. Anne's Refuge, Inc."),
+        "refuge twin": organization("Saint Annes Refuge"),
+        # One mailbox, names alike: found.
+        "casa": organization("Casa Esperanza Houston", email="intake@casa-example.org"),
+        "casa twin": organization("Casa Esperanza of Houston", email="Intake@Casa-Example.org"),
+        # Same point, one phone: found (0 m apart is near).
+        "door": organization("Open Door Mission", phone="+17135550199", at=(29.70000, -95.30000)),
+        "door twin": organization("Open Door Outreach", phone="+17135550199", at=(29.70000, -95.30000)),
     }
 
 
@@ -71,8 +80,11 @@ def test_planted_twins_are_found_with_their_evidence_and_nothing_else(planted):
     found = organization_duplicates_find()
 
     kept = pairs(planted)
-    assert set(kept) == {frozenset(("mary", "mary twin")), frozenset(("aid", "aid twin"))}
-    assert found.kept == 2
+    assert set(kept) == {frozenset(pair) for pair in (("mary", "mary twin"), ("aid", "aid twin"), ("refuge",
+                         "refuge twin"), ("casa", "casa twin"), ("door", "door twin"))}  # fmt: skip
+    assert found.kept == 5
+    assert kept[frozenset(("casa", "casa twin"))].evidence["email"] == ["intake@casa-example.org"]
+    assert kept[frozenset(("door", "door twin"))].evidence["sites_apart_m"] == 0
     mary = kept[frozenset(("mary", "mary twin"))]
     assert mary.evidence["phone"] == ["+17135550101"] and mary.evidence["sites_apart_m"] < 10
     assert mary.evidence["name_similarity"] >= 0.92 and mary.score > 0.9
@@ -91,18 +103,24 @@ def test_not_a_duplicate_is_remembered_and_a_pair_no_longer_alike_leaves_the_que
     found = organization_duplicates_find()
 
     assert found.reopened_none == 1 and found.dropped == 1
-    assert list(DuplicateCandidate.objects.values_list("status", flat=True)) == ["not_duplicate"]
+    statuses = {key: c.status for key, c in pairs(planted).items()}
+    assert statuses[frozenset(("mary", "mary twin"))] == "not_duplicate"
+    assert frozenset(("aid", "aid twin")) not in statuses and len(statuses) == 4
 
 
-def test_a_run_for_some_organizations_adds_only_their_pairs(planted):
+def test_a_run_for_some_organizations_adds_only_their_pairs_and_keeps_the_others(planted):
     organization_duplicates_find([planted["aid"].pk])
     assert set(pairs(planted)) == {frozenset(("aid", "aid twin"))}
+    organization_duplicates_find()
+    # Run for one side of each pair: every pair scored again and kept, none dropped for being found from the other.
+    again = organization_duplicates_find([planted["aid twin"].pk, planted["refuge twin"].pk])
+    assert again.dropped == 0 and len(pairs(planted)) == 5
 
 
 def test_the_command_finds_them_with_a_progress_bar(planted):
     out, err = io.StringIO(), io.StringIO()
     call_command("find_duplicates", stdout=out, stderr=err)
-    assert "2 in the queue" in out.getvalue() and "scoring" in err.getvalue()
+    assert "5 in the queue" in out.getvalue() and "scoring" in err.getvalue()
 
 
 @pytest.fixture
@@ -122,7 +140,7 @@ def test_moderators_read_the_queue_side_by_side_and_say_not_a_duplicate_once(que
     moderator = as_role(Role.MODERATOR)
     body = moderator.get("/api/duplicates/").json()
     first = body["results"][0]
-    assert body["count"] == 2 and first["score"] >= body["results"][1]["score"]
+    assert body["count"] == 5 and first["score"] >= body["results"][1]["score"]
     mary = next(r for r in body["results"] if "+17135550101" in r["evidence"].get("phone", []))
     sides = {mary["first"]["name"], mary["second"]["name"]}
     assert sides == {"St. Mary's Shelter, Inc.", "Saint Marys Shelter"}
@@ -131,10 +149,12 @@ def test_moderators_read_the_queue_side_by_side_and_say_not_a_duplicate_once(que
     said = moderator.post(f"/api/duplicates/{mary['id']}/not-a-duplicate/")
     again = moderator.post(f"/api/duplicates/{mary['id']}/not-a-duplicate/")
     assert said.status_code == 200 and said.json()["status"] == "not_duplicate" and again.status_code == 409
-    assert moderator.get("/api/duplicates/").json()["count"] == 1
+    assert moderator.get("/api/duplicates/").json()["count"] == 4
     assert moderator.get("/api/duplicates/", {"status": "not_duplicate"}).json()["count"] == 1
     assert moderator.get("/api/duplicates/", {"status": "maybe"}).status_code == 400
     assert moderator.post("/api/duplicates/00000000-0000-0000-0000-000000000000/not-a-duplicate/").status_code == 404
+    assert moderator.get("/api/duplicates/not-a-uuid/").status_code == 404
+    assert moderator.get("/api/").json().get("organizations")  # the registry's API root, not the queue's
 
 
 @pytest.mark.parametrize("role", [Role.HOTLINE, Role.SPECIALIST, Role.PROVIDER])
