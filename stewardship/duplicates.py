@@ -1,10 +1,12 @@
 """Organizations that may be one listing twice (a coalition's feed and a 211's export both list a shelter; a provider
 applies while already listed): pairs found by what they share, scored, and kept for a moderator's queue.
 
-Pairs are found in the database by what would be costly to compare pair by pair at 100k organizations: a phone
-number, a website or an email in common, sites a few metres apart, and names alike by their trigrams (pg_trgm,
-through a GIN index). Each pair is then scored in Python (stewardship.names: "St." is "Saint", "Inc." is left out)
-and kept when the names are all but the same, or alike and something else is shared. A pair a moderator said is
+Pairs are found by what would be costly to compare pair by pair at 100k organizations: in the database, a phone
+number, a website or an email in common and sites a few metres apart; in Python, names all but the same among the
+organizations with sites in one state (rapidfuzz's matrix of every pair of the state's names, in C++: a twin is
+listed where it serves, and a chapter of the same name across the country is its own listing). Each pair is then
+scored (stewardship.names: "St." is "Saint", "Inc." is left out) and kept when the names are all but the same, or
+alike and something else is shared. A pair a moderator said is
 not a duplicate stays so: finding it again does not reopen it.
 """
 
@@ -13,14 +15,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+import numpy
+from django.db import connection
+from rapidfuzz import fuzz, process
 
 from core.sqlfiles import compact, render
 from providers.models import NeedTerm
 from stewardship import names, services
 
-NAME_TRIGRAMS = 0.4  # pg_trgm similarity of two lowered names for the pair to be looked at
-NAMES_PER_ORGANIZATION = 10  # the most alike names looked at per organization (a common name has hundreds)
+NAMES_AT_ONCE = 1000  # names compared with a whole state's at once (a matrix of 1,000 x the state's, one byte each)
 SHARED_AT_MOST = 20  # a number, website, email or building shared by more organizations is a 211 line or a hub
 NEAR_M = 75  # sites closer than this are one building
 SAME_NAME = 0.92  # names this alike are a candidate on their own
@@ -30,7 +33,7 @@ ALIKE_NAME = 0.6  # alike names need one more thing in common
 SQL_DIR = Path(__file__).with_name("sql")
 # What two organizations may share, each a statement giving (first, second, what) with first < second
 # (stewardship/sql/pairs_*.sql); `ids` limits them to pairs with one of these organizations, NULL to every pair.
-SHARED = ("phone", "website", "email", "site", "name")
+SHARED = ("phone", "website", "email", "site")
 
 
 @dataclass
@@ -73,13 +76,14 @@ def organization_duplicates_find(organization_ids: Iterable | None = None,
 
 def _pairs(ids: list[str] | None) -> dict[tuple, Pair]:
     pairs: dict[tuple, Pair] = defaultdict(Pair)
-    params = {"ids": ids, "at_most": SHARED_AT_MOST, "near_m": NEAR_M, "per_organization": NAMES_PER_ORGANIZATION}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(NAME_TRIGRAMS)])
+    params = {"ids": ids, "at_most": SHARED_AT_MOST, "near_m": NEAR_M}
+    with connection.cursor() as cursor:
         for kind in SHARED:
             cursor.execute(compact(render(SQL_DIR, f"pairs_{kind}")), params)
             for first, second, value in cursor.fetchall():
                 pairs[first, second].shared[kind].add(value)
+    for first, second in _alike_names(ids):
+        pairs[first, second]  # noqa: B018 (the defaultdict adds it: scored on its names)
     # A building shared with many organizations (a family justice center, a ZIP code's centre where addresses were
     # placed without a street) says nothing of any two of them.
     neighbours = defaultdict(int)
@@ -91,6 +95,47 @@ def _pairs(ids: list[str] | None) -> dict[tuple, Pair]:
         if pair.shared.get("site") and max(neighbours[first], neighbours[second]) > SHARED_AT_MOST:
             del pair.shared["site"]
     return pairs
+
+
+def _alike_names(ids: list[str] | None) -> set[tuple]:
+    """Pairs of organizations with sites in one state (or either without a located site) whose names, or names
+    with their words in order, are SAME_NAME alike; with `ids`, those with one of these."""
+    with connection.cursor() as cursor:
+        cursor.execute(compact(render(SQL_DIR, "names_by_state")))
+        rows = cursor.fetchall()
+    wanted = None if ids is None else {str(i) for i in ids}
+    states, nowhere = defaultdict(list), []
+    for org, name, alternate, in_states in rows:
+        for written in {name, alternate} - {""}:
+            key = names.name_key(written)
+            entry = (org, key, " ".join(sorted(key.split())))
+            for state in in_states or ():
+                states[state].append(entry)
+            if not in_states:
+                nowhere.append(entry)
+    everyone = [entry for entries in states.values() for entry in entries] + nowhere
+    found = set()
+    for queries, choices in [*((entries, entries) for entries in states.values()), (nowhere, everyone)]:
+        if wanted is not None:
+            queries = [entry for entry in queries if str(entry[0]) in wanted]
+        found |= _alike(queries, choices)
+    return found
+
+
+def _alike(queries: list[tuple], choices: list[tuple]) -> set[tuple]:
+    found = set()
+    cutoff = round(SAME_NAME * 100)
+    for form in (1, 2):  # the name as written, and its words in order
+        targets = [entry[form] for entry in choices]
+        for start in range(0, len(queries), NAMES_AT_ONCE):
+            chunk = queries[start : start + NAMES_AT_ONCE]
+            matrix = process.cdist([entry[form] for entry in chunk], targets, scorer=fuzz.ratio, score_cutoff=cutoff,
+                                   dtype=numpy.uint8, workers=-1)  # fmt: skip
+            for row, column in zip(*numpy.nonzero(matrix), strict=True):
+                first, second = chunk[row][0], choices[column][0]
+                if first != second:
+                    found.add((min(first, second), max(first, second)))
+    return found
 
 
 def _facts(organization_ids: set) -> dict:

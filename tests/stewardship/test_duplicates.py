@@ -161,3 +161,16 @@ def test_moderators_read_the_queue_side_by_side_and_say_not_a_duplicate_once(que
 def test_only_moderators_see_the_queue(queue, role, api):
     assert as_role(role).get("/api/duplicates/").status_code == 403
     assert api.get("/api/duplicates/").status_code in (401, 403)
+
+
+def test_one_name_in_two_states_is_two_listings_and_in_one_state_a_candidate(db):
+    houston = organization("Bridge Of Hope", at=(29.76, -95.37))
+    factories.address(houston.locations.get(), city="Houston", state_province="TX", postal_code="77002")
+    boston = organization("Bridge of Hope", at=(42.36, -71.06))
+    factories.address(boston.locations.get(), city="Boston", state_province="MA", postal_code="02108")
+    assert organization_duplicates_find().kept == 0
+    dallas = organization("Bridge of Hope, Inc.", at=(32.78, -96.80))
+    factories.address(dallas.locations.get(), city="Dallas", state_province="TX", postal_code="75201")
+    organization_duplicates_find()
+    ((first, second),) = DuplicateCandidate.objects.values_list("first_id", "second_id")
+    assert {first, second} == {houston.pk, dallas.pk}
