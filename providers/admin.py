@@ -258,6 +258,21 @@ class HoursExceptionAdmin(HistoryAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["location", "service"]
 
 
+@admin.register(models.ServiceCapacity)
+class ServiceCapacityAdmin(admin.ModelAdmin):
+    """A list to find them by; edited on their service's page, whose history records the change."""
+
+    list_display = ["__str__", "service", "location"]
+    list_select_related = ["service", "location"]
+    search_fields = ["unit", "service__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Moderation records are changed through the API's services (history, transactions), not here."""
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_project_model_is_registered():
-    for app_label in ("accounts", "providers", "geo"):
+    for app_label in ("accounts", "providers", "geo", "stewardship"):
         for model in apps.get_app_config(app_label).get_models():
             if model._meta.auto_created:
                 continue

@@ -1,0 +1,18 @@
+from django.contrib import admin
+
+from stewardship.models import DuplicateCandidate
+
+
+@admin.register(DuplicateCandidate)
+class DuplicateCandidateAdmin(admin.ModelAdmin):
+    """Read here; decided through the moderators' queue (/api/duplicates/), which records who decided."""
+
+    list_display = ["__str__", "status", "score", "found_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in DuplicateCandidate._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
