@@ -63,6 +63,7 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     version: str = "3.0"  # "3.1" when any record uses what HSDS 3.1 adds (spec.version_of)
+    organization_ids: list = field(default_factory=list)  # the organizations the import wrote or found unchanged
 
     def summary(self) -> str:
         state = "imported" if self.applied else "NOT imported (nothing was written)"
@@ -128,6 +129,7 @@ def import_hsds(
             if progress:
                 progress(done, len(records), time.monotonic() - started)
         writer.finish()
+    report.organization_ids = [record.pk for (kind, _), record in writer.done.items() if kind == "organization"]
     report.applied = True
     report.seconds = time.monotonic() - started
     return report

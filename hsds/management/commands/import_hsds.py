@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hsds.importer import import_hsds
 from hsds.readers import ReadError
+from stewardship.duplicates import organization_duplicates_find
 
 
 class Command(BaseCommand):
@@ -20,8 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--skip-invalid", action="store_true", help="Import the valid records, report the rest.")
         parser.add_argument("--report", type=Path, help="Also write every problem and warning to this JSON file.")
         parser.add_argument("--source", default="hsds", help="Name of the directory the ids belong to.")
+        parser.add_argument("--no-duplicates", action="store_true",
+                            help="Do not look for organizations the import may have listed twice.")  # fmt: skip
 
-    def handle(self, *args, path: Path, skip_invalid: bool, report: Path | None, source: str, **options):
+    def handle(self, *args, path: Path, skip_invalid: bool, report: Path | None, source: str,
+               no_duplicates: bool = False, **options):  # fmt: skip
         if not path.exists():
             raise CommandError(f"{path} does not exist")
         last = [0.0]
@@ -53,5 +57,10 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write(result.summary())
+        if result.applied and (result.created or result.updated) and not no_duplicates:
+            # Another source may list what is here already: the pairs with what this import wrote, for moderators.
+            found = organization_duplicates_find(result.organization_ids)
+            self.stdout.write(f"{found.kept} pair(s) of organizations that may be one listing twice, in the "
+                              "moderators' queue (/api/duplicates/)")  # fmt: skip
         if result.invalid and not skip_invalid:
             raise CommandError(f"{result.invalid} invalid service(s): nothing imported (use --skip-invalid)")

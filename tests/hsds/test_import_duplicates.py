@@ -1,0 +1,35 @@
+"""An import looks for organizations it may have listed twice (stewardship.duplicates): a listing already here under
+the name written otherwise is in the moderators' queue after the import, and the command says so."""
+
+import copy
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from stewardship.models import DuplicateCandidate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_import_puts_a_listing_already_here_in_the_queue(sf_services, tmp_path):
+    service = copy.deepcopy(next(s for s in sf_services if len(s.get("service_at_locations") or []) == 1))
+    name = service["organization"]["name"]
+    state = service["service_at_locations"][0]["location"]["addresses"][0]["state_province"].upper()
+    here = factories.organization(name=f"The {name}, Inc.")
+    site = factories.location(here, latitude=37.77, longitude=-122.42, name="Old listing")
+    factories.address(site, city="San Francisco", state_province=state, postal_code="94103")
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([service]))
+    out = io.StringIO()
+
+    call_command("import_hsds", str(path), stdout=out)
+
+    (pair,) = DuplicateCandidate.objects.all()
+    assert here.pk in (pair.first_id, pair.second_id) and pair.evidence["name_similarity"] >= 0.92
+    assert "1 pair(s) of organizations that may be one listing twice" in out.getvalue()
+    again = io.StringIO()
+    call_command("import_hsds", str(path), stdout=again)  # nothing changed: not looked at again
+    assert "may be one listing twice" not in again.getvalue()
