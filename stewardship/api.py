@@ -7,8 +7,10 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from providers.models import Application
 from providers.permissions import IsModerator
 from stewardship import selectors, services
+from stewardship.applications import application_lookalikes
 from stewardship.models import DuplicateCandidate
 
 
@@ -60,6 +62,24 @@ class DuplicateCandidateSerializer(serializers.ModelSerializer):
         return None if organization is None else OrganizationSideSerializer(organization).data
 
 
+class LookalikeSerializer(serializers.Serializer):
+    organization_id = serializers.UUIDField()
+    name = serializers.CharField()
+    name_similarity = serializers.FloatField()
+    website = serializers.CharField(required=False)
+    email = serializers.CharField(required=False)
+
+
+class ApplicationLookalikesSerializer(serializers.Serializer):
+    application_id = serializers.IntegerField()
+    organization_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    looks_like = LookalikeSerializer(many=True)
+
+
+MAX_APPLICATIONS = 200  # pending applications looked at, oldest first (a queue longer than this is its own problem)
+
+
 class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
     """Open pairs, best first (`?status=not_duplicate` for those said to be two listings)."""
 
@@ -79,6 +99,18 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         kwargs.setdefault("context", self.get_serializer_context())
         kwargs["context"]["organizations"] = selectors.organizations_side_by_side(pairs)
         return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(responses=ApplicationLookalikesSerializer(many=True))
+    @action(detail=False, url_path="applications", url_name="applications")
+    def applications(self, request):
+        """Pending applications that look like a listing already here, each with the listings it may be: to see
+        before approving one (approval creates a new organization)."""
+        pending = Application.objects.filter(status=Application.Status.PENDING).order_by("created_at", "id")[
+            :MAX_APPLICATIONS
+        ]
+        found = [{"application_id": a.pk, "organization_name": a.organization_name, "created_at": a.created_at,
+                  "looks_like": application_lookalikes(a.details)} for a in pending]  # fmt: skip
+        return Response(ApplicationLookalikesSerializer([f for f in found if f["looks_like"]], many=True).data)
 
     @extend_schema(request=None, responses=DuplicateCandidateSerializer)
     @action(detail=True, methods=["post"], url_path="not-a-duplicate", url_name="not-a-duplicate")

@@ -104,6 +104,7 @@ NO_SITE_DATA = {
     "duplicate-list": "moderators only (they see every site exactly); checked in tests/stewardship",
     "duplicate-detail": "as duplicate-list",
     "duplicate-not-a-duplicate": "POST: a moderator's decision; returns the pair as duplicate-detail",
+    "duplicate-applications": "moderators only: applications and the organizations' names they look like",
     "language-detail": "one language",
     "referral-report": "aggregate counts only (probed anyway)",
 }

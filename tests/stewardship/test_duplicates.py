@@ -174,3 +174,31 @@ def test_one_name_in_two_states_is_two_listings_and_in_one_state_a_candidate(db)
     organization_duplicates_find()
     ((first, second),) = DuplicateCandidate.objects.values_list("first_id", "second_id")
     assert {first, second} == {houston.pk, dallas.pk}
+
+
+def application(name, state, **organization):
+    from providers.models import Application
+
+    details = {"organization": {"name": name, "description": "x", **organization},
+               "locations": [{"name": "Main", "address": {"address_1": "1 Main St", "city": "Somewhere",
+                                                          "state_province": state, "postal_code": "77002"}}],
+               "services": []}  # fmt: skip
+    return Application.objects.create(organization_name=name, contact_name="A", contact_email="a@example.org",
+                                      details=details)  # fmt: skip
+
+
+def test_an_application_that_looks_like_a_listing_is_shown_before_approval(db):
+    here = organization("Saint Marys Shelter", at=(29.76, -95.37), website="https://stmarys-example.org")
+    factories.address(here.locations.get(), state_province="TX")
+    elsewhere = organization("Saint Marys Shelter", at=(42.36, -71.06))
+    factories.address(elsewhere.locations.get(), state_province="MA")
+    twin = application("St. Mary's Shelter, Inc.", "TX")
+    alike = application("St Marys Shelter Houston", "TX", website="http://www.stmarys-example.org/apply")
+    application("Brand New Refuge", "TX")
+
+    body = as_role(Role.MODERATOR).get("/api/duplicates/applications/").json()
+
+    assert [a["application_id"] for a in body] == [twin.pk, alike.pk]
+    assert [m["organization_id"] for m in body[0]["looks_like"]] == [str(here.pk)]  # not the one in another state
+    assert body[1]["looks_like"][0]["website"] == "stmarys-example.org"
+    assert as_role(Role.HOTLINE).get("/api/duplicates/applications/").status_code == 403
