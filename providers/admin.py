@@ -272,6 +272,9 @@ class ServiceCapacityAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # removed on the service's page, whose history records it
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Moderation records are changed through the API's services (history, transactions), not here."""

@@ -16,3 +16,6 @@ class DuplicateCandidateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a decision deleted here would be undone by the next search, with no record

@@ -108,8 +108,9 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         pending = Application.objects.filter(status=Application.Status.PENDING).order_by("created_at", "id")[
             :MAX_APPLICATIONS
         ]
+        registry = {}  # the organizations of each set of states, read once for this request
         found = [{"application_id": a.pk, "organization_name": a.organization_name, "created_at": a.created_at,
-                  "looks_like": application_lookalikes(a.details)} for a in pending]  # fmt: skip
+                  "looks_like": application_lookalikes(a.details, registry)} for a in pending]  # fmt: skip
         return Response(ApplicationLookalikesSerializer([f for f in found if f["looks_like"]], many=True).data)
 
     @extend_schema(request=None, responses=DuplicateCandidateSerializer)

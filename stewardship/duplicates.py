@@ -10,7 +10,8 @@ alike and something else is shared. A pair a moderator said is
 not a duplicate stays so: finding it again does not reopen it.
 """
 
-from collections import defaultdict
+import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,13 +54,9 @@ def organization_duplicates_find(organization_ids: Iterable | None = None,
                                  progress: Callable[[int, int], None] | None = None) -> Found:  # fmt: skip
     """Find and score the pairs of organizations (those with one of `organization_ids`, or every pair), write them
     to the queue, and drop the open pairs of the same scope that no longer look alike."""
-    ids = None if organization_ids is None else [str(i) for i in organization_ids]
-    pairs = _pairs(ids)
-    if ids is not None:
-        # A pair found before from the other organization's side (its ten most alike names) is scored again here,
-        # not dropped for not being found from this side.
-        for first, second in services.open_pairs("organization", ids):
-            pairs[first, second]  # noqa: B018 (the defaultdict adds it)
+    # One spelling of each id (the SQL casts to uuid; Python compares them as text).
+    ids = None if organization_ids is None else [str(uuid.UUID(str(i))) for i in organization_ids]
+    pairs = _pairs(ids)  # found from either side: a scoped run finds again every pair of its organizations
     facts = _facts({org for pair in pairs for org in pair})
     need_codes = dict(NeedTerm.objects.values_list("id", "code"))
     kept = {}
@@ -104,18 +101,29 @@ def _alike_names(ids: list[str] | None) -> set[tuple]:
         cursor.execute(compact(render(SQL_DIR, "names_by_state")))
         rows = cursor.fetchall()
     wanted = None if ids is None else {str(i) for i in ids}
-    states, nowhere = defaultdict(list), []
+    states, nowhere, located = defaultdict(list), [], {}
     for org, name, alternate, in_states in rows:
-        for written in {name, alternate} - {""}:
-            key = names.name_key(written)
+        # A name with nothing left to compare (another script, "The Company, Inc.") is alike no other.
+        for key in {names.name_key(name), names.name_key(alternate or "")} - {""}:
             entry = (org, key, " ".join(sorted(key.split())))
             for state in in_states or ():
                 states[state].append(entry)
-            if not in_states:
+            if in_states:
+                located[org, key] = entry
+            else:
                 nowhere.append(entry)
-    everyone = [entry for entries in states.values() for entry in entries] + nowhere
+    # A name held by more than SHARED_AT_MOST organizations of a state is a chain's or a common one: alone it says
+    # nothing (a pair of them with something else in common is still found by that).
+    for state, entries in states.items():
+        held = Counter(entry[1] for entry in entries)
+        states[state] = [entry for entry in entries if held[entry[1]] <= SHARED_AT_MOST]
+    held = Counter(entry[1] for entry in nowhere)
+    nowhere = [entry for entry in nowhere if held[entry[1]] <= SHARED_AT_MOST]
+    everyone = list(located.values()) + nowhere
     found = set()
-    for queries, choices in [*((entries, entries) for entries in states.values()), (nowhere, everyone)]:
+    # A state's organizations against the state's and the unlocated; the unlocated against everyone: a pair of
+    # a located and an unlocated organization is found from either side (a scoped run may hold only one).
+    for queries, choices in [*((entries, entries + nowhere) for entries in states.values()), (nowhere, everyone)]:
         if wanted is not None:
             queries = [entry for entry in queries if str(entry[0]) in wanted]
         found |= _alike(queries, choices)

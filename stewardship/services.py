@@ -15,13 +15,6 @@ class Written:
     dropped: int  # open pairs of the scope no longer alike, removed
 
 
-def open_pairs(kind: str, ids: list) -> list[tuple]:
-    """The open pairs with one of these records."""
-    found = DuplicateCandidate.objects.filter(kind=kind, status=DuplicateCandidate.Status.OPEN)
-    pairs = found.filter(first_id__in=ids) | found.filter(second_id__in=ids)
-    return list(pairs.values_list("first_id", "second_id"))
-
-
 def duplicates_write(kind: str, kept: dict, *, scope: list | None) -> Written:
     """Write the pairs a search kept ({(first, second): (score, evidence)}): new ones open, found ones updated,
     decided ones left as decided; and remove the open pairs of the scope (records, or None: all) it did not keep."""

@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         ("providers", "0010_location_accessibility"),
+        ("matching", "0009_searchdocument"),  # pg_trgm
     ]
 
     operations = [
@@ -35,5 +36,10 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['status', '-score'], name='duplicate_queue_idx')],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'first_id', 'second_id'), name='duplicate_pair_once'), models.CheckConstraint(condition=models.Q(('first_id__lt', models.F('second_id'))), name='duplicate_pair_ordered'), models.CheckConstraint(condition=models.Q(('score__gte', 0), ('score__lte', 1)), name='duplicate_score_range')],
             },
+        ),
+        migrations.RunSQL(
+            # Names alike by their trigrams (stewardship.duplicates), through an index rather than every pair.
+            "CREATE INDEX IF NOT EXISTS organization_name_trgm ON providers_organization USING gin (lower(name) gin_trgm_ops)",
+            "DROP INDEX IF EXISTS organization_name_trgm",
         ),
     ]

@@ -33,3 +33,19 @@ def test_an_import_puts_a_listing_already_here_in_the_queue(sf_services, tmp_pat
     again = io.StringIO()
     call_command("import_hsds", str(path), stdout=again)  # nothing changed: not looked at again
     assert "may be one listing twice" not in again.getvalue()
+
+
+def test_the_import_is_written_when_looking_for_duplicates_fails(sf_services, tmp_path, monkeypatch):
+    from hsds.management.commands import import_hsds
+
+    def broken(ids):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(import_hsds, "organization_duplicates_find", broken)
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([sf_services[0]]))
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("import_hsds", str(path), stdout=out, stderr=err)  # no exception: the import stands
+
+    assert "1 created" in out.getvalue() and "run `manage.py find_duplicates`" in err.getvalue()

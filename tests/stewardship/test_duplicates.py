@@ -202,3 +202,30 @@ def test_an_application_that_looks_like_a_listing_is_shown_before_approval(db):
     assert [m["organization_id"] for m in body[0]["looks_like"]] == [str(here.pk)]  # not the one in another state
     assert body[1]["looks_like"][0]["website"] == "stmarys-example.org"
     assert as_role(Role.HOTLINE).get("/api/duplicates/applications/").status_code == 403
+
+
+def test_a_located_and_an_unlocated_twin_are_found_from_either_side_and_in_small_chunks(db, monkeypatch):
+    from stewardship import duplicates
+
+    monkeypatch.setattr(duplicates, "NAMES_AT_ONCE", 1)  # every row of the matrix its own chunk
+    located = organization("Bridge Of Hope", at=(29.76, -95.37))
+    factories.address(located.locations.get(), state_province="tx")  # as an admin might type it
+    unlocated = organization("Bridge of Hope, Inc.")
+    other = organization("Bridge of Hope", at=(32.78, -96.80))
+    factories.address(other.locations.get(), state_province="TX")
+    for scope in ([located.pk], [str(unlocated.pk).upper()]):
+        DuplicateCandidate.objects.all().delete()
+        organization_duplicates_find(scope)
+        pairs_found = {frozenset((c.first_id, c.second_id)) for c in DuplicateCandidate.objects.all()}
+        assert frozenset((located.pk, unlocated.pk)) in pairs_found, scope
+
+
+def test_an_application_in_another_script_or_of_any_shape_looks_like_nothing(db):
+    from providers.models import Application
+
+    organization("Hope House", at=(29.76, -95.37))  # no alternate name: no empty name to be alike
+    application("Центр помощи", "TX")
+    Application.objects.create(organization_name="Broken", contact_name="A", contact_email="a@example.org",
+                               details={"organization": "x", "locations": ["TX", {"address": None}]})  # fmt: skip
+    response = as_role(Role.MODERATOR).get("/api/duplicates/applications/")
+    assert response.status_code == 200 and response.json() == []

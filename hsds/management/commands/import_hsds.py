@@ -59,8 +59,13 @@ class Command(BaseCommand):
         self.stdout.write(result.summary())
         if result.applied and (result.created or result.updated) and not no_duplicates:
             # Another source may list what is here already: the pairs with what this import wrote, for moderators.
-            found = organization_duplicates_find(result.organization_ids)
-            self.stdout.write(f"{found.kept} pair(s) of organizations that may be one listing twice, in the "
-                              "moderators' queue (/api/duplicates/)")  # fmt: skip
+            try:
+                found = organization_duplicates_find(result.organization_ids)
+            except Exception as exc:  # noqa: BLE001 (the import is written: say what to run, do not fail it)
+                self.stderr.write(f"The import is written; looking for duplicates failed ({exc!r}): run "
+                                  "`manage.py find_duplicates`.")  # fmt: skip
+            else:
+                self.stdout.write(f"{found.kept} pair(s) of organizations that may be one listing twice, in the "
+                                  "moderators' queue (/api/duplicates/)")  # fmt: skip
         if result.invalid and not skip_invalid:
             raise CommandError(f"{result.invalid} invalid service(s): nothing imported (use --skip-invalid)")
