@@ -101,7 +101,7 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(responses=ApplicationLookalikesSerializer(many=True))
-    @action(detail=False, url_path="applications", url_name="applications")
+    @action(detail=False, url_path="applications", url_name="applications", pagination_class=None)
     def applications(self, request):
         """Pending applications that look like a listing already here, each with the listings it may be: to see
         before approving one (approval creates a new organization)."""
