@@ -28,7 +28,13 @@ from providers.models import (
 )
 from providers.permissions import is_moderator, may_edit_listing
 from referrals import selectors as referral_selectors
+from stewardship import selectors as duplicate_selectors
+from stewardship import services as duplicate_services
+from stewardship.applications import application_lookalikes
+from stewardship.models import DuplicateCandidate
 from web.feedback import error_text, flat_errors
+
+DUPLICATES_SHOWN = 50  # the most likely open pairs on the page (all of them: /api/duplicates/)
 
 # Fields a provider edits on the portal page, per record: (field, label). Which of them apply at once and
 # which go to review is providers.editing's decision, shown next to each field.
@@ -211,13 +217,38 @@ def moderation(request):
     """Return the moderators' queue: change requests, applications, suggestions, stale listings."""
     if not is_moderator(request.user):
         raise PermissionDenied
+    applications = list(Application.objects.filter(status="pending")[:100])
+    registry = {}  # the organizations of each set of states, read once for the page
+    for application in applications:
+        application.looks_like = application_lookalikes(application.details, registry)
+    pairs = list(duplicate_selectors.duplicate_queue()[:DUPLICATES_SHOWN])
+    sides = duplicate_selectors.organizations_side_by_side(pairs)
+    for pair in pairs:
+        pair.sides = [sides.get(pair.first_id), sides.get(pair.second_id)]
     return render(request, "web/moderation.html", {
         "change_requests": ChangeRequest.objects.filter(status="pending").select_related("organization")[:100],
-        "applications": Application.objects.filter(status="pending")[:100],
+        "applications": applications,
+        "duplicates": pairs,
         "suggestions": Suggestion.objects.filter(status="open").select_related("organization")[:100],
         "stale": selectors.organization_list().filter(stale=True).order_by("name")[:100],
         "today": timezone.localdate(),
     })  # fmt: skip
+
+
+@require_POST
+@login_required
+def moderation_not_duplicate(request, pair_id):
+    """A moderator says a pair of organizations is two listings (remembered by later searches)."""
+    if not is_moderator(request.user):
+        raise PermissionDenied
+    pair = get_object_or_404(DuplicateCandidate, pk=pair_id)
+    try:
+        duplicate_services.duplicate_not_duplicate(candidate=pair, user=request.user)
+    except (duplicate_services.AlreadyDecided, duplicate_services.Gone):
+        messages.info(request, "That pair was already decided or is no longer in the queue.")
+    else:
+        messages.success(request, "Marked as two listings.")
+    return redirect("moderation")
 
 
 @require_POST

@@ -20,6 +20,11 @@ urlpatterns = [
     path("portal/accessibility/<uuid:location_id>/", portal_views.portal_accessibility, name="portal-accessibility"),
     path("moderation/", portal_views.moderation, name="moderation"),
     path("moderation/<str:kind>/<int:pk>/<str:decision>/", portal_views.moderation_review, name="moderation-review"),
+    path(
+        "moderation/duplicates/<uuid:pair_id>/not-a-duplicate/",
+        portal_views.moderation_not_duplicate,
+        name="moderation-not-duplicate",
+    ),
     path("referrals/new/", referral_views.referral_new, name="referral-new"),
     path("referrals/<str:code>/act/<str:action>/", referral_views.referral_act, name="referral-act"),
 ]

@@ -105,6 +105,7 @@ NO_SITE_DATA = {
     "duplicate-detail": "as duplicate-list",
     "duplicate-not-a-duplicate": "POST: a moderator's decision; returns the pair as duplicate-detail",
     "duplicate-applications": "moderators only: applications and the organizations' names they look like",
+    "moderation-not-duplicate": "POST: a moderator's decision; redirects to the moderation page (probed as moderation)",
     "language-detail": "one language",
     "referral-report": "aggregate counts only (probed anyway)",
 }

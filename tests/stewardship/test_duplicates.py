@@ -229,3 +229,22 @@ def test_an_application_in_another_script_or_of_any_shape_looks_like_nothing(db)
                                details={"organization": "x", "locations": ["TX", {"address": None}]})  # fmt: skip
     response = as_role(Role.MODERATOR).get("/api/duplicates/applications/")
     assert response.status_code == 200 and response.json() == []
+
+
+def test_the_moderation_page_shows_pairs_and_lookalike_applications_and_says_not_a_duplicate(queue, client):
+    moderator = factories.user(Role.MODERATOR)
+    client.force_login(moderator)
+    application("Saint Marys Shelter", "TX")
+
+    page = client.get("/moderation/").content.decode()
+
+    assert "Possible duplicates" in page and "Saint Marys Shelter" in page and "same phone +17135550101" in page
+    assert "Looks like a listing already here:" in page
+    pair = DuplicateCandidate.objects.get(evidence__phone=["+17135550101"])
+    response = client.post(f"/moderation/duplicates/{pair.pk}/not-a-duplicate/")
+    again = client.post(f"/moderation/duplicates/{pair.pk}/not-a-duplicate/")
+    assert response.status_code == again.status_code == 302
+    pair.refresh_from_db()
+    assert pair.status == "not_duplicate" and pair.decided_by == moderator
+    client.force_login(factories.user(Role.HOTLINE))
+    assert client.post(f"/moderation/duplicates/{pair.pk}/not-a-duplicate/").status_code == 403
