@@ -48,6 +48,7 @@ FLAGS_TAXONOMY = "victim-services-directory-flag"
 CONFIDENTIAL_FLAG = "confidential-location"
 FRONT_DOOR_FLAG = "front-door-phone"
 DEFAULT_TIME_ZONE = "America/New_York"
+READS = "2026-12-07"  # what the importer reads; changed with it, an unchanged source's records are read again
 
 
 @dataclass
@@ -153,7 +154,7 @@ class _Writer:
         self.populations = dict(Population.objects.values_list("code", "pk"))
         self.mappings = {(m.taxonomy, m.code): m.need_id for m in TaxonomyMapping.objects.all()}
         # Part of each record's fingerprint: a changed mapping makes the next import look at every record.
-        self.mapping_stamp = json.dumps(sorted((t, c, n) for (t, c), n in self.mappings.items()))
+        self.mapping_stamp = READS + json.dumps(sorted((t, c, n) for (t, c), n in self.mappings.items()))
         self.hashes = {e.external_id: e for e in ExternalId.objects.filter(source=source, record_type="service")}
         self.changed_hashes: list[ExternalId] = []
         self.done: dict[tuple[str, str], object] = {}  # records written earlier in this import

@@ -65,3 +65,20 @@ def test_an_unknown_code_is_a_warning_and_this_directorys_records_replace_the_si
         ("$.accessibility", "unknown accessibility code 'teleport' left out")
     ]
     assert Location.objects.get().accessibility == []  # this directory's codes replace the site's
+
+
+def test_a_new_importer_reads_an_unchanged_source_again(one, write_json, monkeypatch):
+    """A field an earlier importer did not read (as accessibility was not) is read once the importer changes."""
+    from hsds import importer
+
+    one["service_at_locations"][0]["location"]["accessibility"] = [
+        {"id": "8c1f6a3e-3f0e-4a57-9b1e-1b2f2d3c4e5f", "description": "Ramp at the side door"}
+    ]
+    path = write_json([one])
+    import_hsds(path)
+    Location.objects.update(accessibility_details="")  # as the importer before it left it
+    import_hsds(path)  # the same importer: the unchanged record is skipped by its fingerprint
+    assert Location.objects.get().accessibility_details == ""
+    monkeypatch.setattr(importer, "READS", "a later importer")
+    assert import_hsds(path).updated == 1
+    assert Location.objects.get().accessibility_details == "Ramp at the side door"
