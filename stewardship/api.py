@@ -7,10 +7,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from providers.models import Application
+from providers.access import confidential_access_for_user
+from providers.disclosure import SiteDisclosure
 from providers.permissions import IsModerator
 from stewardship import selectors, services
-from stewardship.applications import application_lookalikes
+from stewardship.applications import pending_lookalikes
 from stewardship.models import DuplicateCandidate
 
 
@@ -21,11 +22,9 @@ class SiteSideSerializer(serializers.Serializer):
     address = serializers.SerializerMethodField()
 
     def get_address(self, site) -> str:
-        address = next(iter(site.addresses.all()), None)
-        if address is None:
-            return ""
-        return ", ".join(part for part in (address.address_1, address.city, address.state_province,
-                                           address.postal_code) if part)  # fmt: skip
+        # As the disclosure policy shows the site to this reader (a moderator: exactly).
+        shown = SiteDisclosure.of(site, self.context["access"])
+        return ", ".join(shown.address_lines(site.primary_address()))
 
 
 class OrganizationSideSerializer(serializers.Serializer):
@@ -59,7 +58,7 @@ class DuplicateCandidateSerializer(serializers.ModelSerializer):
 
     def _side(self, organization_id):
         organization = self.context["organizations"].get(organization_id)
-        return None if organization is None else OrganizationSideSerializer(organization).data
+        return None if organization is None else OrganizationSideSerializer(organization, context=self.context).data
 
 
 class LookalikeSerializer(serializers.Serializer):
@@ -98,6 +97,7 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         pairs = [] if shown is None else (shown if isinstance(shown, list | tuple) else [shown])
         kwargs.setdefault("context", self.get_serializer_context())
         kwargs["context"]["organizations"] = selectors.organizations_side_by_side(pairs)
+        kwargs["context"]["access"] = confidential_access_for_user(self.request.user)
         return super().get_serializer(*args, **kwargs)
 
     @extend_schema(responses=ApplicationLookalikesSerializer(many=True))
@@ -105,13 +105,17 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
     def applications(self, request):
         """Pending applications that look like a listing already here, each with the listings it may be: to see
         before approving one (approval creates a new organization)."""
-        pending = Application.objects.filter(status=Application.Status.PENDING).order_by("created_at", "id")[
-            :MAX_APPLICATIONS
+        found = [
+            {
+                "application_id": a.pk,
+                "organization_name": a.organization_name,
+                "created_at": a.created_at,
+                "looks_like": looks_like,
+            }
+            for a, looks_like in pending_lookalikes(MAX_APPLICATIONS)
+            if looks_like
         ]
-        registry = {}  # the organizations of each set of states, read once for this request
-        found = [{"application_id": a.pk, "organization_name": a.organization_name, "created_at": a.created_at,
-                  "looks_like": application_lookalikes(a.details, registry)} for a in pending]  # fmt: skip
-        return Response(ApplicationLookalikesSerializer([f for f in found if f["looks_like"]], many=True).data)
+        return Response(ApplicationLookalikesSerializer(found, many=True).data)
 
     @extend_schema(request=None, responses=DuplicateCandidateSerializer)
     @action(detail=True, methods=["post"], url_path="not-a-duplicate", url_name="not-a-duplicate")

@@ -9,11 +9,20 @@ from django.db import connection
 from rapidfuzz import fuzz, process
 
 from core.sqlfiles import compact, render
+from providers.models import Application
 from stewardship import names
 from stewardship.duplicates import ALIKE_NAME, SAME_NAME
 
 SQL_DIR = Path(__file__).with_name("sql")
 MAX_LOOKALIKES = 5
+
+
+def pending_lookalikes(limit: int) -> list[tuple]:
+    """The oldest `limit` pending applications, each with the listings it may be (the organizations of each set of
+    states read once for them all)."""
+    registry = {}
+    pending = Application.objects.filter(status=Application.Status.PENDING).order_by("created_at", "id")[:limit]
+    return [(application, application_lookalikes(application.details, registry)) for application in pending]
 
 
 def application_lookalikes(details, registry: dict | None = None) -> list[dict]:

@@ -13,7 +13,8 @@ not a duplicate stays so: finding it again does not reopen it.
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 
 import numpy
@@ -32,22 +33,15 @@ ALIKE_NAME = 0.6  # alike names need one more thing in common
 
 
 SQL_DIR = Path(__file__).with_name("sql")
-# What two organizations may share, each a statement giving (first, second, what) with first < second
-# (stewardship/sql/pairs_*.sql); `ids` limits them to pairs with one of these organizations, NULL to every pair.
-SHARED = ("phone", "website", "email", "site")
+# What two organizations may share in the database, each a statement giving (first, second, what) with
+# first < second (stewardship/sql/pairs_*.sql; websites and emails by stewardship.names, in Python); `ids` limits
+# them to pairs with one of these organizations, NULL to every pair.
+SHARED = ("phone", "site")
 
 
-@dataclass
-class Pair:
-    shared: dict[str, set] = field(default_factory=lambda: defaultdict(set))
-
-
-@dataclass
-class Found:
-    pairs_read: int = 0
-    kept: int = 0
-    reopened_none: int = 0  # pairs found again that a moderator said are not duplicates (left so)
-    dropped: int = 0  # open pairs no longer alike
+@dataclass(frozen=True)
+class Found(services.Written):
+    pairs_read: int  # pairs looked at
 
 
 def organization_duplicates_find(organization_ids: Iterable | None = None,
@@ -60,38 +54,61 @@ def organization_duplicates_find(organization_ids: Iterable | None = None,
     facts = _facts({org for pair in pairs for org in pair})
     need_codes = dict(NeedTerm.objects.values_list("id", "code"))
     kept = {}
-    for done, ((first, second), pair) in enumerate(sorted(pairs.items()), start=1):
+    for done, ((first, second), shared) in enumerate(sorted(pairs.items()), start=1):
         if first in facts and second in facts:  # (one deleted since the pairs were read)
-            scored = score(facts[first], facts[second], pair.shared, need_codes)
+            scored = score(facts[first], facts[second], shared, need_codes)
             if scored is not None:
                 kept[first, second] = scored
         if progress and (done % 500 == 0 or done == len(pairs)):
             progress(done, len(pairs))
     written = services.duplicates_write("organization", kept, scope=ids)
-    return Found(pairs_read=len(pairs), kept=written.kept, reopened_none=written.decided, dropped=written.dropped)
+    return Found(**vars(written), pairs_read=len(pairs))
 
 
-def _pairs(ids: list[str] | None) -> dict[tuple, Pair]:
-    pairs: dict[tuple, Pair] = defaultdict(Pair)
+def _pairs(ids: list[str] | None) -> dict[tuple, dict[str, set]]:
+    """{(first, second): {what they share: the values}} for every pair worth scoring (an empty dict: names only)."""
+    pairs: dict[tuple, dict[str, set]] = {}
+
+    def add(first, second, kind=None, value=None):
+        shared = pairs.setdefault((first, second), defaultdict(set))
+        if kind is not None:
+            shared[kind].add(value)
+
     params = {"ids": ids, "at_most": SHARED_AT_MOST, "near_m": NEAR_M}
     with connection.cursor() as cursor:
         for kind in SHARED:
             cursor.execute(compact(render(SQL_DIR, f"pairs_{kind}")), params)
             for first, second, value in cursor.fetchall():
-                pairs[first, second].shared[kind].add(value)
+                add(first, second, kind, value)
+    for first, second, kind, value in _shared_contacts(ids):
+        add(first, second, kind, value)
     for first, second in _alike_names(ids):
-        pairs[first, second]  # noqa: B018 (the defaultdict adds it: scored on its names)
+        add(first, second)
     # A building shared with many organizations (a family justice center, a ZIP code's centre where addresses were
     # placed without a street) says nothing of any two of them.
-    neighbours = defaultdict(int)
-    for (first, second), pair in pairs.items():
-        if pair.shared.get("site"):
-            neighbours[first] += 1
-            neighbours[second] += 1
-    for (first, second), pair in pairs.items():
-        if pair.shared.get("site") and max(neighbours[first], neighbours[second]) > SHARED_AT_MOST:
-            del pair.shared["site"]
+    neighbours = Counter(org for pair, shared in pairs.items() if shared.get("site") for org in pair)
+    for (first, second), shared in pairs.items():
+        if shared.get("site") and max(neighbours[first], neighbours[second]) > SHARED_AT_MOST:
+            del shared["site"]
     return pairs
+
+
+def _shared_contacts(ids: list[str] | None):
+    """(first, second, "website" or "email", the value) for organizations with one website (stewardship.names's
+    host: the rule the applications are compared by too) or one mailbox, at most SHARED_AT_MOST to a value."""
+    groups = defaultdict(set)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, website, email FROM providers_organization WHERE website <> '' OR email <> ''")
+        for org, website, email in cursor.fetchall():
+            for kind, value in (("website", names.website_host(website)), ("email", names.email_key(email))):
+                if value:
+                    groups[kind, value].add(org)
+    wanted = None if ids is None else set(ids)
+    for (kind, value), orgs in groups.items():
+        if 2 <= len(orgs) <= SHARED_AT_MOST:
+            for first, second in combinations(sorted(orgs), 2):
+                if wanted is None or str(first) in wanted or str(second) in wanted:
+                    yield first, second, kind, value
 
 
 def _alike_names(ids: list[str] | None) -> set[tuple]:

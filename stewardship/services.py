@@ -11,7 +11,7 @@ from stewardship.models import DuplicateCandidate
 @dataclass(frozen=True)
 class Written:
     kept: int  # pairs written (new, or found again and updated)
-    decided: int  # pairs found again that a moderator said are not duplicates (left so)
+    reopened_none: int  # pairs found again that a moderator said are not duplicates (left so)
     dropped: int  # open pairs of the scope no longer alike, removed
 
 
@@ -34,7 +34,7 @@ def duplicates_write(kind: str, kept: dict, *, scope: list | None) -> Written:
         if scope is not None:
             stale = stale.filter(first_id__in=scope) | stale.filter(second_id__in=scope)
         dropped, _ = stale.delete()
-    return Written(kept=len(rows), decided=sum(1 for key in kept if key in decided), dropped=dropped)
+    return Written(kept=len(rows), reopened_none=sum(1 for key in kept if key in decided), dropped=dropped)
 
 
 class AlreadyDecided(Exception):

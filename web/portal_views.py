@@ -30,7 +30,7 @@ from providers.permissions import is_moderator, may_edit_listing
 from referrals import selectors as referral_selectors
 from stewardship import selectors as duplicate_selectors
 from stewardship import services as duplicate_services
-from stewardship.applications import application_lookalikes
+from stewardship.applications import pending_lookalikes
 from stewardship.models import DuplicateCandidate
 from web.feedback import error_text, flat_errors
 
@@ -217,10 +217,10 @@ def moderation(request):
     """Return the moderators' queue: change requests, applications, suggestions, stale listings."""
     if not is_moderator(request.user):
         raise PermissionDenied
-    applications = list(Application.objects.filter(status="pending")[:100])
-    registry = {}  # the organizations of each set of states, read once for the page
-    for application in applications:
-        application.looks_like = application_lookalikes(application.details, registry)
+    applications = []
+    for application, looks_like in pending_lookalikes(100):
+        application.looks_like = looks_like
+        applications.append(application)
     pairs = list(duplicate_selectors.duplicate_queue()[:DUPLICATES_SHOWN])
     sides = duplicate_selectors.organizations_side_by_side(pairs)
     for pair in pairs:
