@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "leaflet",
     "pgtrigger",
+    "modeltrans",
     "csp",
     "axes",
     "django_otp",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     # Where a request's reads go: a healthy replica for the views that allow it, else the primary (core/routing.py).
     "core.routing.ReplicaMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "core.language.QueryLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -17,6 +17,7 @@ from django.contrib.gis.geos import MultiPolygon
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo import spanish
 from demo.places import (
     FIRST_NAMES,
     FRONT_DOOR_DESCRIPTION,
@@ -167,7 +168,8 @@ class DemoRegistryBuilder:
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:24]
         self.rows["organization"].append(
             (org_id, self.now, self.now, f"[DEMO] {name}", "",
-             f"Fictional demo listing. {description}", f"intake@{slug}.example.org", f"https://{slug}.example.org")
+             f"Fictional demo listing. {description}", f"intake@{slug}.example.org", f"https://{slug}.example.org",
+             spanish.organization_i18n(description))
         )  # fmt: skip
         self.rows["phone"].append(
             (
@@ -203,7 +205,8 @@ class DemoRegistryBuilder:
         self.rows["service"].append(
             (service_id, self.now, self.now, org_id, name, "", description or f"{name} (fictional demo service).",
              "", "", self.status(), interpretation, "Call or receive a referral through the directory.",
-             "Free of charge.", eligibility, minimum_age, maximum_age, alert, self.verified_on())
+             "Free of charge.", eligibility, minimum_age, maximum_age, alert, self.verified_on(),
+             spanish.service_i18n(name, own_description=bool(description), alert=alert))
         )  # fmt: skip
         for code in dict.fromkeys(needs):
             self.rows["service_needs"].append((service_id, self.need_ids[code]))
@@ -515,11 +518,11 @@ class DemoRegistryBuilder:
         bulk_tables += [Service.needs.through, Service.populations.through, Service.languages.through]
         with foreign_keys_validated_after(bulk_tables):
             copy_rows(Organization, ["id", "created_at", "updated_at", "name", "alternate_name", "description",
-                                     "email", "website"], self.rows["organization"])  # fmt: skip
+                                     "email", "website", "i18n"], self.rows["organization"])  # fmt: skip
             copy_rows(Service, ["id", "created_at", "updated_at", "organization_id", "name", "alternate_name",
                                 "description", "url", "email", "status", "interpretation_services",
                                 "application_process", "fees_description", "eligibility_description", "minimum_age",
-                                "maximum_age", "alert", "last_verified_on"], self.rows["service"])  # fmt: skip
+                                "maximum_age", "alert", "last_verified_on", "i18n"], self.rows["service"])  # fmt: skip
             copy_m2m(Service._meta.get_field("needs"), self.rows["service_needs"])
             copy_m2m(Service._meta.get_field("populations"), self.rows["service_populations"])
             copy_m2m(Service._meta.get_field("languages"), self.rows["service_languages"])

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hsds import accessibility, additions, capacities, dated, spec
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
+from hsds.places import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, site_points
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
 from matching.index import match_index_deferred
@@ -40,12 +41,11 @@ from providers.models import (
     Service,
     ServiceAtLocation,
 )
+from providers.translations import original_of, spanish_set, stale_spanish
 
 # This directory's own taxonomies in HSDS attributes (what export writes and import reads back).
 NEEDS_TAXONOMY = "victim-services-directory"
 POPULATIONS_TAXONOMY = "victim-services-directory-population"
-FLAGS_TAXONOMY = "victim-services-directory-flag"
-CONFIDENTIAL_FLAG = "confidential-location"
 FRONT_DOOR_FLAG = "front-door-phone"
 DEFAULT_TIME_ZONE = "America/New_York"
 READS = "2026-12-07"  # what the importer reads; changed with it, an unchanged source's records are read again
@@ -121,7 +121,7 @@ def import_hsds(
     if report.invalid and not skip_invalid:
         report.seconds = time.monotonic() - started
         return report
-    writer = _Writer(source=source, user=user, report=report, points=_places(records, source))
+    writer = _Writer(source=source, user=user, report=report, points=site_points(records, source))
     # The index follows every write by itself; deferred, it is refreshed once, when the import is written.
     with transaction.atomic(), match_index_deferred():
         for done, record in enumerate(records, start=1):
@@ -203,6 +203,9 @@ class _Writer:
         if changed:
             for f, (_, new) in changed.items():
                 setattr(instance, f, new)
+            for f, old in stale_spanish(instance, changed).items():  # they translate the old texts
+                changed[f] = (old, "")
+                spanish_set(instance, original_of(f), "")
             registry.record_save(instance)
             owner = instance if history_on == "self" else history_on
             self.record_history(owner, {prefix + f: pair for f, pair in changed.items()})
@@ -454,11 +457,14 @@ class _Writer:
         after = sorted(set(periods))
         if before == after:
             return "unchanged"
+        # A period the source still gives keeps the Spanish form of its note (the source has none to give).
+        spanish = {(s.weekday, f"{s.opens_at:%H:%M}", f"{s.closes_at:%H:%M}", s.description): s.i18n for s in current}
         current.delete()
         Schedule.objects.bulk_create(
-            Schedule(location=location, service=service, weekday=w, opens_at=o, closes_at=c, description=d)
+            Schedule(location=location, service=service, weekday=w, opens_at=o, closes_at=c, description=d,
+                     i18n=spanish.get((w, o, c, d)))
             for w, o, c, d in after
-        )
+        )  # fmt: skip
         # A service's own hours at a location are the service's history; a location's hours, the location's.
         self.record_history(service or location, {"schedules": ([" ".join(map(str, p[:3])) for p in before],
                                                     [" ".join(map(str, p[:3])) for p in after])})  # fmt: skip
@@ -561,36 +567,6 @@ def _periods(schedules) -> list[tuple]:
                 (weekday, schedule["opens_at"][:5], schedule["closes_at"][:5], schedule.get("description") or "")
             )
     return periods
-
-
-def _places(records: list[SourceRecord], source: str) -> dict[str, tuple[float, float]]:
-    """Return the points of the sites in these records that come without coordinates and have none here yet, by
-    their HSDS id: looked up before the import's transaction (an online geocoder is a network round trip; a
-    confidential site's address, flagged in the file or here, is looked up offline only)."""
-    wanted = {}
-    for record in records:
-        for offer in record.data.get("service_at_locations") or []:
-            data = offer.get("location") or {}
-            addresses = data.get("addresses") or []
-            physical = next((a for a in addresses if a.get("address_type", "physical") == "physical"), None)
-            if data.get("latitude") is None and physical and data.get("location_type") != "virtual":
-                flags = {_term(a).get("code") for a in data.get("attributes") or []
-                         if _term(a).get("taxonomy") == FLAGS_TAXONOMY}  # fmt: skip
-                wanted[str(data["id"])] = (physical, CONFIDENTIAL_FLAG in flags)
-    known = dict(ExternalId.objects.filter(source=source, record_type="location", external_id__in=list(wanted))
-                 .values_list("external_id", "record_id"))  # fmt: skip
-    sites = {s["id"]: s for s in Location.objects.filter(pk__in=known.values()).values("id", "latitude",
-                                                                                       "is_confidential")}  # fmt: skip
-    points = {}
-    for external_id, (address, confidential) in wanted.items():
-        site = sites.get(known.get(external_id))
-        if site is not None and site["latitude"] is not None:
-            continue
-        confidential = confidential or bool(site and site["is_confidential"])
-        point = registry.address_point(address, confidential=confidential)
-        if point is not None:
-            points[external_id] = point
-    return points
 
 
 @lru_cache(maxsize=50_000)

@@ -2,6 +2,7 @@
 output representation of a match result."""
 
 import math
+import uuid
 
 from django.conf import settings
 from rest_framework import serializers
@@ -10,9 +11,11 @@ from geo.units import km_to_m, m_to_km, m_to_mi, miles_to_m
 from matching import search
 from matching.results import MatchRequest
 from matching.taxonomy import vocabulary
-from providers import accessibility
+from providers import accessibility, selectors
 from providers.eligibility import CITIZENSHIP_REQUEST, GENDER_REQUEST, TRAFFICKING_REQUEST
 from providers.fields import MAX_CODES, split_codes
+from providers.models import Organization, Service
+from providers.translations import ENGLISH, reader_language
 
 MAX_NEEDS = 10
 MAX_LIMIT = 100
@@ -220,8 +223,26 @@ def _plan_option_data(option) -> dict:
     }
 
 
+def _names_in_reader_language(data: dict) -> dict:
+    """The organizations' and services' names in the reader's language (providers.translations): the cards keep the
+    English ones, so a Spanish reader's page of results reads its names' Spanish forms, two statements."""
+    if reader_language() == ENGLISH:
+        return data
+    plan = data["coverage_plan"]
+    options = [*data["results"], *plan["options"], *(item["nearest"] for item in plan["uncovered"] if item["nearest"])]
+    for key, model in (("organization", Organization), ("service", Service)):
+        names = selectors.names_in_language(model, (option[key]["id"] for option in options))
+        for option in options:
+            option[key]["name"] = names.get(uuid.UUID(option[key]["id"]), option[key]["name"])
+    return data
+
+
 def match_result_data(result) -> dict:
     """Return the JSON-ready response for a MatchResult (the shape MatchResultSerializer documents)."""
+    return _names_in_reader_language(_match_result_data(result))
+
+
+def _match_result_data(result) -> dict:
     plan = result.coverage_plan
     return {
         "origin": {

@@ -33,7 +33,8 @@ class Source:
 
 
 SOURCES = (
-    Source("providers.Organization", ("name", "alternate_name", "description"), ((ORGANIZATION, "id"),)),
+    # i18n: the Spanish forms of the texts the search documents hold (providers.translations).
+    Source("providers.Organization", ("name", "alternate_name", "description", "i18n"), ((ORGANIZATION, "id"),)),
     Source(
         "providers.Service",
         (
@@ -48,6 +49,7 @@ SOURCES = (
             "maximum_age",
             "last_verified_on",
             "interpretation_services",
+            "i18n",
         ),
         ((SERVICE, "id"),),
     ),  # fmt: skip

@@ -8,6 +8,7 @@ from leaflet.admin import LeafletGeoAdmin
 from geo import basemap
 from providers import models, registry
 from providers.editing import read_value, to_json
+from providers.translations import spanish_fields, virtual_fields
 
 ADMIN = models.ListingChange.Source.ADMIN
 
@@ -23,7 +24,17 @@ def history_owner(obj):
     return obj, ""
 
 
-class HistoryAdminMixin:
+class SpanishFormsMixin:
+    """The Spanish forms of a record's texts (`description_es`) beside the English ones; not django-modeltrans's
+    other virtual fields, which follow the active language (providers.translations)."""
+
+    def get_exclude(self, request, obj=None):
+        spanish = set(spanish_fields(self.model))
+        hidden = [name for name in virtual_fields(self.model) if name not in spanish]
+        return [*(super().get_exclude(request, obj) or ()), *hidden]
+
+
+class HistoryAdminMixin(SpanishFormsMixin):
     """Record admin edits of listing records in their history, like every other change (who, when, field,
     before, after): the record's own fields once its many-to-many fields are saved, and its inline rows
     (addresses, phones, schedules). Before-values are kept on the request, not on this shared object."""
@@ -100,13 +111,13 @@ class AddressInline(admin.StackedInline):
     extra = 0
 
 
-class ScheduleInline(admin.TabularInline):
+class ScheduleInline(SpanishFormsMixin, admin.TabularInline):
     model = models.Schedule
     extra = 0
     autocomplete_fields = ["service"]
 
 
-class HoursExceptionInline(admin.TabularInline):
+class HoursExceptionInline(SpanishFormsMixin, admin.TabularInline):
     model = models.HoursException
     extra = 0
     autocomplete_fields = ["service"]

@@ -29,6 +29,11 @@ SERVICE_TEXT_FIELDS = ("description", "eligibility_description", "application_pr
                        "fees_description", "alert")  # fmt: skip
 
 _ZIP5 = re.compile(r"^\s*(\d{5})")
+# The common USPS street suffixes, as a street line ends with them (lower case, without a period).
+STREET_TYPES = frozenset((
+    "street st road rd avenue ave av boulevard blvd drive dr lane ln court ct place pl way highway hwy parkway pkwy "
+    "circle cir terrace ter trail trl square sq loop expressway expy freeway fwy pike turnpike tpke row alley aly"
+).split())  # fmt: skip
 _SPACE = re.compile(r"\s+")
 
 
@@ -114,6 +119,8 @@ class SiteMarks:
     words: tuple[str, ...]
     digits: tuple[str, ...]
     safe_texts: frozenset
+    # (house number, street name without its type): "Calle Elm 1234" and "1234 Elm" place "1234 Elm Street" too.
+    streets: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, location) -> "SiteMarks":
@@ -122,15 +129,20 @@ class SiteMarks:
     @classmethod
     def from_parts(cls, addresses: Iterable, phones: Iterable, safe_texts) -> "SiteMarks":
         """The marks of a site from its addresses and phones (objects or mappings of their fields)."""
-        words, digits = set(), set()
+        words, digits, streets = set(), set(), set()
         for address in addresses:
             for line in (_value(address, "address_1"), _value(address, "address_2")):
                 line = _normalized(line)
                 if line:
                     words.add(line)
-                    name = line.split(" ", 1)[1] if line[:1].isdigit() and " " in line else ""
+                    number, name = line.split(" ", 1) if line[:1].isdigit() and " " in line else ("", "")
                     if len(name.split()) >= 2:  # "elm street", not a lone "elm"
                         words.add(name)
+                    core = name.rsplit(" ", 1)[0] if name.rsplit(" ", 1)[-1] in STREET_TYPES else name
+                    if core and core != name:
+                        streets.add((number, core))
+                        if len(core.split()) >= 2:  # "zyzzyva hollow" of "zyzzyva hollow rd"
+                            words.add(core)
             postal_code = _value(address, "postal_code") or ""
             if len(re.sub(r"\D", "", postal_code)) > 5:
                 digits.add(re.sub(r"\D", "", postal_code))
@@ -139,22 +151,30 @@ class SiteMarks:
                 number = re.sub(r"\D", "", str(_value(phone, "number") or ""))
                 if number:  # an empty number would be "in" every text: everything withheld
                     digits.update({number, number[-10:]})
-        return cls(tuple(sorted(words)), tuple(sorted(digits)), frozenset(safe_texts or ()))
+        return cls(tuple(sorted(words)), tuple(sorted(digits)), frozenset(safe_texts or ()), tuple(sorted(streets)))
 
     def found_in(self, text: str) -> bool:
         """Return True when the text names the site and is not marked safe on it."""
         if not text or text_digest(text) in self.safe_texts:
             return False
         plain, numbers = _normalized(text), re.sub(r"\D", "", text)
-        return any(word in plain for word in self.words) or any(number in numbers for number in self.digits)
+        tokens = f" {plain} "
+        return (
+            any(word in plain for word in self.words)
+            or any(number in numbers for number in self.digits)
+            or any(f" {number} " in tokens and f" {core} " in tokens for number, core in self.streets)
+        )
 
 
 def _normalized(text: str | None) -> str:
     return _SPACE.sub(" ", re.sub(r"[^\w\s]", " ", (text or "").lower())).strip()
 
 
-def service_texts(service, access: ConfidentialAccess) -> tuple[dict[str, str], list[str]]:
-    """Return a service's free text as this viewer may see it, and the fields withheld.
+def service_texts(
+    service, access: ConfidentialAccess, texts: Mapping | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Return a service's free text as this viewer may see it, and the fields withheld. `texts`: the texts to be
+    shown, when not the service's own (those in the reader's language, providers.translations).
 
     Reads `service.service_at_locations` with their locations' addresses and phones (prefetch them).
     """
@@ -163,13 +183,14 @@ def service_texts(service, access: ConfidentialAccess) -> tuple[dict[str, str], 
         for offer in service.service_at_locations.all()
         if offer.location.is_confidential and not access.may_see_exact(offer.location)
     ]
-    return withhold_texts(service, [SiteMarks.of(site) for site in hidden_sites])
+    return withhold_texts(service, [SiteMarks.of(site) for site in hidden_sites], texts)
 
 
-def withhold_texts(service, hidden_marks: Iterable[SiteMarks]) -> tuple[dict[str, str], list[str]]:
-    """A service's free text (a Service or a mapping of its fields) without what names the sites it is offered at
-    that this viewer may not see (their marks), and the fields withheld."""
-    texts = {name: _value(service, name) or "" for name in SERVICE_TEXT_FIELDS}
+def withhold_texts(service, hidden_marks: Iterable[SiteMarks], shown: Mapping | None = None) -> tuple[dict, list]:
+    """A service's free text (a Service or a mapping of its fields; or `shown`, the texts to be shown of it) without
+    what names the sites it is offered at that this viewer may not see (their marks), and the fields withheld."""
+    texts = {name: (shown[name] if shown and name in shown else _value(service, name)) or ""
+             for name in SERVICE_TEXT_FIELDS}  # fmt: skip
     withheld = []
     for marks in hidden_marks:
         for name, value in texts.items():

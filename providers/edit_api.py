@@ -15,22 +15,50 @@ from providers.editing import ADDRESS_FIELDS, M2M_FIELDS, RECORD_KINDS, organiza
 from providers.fields import ClockTimeField, CodeRelatedField
 from providers.models import Language, Location, NeedTerm, Organization, Phone, Population, RecordType, Service
 from providers.permissions import is_moderator, may_edit_listing, may_see_history, may_verify_listing
+from providers.translations import original_of, spanish_fields, spanish_text
 
 # --- input -----------------------------------------------------------------------------------------------
 
 
 def _fields(record_type: str) -> list[str]:
     kind = RECORD_KINDS[record_type]
-    return [f for f in (*kind.operational, *kind.trust) if not f.startswith("address.")]
+    return [f for f in (*kind.operational, *kind.trust) if not f.startswith("address.") and not original_of(f)]
 
 
-class OrganizationEditSerializer(serializers.ModelSerializer):
+class SpanishTextField(serializers.CharField):
+    """A text's Spanish form (`<field>_es`), read from the record's `i18n` ('' when none)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, **kwargs)
+
+    def get_attribute(self, instance):
+        if isinstance(instance, dict) and self.field_name in instance:  # an entry (HoursException.as_entry)
+            return instance[self.field_name] or ""
+        return spanish_text(instance, original_of(self.field_name))
+
+
+class SpanishTextsMixin:
+    """The Spanish forms of a record's texts (`description_es`, ...), checked as their English fields are, "" to
+    remove one. ModelSerializer would take them for read-only properties: they live in the record's `i18n`."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name in spanish_fields(model):
+            english = model._meta.get_field(original_of(name))
+            fields[name] = SpanishTextField(
+                max_length=english.max_length, help_text=f"{english.name} in Spanish; empty removes it."
+            )
+        return fields
+
+
+class OrganizationEditSerializer(SpanishTextsMixin, serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = _fields(RecordType.ORGANIZATION)
 
 
-class ServiceEditSerializer(serializers.ModelSerializer):
+class ServiceEditSerializer(SpanishTextsMixin, serializers.ModelSerializer):
     needs = CodeRelatedField(many=True, queryset=NeedTerm.objects.all())
     populations = CodeRelatedField(many=True, queryset=Population.objects.all())
     languages = CodeRelatedField(many=True, queryset=Language.objects.all())
@@ -66,7 +94,7 @@ class FeatureCodesField(serializers.ListField):
         return sorted(set(super().to_internal_value(data)))
 
 
-class LocationEditSerializer(serializers.ModelSerializer):
+class LocationEditSerializer(SpanishTextsMixin, serializers.ModelSerializer):
     address = AddressEditSerializer(required=False, help_text="The location's primary address (trust fields).")
     accessibility = FeatureCodesField(
         child=serializers.ChoiceField(choices=accessibility.Feature.choices), required=False,
@@ -101,6 +129,7 @@ class SchedulePeriodSerializer(serializers.Serializer):
     opens_at = ClockTimeField()
     closes_at = ClockTimeField(help_text="At or before opens_at: the period ends the next day.")
     description = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    description_es = SpanishTextField(max_length=255, default="", help_text="The description in Spanish.")
 
 
 class HoursExceptionEditSerializer(serializers.Serializer):
@@ -111,6 +140,7 @@ class HoursExceptionEditSerializer(serializers.Serializer):
     closes_at = ClockTimeField(required=False, allow_null=True, default=None, help_text="At or before opens_at: the "
                                "next day.")  # fmt: skip
     note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    note_es = SpanishTextField(max_length=255, default="", help_text="The note in Spanish.")
     service_id = serializers.UUIDField(
         required=False, allow_null=True, default=None, help_text="One service's dates at the site; empty: the site's."
     )

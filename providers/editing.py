@@ -5,7 +5,8 @@ read and compared in JSON form (for change requests and the history). Writing th
 Operational fields change daily and carry little risk: beds, accepting referrals, hours, alert text, phone
 extensions. Trust fields change who the listing says the provider is, where, and whom it serves: names,
 descriptions, contact details, the address and point, the services' needs and eligibility, confidentiality.
-Every editable field not listed as operational is a trust field (when unsure, review).
+Every editable field not listed as operational is a trust field (when unsure, review). A text's Spanish form
+(`description_es`, providers.translations) follows its English one's rule.
 """
 
 import uuid
@@ -22,6 +23,7 @@ from providers.models import (
     RecordType,
     Service,
 )
+from providers.translations import original_of, spanish_text, translated_fields
 
 M2M_FIELDS = {"needs": NeedTerm, "populations": Population, "languages": Language}
 ADDRESS_FIELDS = ("attention", "address_1", "address_2", "city", "region", "state_province", "postal_code")
@@ -36,11 +38,22 @@ class RecordKind:
 
 RECORD_KINDS: dict[str, RecordKind] = {
     RecordType.ORGANIZATION: RecordKind(
-        Organization, operational=(), trust=("name", "alternate_name", "description", "email", "website")
+        Organization,
+        operational=(),
+        trust=(
+            "name",
+            "alternate_name",
+            "description",
+            "email",
+            "website",
+            "name_es",
+            "alternate_name_es",
+            "description_es",
+        ),
     ),
     RecordType.SERVICE: RecordKind(
         Service,
-        operational=("alert",),
+        operational=("alert", "alert_es"),
         trust=(
             "name",
             "alternate_name",
@@ -57,6 +70,11 @@ RECORD_KINDS: dict[str, RecordKind] = {
             "needs",
             "populations",
             "languages",
+            "name_es",
+            "alternate_name_es",
+            "description_es",
+            "eligibility_description_es",
+            "application_process_es",
         ),
     ),  # fmt: skip
     RecordType.LOCATION: RecordKind(
@@ -73,6 +91,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
             "longitude",
             "is_confidential",
             "time_zone",
+            "description_es",
             *(f"address.{field}" for field in ADDRESS_FIELDS),
         ),
     ),  # fmt: skip
@@ -101,6 +120,8 @@ def read_value(instance, field: str):
         return getattr(address, field.removeprefix("address."), "") if address else None
     if field in M2M_FIELDS:
         return sorted(getattr(instance, field).values_list("code", flat=True))
+    if (original := original_of(field)) in translated_fields(type(instance)):
+        return spanish_text(instance, original)
     return to_json(getattr(instance, field))
 
 

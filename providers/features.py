@@ -16,6 +16,7 @@ from providers.access import ConfidentialAccess
 from providers.disclosure import ADDRESS_FIELDS, SiteDisclosure
 from providers.fields import ClockTimeField
 from providers.models import Address, Organization, Phone, Schedule, ServiceAtLocation
+from providers.translations import in_language, reader_language, shown_texts
 
 # What a feature reads of the location itself (the disclosure decision reads the points, the organization and the
 # safe texts; they are not all shown).
@@ -23,7 +24,7 @@ LOCATION_COLUMNS = (
     "id", "name", "alternate_name", "description", "transportation", "location_type", "organization_id",
     "is_confidential", "latitude", "longitude", "public_latitude", "public_longitude",
     "safe_texts", "time_zone", "open_24_7", "beds_total", "beds_available", "accepting_referrals",
-    "capacity_updated_at", "updated_at", "accessibility", "accessibility_details",
+    "capacity_updated_at", "updated_at", "accessibility", "accessibility_details", "i18n",
 )  # fmt: skip
 # The map's light list (/api/locations/map/): what a marker and its label need; the rest from /api/locations/{id}/.
 MAP_COLUMNS = (
@@ -73,7 +74,7 @@ def _details(page_ids: list) -> tuple[dict, dict, dict]:
         addresses[row.pop("location_id")].append(row)
     phones = phones_by("location_id", page_ids)
     for row in Schedule.objects.filter(location_id__in=page_ids).values(
-        "location_id", "weekday", "opens_at", "closes_at", "service_id", "description"
+        "location_id", "weekday", "opens_at", "closes_at", "service_id", "description", "i18n"
     ):
         schedules[row.pop("location_id")].append(row)
     return addresses, phones, schedules
@@ -82,18 +83,20 @@ def _details(page_ids: list) -> tuple[dict, dict, dict]:
 def _names_and_offers(rows: list) -> tuple[dict, dict]:
     """The page's organizations' names (read apart: joined to the locations, the planner joined every location in
     the radius before keeping a page) and the services offered at its locations (by id), by location id."""
-    names = dict(Organization.objects.filter(id__in={row["organization_id"] for row in rows}).values_list("id", "name"))
+    names = selectors.names_in_language(Organization, (row["organization_id"] for row in rows))
     offers = defaultdict(list)
+    language = reader_language()
     for row in (
         ServiceAtLocation.objects.filter(location_id__in=[row["id"] for row in rows])
         .order_by("id")
-        .values("id", "location_id", "service_id", "service__name", "service__status")
+        .values("id", "location_id", "service_id", "service__name", "service__i18n", "service__status")
     ):
+        service = {"name": row["service__name"], "i18n": row["service__i18n"]}
         offers[row["location_id"]].append(
             {
                 "service_at_location_id": str(row["id"]),
                 "service_id": str(row["service_id"]),
-                "name": row["service__name"],
+                "name": in_language(service, "name", language).value,
                 "status": row["service__status"],
             }
         )
@@ -141,10 +144,11 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
     for row in rows:
         site = SiteDisclosure.of(SimpleNamespace(**row), access)
         location_id = row["id"]
+        texts = shown_texts(row, ("description",), site)
         properties = {
             **_marker(row, site, names, offers),
             "alternate_name": row["alternate_name"],
-            "description": site.text(row["description"]),
+            "description": texts["description"],
             "transportation": site.text(row["transportation"]),
             "accessibility": accessibility.described(row["accessibility"]),
             "accessibility_details": site.text(row["accessibility_details"]),
@@ -162,24 +166,25 @@ def location_features(rows, access: ConfidentialAccess) -> list[dict]:
                     "opens_at": _CLOCK.to_representation(period["opens_at"]),
                     "closes_at": _CLOCK.to_representation(period["closes_at"]),
                     "service_id": None if period["service_id"] is None else str(period["service_id"]),
-                    "description": site.text(period["description"]),
+                    **shown_texts(period, ("description",), site),
                 }
                 for period in schedules.get(location_id, ())
             ],
             "hours_exceptions": [
                 {
-                    **exception,
+                    **{name: exception[name] for name in selectors.HOURS_EXCEPTION_FIELDS if name != "i18n"},
                     "starts_on": exception["starts_on"].isoformat(),
                     "ends_on": exception["ends_on"].isoformat(),
                     "opens_at": _clock_or_none(exception["opens_at"]),
                     "closes_at": _clock_or_none(exception["closes_at"]),
                     "service_id": None if exception["service_id"] is None else str(exception["service_id"]),
-                    "note": site.text(exception["note"]),
+                    **shown_texts(exception, ("note",), site),
                 }
                 for exception in exceptions.get(location_id, ())
             ],
             "capacity_updated_at": _datetime(row["capacity_updated_at"]),
             "updated_at": _datetime(row["updated_at"]),
+            "text_languages": texts["text_languages"],
         }
         features.append(_feature(row, site, properties))
     return features
@@ -191,9 +196,14 @@ def map_features(rows, access: ConfidentialAccess) -> list[dict]:
     rows = list(rows)
     if not rows:
         return []
-    if "services" in rows[0]:  # read with the page (providers.map_list)
-        names = {row["organization_id"]: row["organization_name"] for row in rows}
-        offers = {row["id"]: row["services"] for row in rows}
+    if "services" in rows[0]:  # read with the page (providers.map_list), with the names' Spanish forms
+        language = reader_language()
+        names = {row["organization_id"]: in_language({"name": row["organization_name"], "i18n":
+                                                      row["organization_i18n"]}, "name", language).value
+                 for row in rows}  # fmt: skip
+        offers = {row["id"]: [{**{k: v for k, v in offer.items() if k != "i18n"},
+                               "name": in_language(offer, "name", language).value} for offer in row["services"]]
+                  for row in rows}  # fmt: skip
     else:
         names, offers = _names_and_offers(rows)
     features = []

@@ -18,6 +18,7 @@ from providers.access import ConfidentialAccess
 from providers.disclosure import SiteDisclosure
 from providers.models import ServiceAtLocation
 from providers.phones import dialable
+from providers.translations import SPANISH, spanish_text
 
 PUBLIC = ConfidentialAccess()  # a handout leaves the building: the public's view of every site
 # Words a message's opening and signature must not hold: whoever else reads the survivor's phone should not learn
@@ -50,6 +51,15 @@ class HandoutItem:
     # The days ahead the site, or this service there, is closed: (first, last) of each closure (never its note,
     # which may place a site; other hours are left to "call before you go").
     closed_on: tuple[tuple, ...] = ()
+    # The names' Spanish forms ('' when none): a handout is worded in the survivor's language, the names too.
+    organization_es: str = ""
+    service_es: str = ""
+
+    def names(self, language: str) -> tuple[str, str]:
+        """The organization's and the service's names in `language`, else as they are (a name is still the name)."""
+        if language == SPANISH:
+            return self.organization_es or self.organization, self.service_es or self.service
+        return self.organization, self.service
 
     def hours_text(self) -> list[str]:
         return [f"{WEEKDAYS_ABBR[day]} {opens:%H:%M}–{closes:%H:%M}" for day, opens, closes in self.hours]
@@ -82,6 +92,8 @@ def _item(offer: ServiceAtLocation) -> HandoutItem:
     return HandoutItem(
         organization=offer.service.organization.name,
         service=offer.service.name,
+        organization_es=spanish_text(offer.service.organization, "name"),
+        service_es=spanish_text(offer.service, "name"),
         place=tuple(site.address_lines(location.primary_address())),
         phones=tuple(dialable(str(p.number), p.extension or "") for p in site.phones(location.phones.all())),
         hours=tuple((s.weekday - 1, s.opens_at, s.closes_at) for s in schedules),
@@ -110,8 +122,9 @@ def handout_text(items: list[HandoutItem], *, language: str | None, paper: bool 
         language = translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
     except LookupError:
         language = settings.LANGUAGE_CODE
+    named = [(item, *item.names(language[:2])) for item in items]
     with translation.override(language):
         text = render_to_string(
-            "providers/handout.txt", {"items": items, "paper": paper, "sender": settings.HANDOUT_SENDER_NAME}
+            "providers/handout.txt", {"items": named, "paper": paper, "sender": settings.HANDOUT_SENDER_NAME}
         )
     return str("\n".join(line.rstrip() for line in text.strip().splitlines()))

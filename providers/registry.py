@@ -24,6 +24,7 @@ from geo.geocoding import GeocodingError, geocode
 from geo.privacy import displaced_point
 from providers.editing import M2M_FIELDS, organization_id_of, record_type_of, to_json
 from providers.models import Address, ListingChange, Location, ServiceCapacity
+from providers.translations import original_of, spanish_errors, spanish_set, translated_fields, virtual_fields
 
 logger = logging.getLogger(__name__)
 
@@ -123,11 +124,12 @@ def address_save(*, address: Address, point: tuple[float, float] | None = None, 
 def check_values(instance, values: dict) -> None:
     """Raise ValidationError (naming the field) if these values would break the record's rules."""
     _refuse_nul(values)
+    _check_spanish(instance, values)
     plain = {f: v for f, v in values.items() if f not in M2M_FIELDS and not f.startswith("address.")}
     if plain:
         candidate = copy.copy(instance)
         for field, value in plain.items():
-            setattr(candidate, field, value)
+            _set(candidate, field, value)
         # A site made confidential, or given coordinates, needs its generalized point to pass the checks.
         location_prepare(candidate)
         try:
@@ -143,6 +145,18 @@ def check_values(instance, values: dict) -> None:
             address.full_clean(exclude=["location"], validate_unique=False)
         except ValidationError as exc:
             raise ValidationError({f"address.{f}": m for f, m in exc.message_dict.items()}) from None
+
+
+def _set(instance, field: str, value) -> None:
+    if (original := original_of(field)) in translated_fields(type(instance)):
+        spanish_set(instance, original, value or "")
+    else:
+        setattr(instance, field, value)
+
+
+def _check_spanish(instance, values: dict) -> None:
+    if errors := spanish_errors(type(instance), values):
+        raise ValidationError(errors)
 
 
 def _refuse_nul(values: dict) -> None:
@@ -168,10 +182,11 @@ def write_values(instance, values: dict) -> None:
     range) runs on the combined result, so a change that would break a rule is refused whole.
     """
     _refuse_nul(values)
+    _check_spanish(instance, values)
     plain = {f: v for f, v in values.items() if f not in M2M_FIELDS and not f.startswith("address.")}
     address_values = {f.removeprefix("address."): v for f, v in values.items() if f.startswith("address.")}
     for field, value in plain.items():
-        setattr(instance, field, value)
+        _set(instance, field, value)
     if plain:
         location_prepare(instance)  # before the checks: a site made confidential must pass them generalized
         instance.full_clean(exclude=_unchecked_fields(instance))
@@ -190,8 +205,9 @@ def write_values(instance, values: dict) -> None:
 
 
 def _unchecked_fields(instance) -> list[str]:
-    # Relations are not edited here; generated points are derived by the database.
-    return [f.name for f in instance._meta.get_fields() if f.is_relation or f.name in {"point", "public_point"}]
+    # Relations are not edited here; generated points are derived by the database; Spanish forms are checked apart.
+    unchecked = [f.name for f in instance._meta.get_fields() if f.is_relation or f.name in {"point", "public_point"}]
+    return unchecked + virtual_fields(type(instance))
 
 
 # --- what a service counts --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Moderators' safe marks on a confidential site's free text (providers.disclosure, docs/privacy.md): which texts are
 shown with a site and whether the public sees them (the read), and marking texts safe or not (the write)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +10,7 @@ from django.utils import timezone
 from providers.access import ConfidentialAccess
 from providers.disclosure import SERVICE_TEXT_FIELDS, SiteDisclosure, SiteMarks, text_digest
 from providers.models import ListingChange, Location
+from providers.translations import all_texts
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,23 @@ def location_texts(*, location: Location) -> list[SiteText]:
     descriptions) and the texts of services offered there that name it, as the public sees them."""
     public = SiteDisclosure.of(location, ConfidentialAccess())
     marks = SiteMarks.of(location)
-    found = [
-        ("location.description", location.description),
+    # Each text in English and, where it has one, in Spanish (providers.translations): a reader may be shown either.
+    found = [(f"location.{n}", v) for n, v in all_texts(location, "description")]
+    found += [
         ("location.transportation", location.transportation),
         ("location.accessibility_details", location.accessibility_details),
     ]
-    found += [(f"schedule:{s.pk}.description", s.description) for s in location.schedules.all()]
+    found += [(f"schedule:{s.pk}.{n}", v) for s in location.schedules.all() for n, v in all_texts(s, "description")]
     found += [(f"phone:{p.pk}.description", p.description) for p in location.phones.all()]
-    found += [(f"hours_exception:{e.pk}.note", e.note) for e in location.hours_exceptions.all()]
+    found += [(f"hours_exception:{e.pk}.{n}", v) for e in location.hours_exceptions.all() for n, v in
+              all_texts(e, "note")]  # fmt: skip
     for offer in location.service_at_locations.all():
         found.append((f"service_at_location:{offer.pk}.description", offer.description))
-        for name in SERVICE_TEXT_FIELDS:
-            value = getattr(offer.service, name)
-            # Only a service text that names the site is held back for it (providers.disclosure.service_texts).
-            if value and SiteMarks(marks.words, marks.digits, frozenset()).found_in(value):
-                found.append((f"service:{offer.service_id}.{name}", value))
+        for field in SERVICE_TEXT_FIELDS:
+            for name, value in all_texts(offer.service, field):
+                # Only a service text that names the site is held back for it (providers.disclosure.service_texts).
+                if value and replace(marks, safe_texts=frozenset()).found_in(value):
+                    found.append((f"service:{offer.service_id}.{name}", value))
     texts = []
     for field, text in found:
         if text:

@@ -25,6 +25,7 @@ from providers.models import (
     VictimAssistanceSpecialist,
     ahead_since,
 )
+from providers.translations import in_language, reader_language
 from providers.vocabulary import vocabulary
 
 
@@ -152,7 +153,14 @@ def specialist_list() -> QuerySet[VictimAssistanceSpecialist]:
     return VictimAssistanceSpecialist.objects.prefetch_related("languages")
 
 
-HOURS_EXCEPTION_FIELDS = ("starts_on", "ends_on", "closed", "opens_at", "closes_at", "service_id", "note")
+HOURS_EXCEPTION_FIELDS = ("starts_on", "ends_on", "closed", "opens_at", "closes_at", "service_id", "note", "i18n")
+
+
+def names_in_language(model, ids: Iterable) -> dict:
+    """id -> the record's name in the reader's language (providers.translations), for lists built from rows."""
+    language = reader_language()
+    rows = model.objects.filter(id__in=set(ids)).values("id", "name", "i18n")
+    return {row["id"]: in_language(row, "name", language).value for row in rows}
 
 
 def hours_exceptions_ahead(location_ids: Iterable) -> dict:

@@ -28,6 +28,7 @@ from providers.models import (
     VictimAssistanceSpecialist,
     is_stale,
 )
+from providers.translations import in_language, localized, reader_language, shown_texts, translated_fields
 
 # A number that may be null: coordinates of a virtual location, distances without `near`.
 NULLABLE_DOUBLE = serializers.FloatField(allow_null=True)
@@ -64,19 +65,48 @@ class PhoneSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "extension", "type", "description", "is_front_door", "languages"]
 
 
+TEXT_LANGUAGES_HELP = (
+    'The texts shown in the other language, by field ({"description": "en"}): the reader\'s language (?lang=, '
+    "Accept-Language) has none for them. Empty when every text is in the reader's language."
+)
+
+
+class TextLanguagesField(serializers.DictField):
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.CharField(), read_only=True, help_text=TEXT_LANGUAGES_HELP, **kwargs)
+
+
+class LocalizedTextsMixin:
+    """Shows a record's translated texts in the reader's language (providers.translations), with the marker."""
+
+    def to_representation(self, record):
+        data = super().to_representation(record)
+        fields = [field for field in translated_fields(type(record)) if field in data]
+        values, other = localized(record, fields)
+        data.update(values, text_languages=other)
+        return data
+
+
 class OrganizationRefSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField(help_text="In the reader's language when it has one.")
+
     class Meta:
         model = Organization
         fields = ["id", "name"]
 
+    def get_name(self, organization) -> str:
+        return in_language(organization, "name", reader_language()).value
 
-class OrganizationSerializer(serializers.ModelSerializer):
+
+class OrganizationSerializer(LocalizedTextsMixin, serializers.ModelSerializer):
     phones = PhoneSerializer(many=True, read_only=True)
     stale = serializers.BooleanField(read_only=True, help_text="An active service was not verified recently.")
+    text_languages = TextLanguagesField()
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "alternate_name", "description", "email", "website", "phones", "stale", "updated_at"]
+        fields = ["id", "name", "alternate_name", "description", "email", "website", "phones", "stale", "updated_at",
+                  "text_languages"]  # fmt: skip
 
 
 class ServiceLocationRefSerializer(serializers.Serializer):
@@ -100,6 +130,7 @@ class ServiceSerializer(serializers.ModelSerializer):
     withheld = serializers.SerializerMethodField(
         help_text="Text fields left empty because they name a confidential site this caller may not see exactly."
     )
+    text_languages = TextLanguagesField()
 
     class Meta:
         model = Service
@@ -128,12 +159,15 @@ class ServiceSerializer(serializers.ModelSerializer):
             "locations",
             "withheld",
             "updated_at",
+            "text_languages",
         ]
 
     def to_representation(self, service):
         data = super().to_representation(service)
-        texts, withheld = service_texts(service, self.context.get("access") or ConfidentialAccess())
-        data.update(texts, withheld=withheld)
+        values, other = localized(service, translated_fields(Service))
+        texts, withheld = service_texts(service, self.context.get("access") or ConfidentialAccess(), texts=values)
+        data.update(values, **texts, withheld=withheld)
+        data["text_languages"] = {field: language for field, language in other.items() if data[field]}
         return data
 
     def get_withheld(self, service) -> list[str]:
@@ -175,10 +209,11 @@ class ScheduleSerializer(serializers.ModelSerializer):
     service_id = serializers.UUIDField(allow_null=True)
     opens_at = ClockTimeField()
     closes_at = ClockTimeField()
+    text_languages = TextLanguagesField()
 
     class Meta:
         model = Schedule
-        fields = ["weekday", "opens_at", "closes_at", "service_id", "description"]
+        fields = ["weekday", "opens_at", "closes_at", "service_id", "description", "text_languages"]
 
 
 class HoursExceptionSerializer(serializers.Serializer):
@@ -189,6 +224,7 @@ class HoursExceptionSerializer(serializers.Serializer):
     closes_at = ClockTimeField(allow_null=True)
     service_id = serializers.UUIDField(allow_null=True, help_text="One service's dates; null: the whole site's.")
     note = serializers.CharField(help_text="Empty for a generalized site unless marked safe.")
+    text_languages = TextLanguagesField()
 
 
 class AccessibilityFeatureSerializer(serializers.Serializer):
@@ -199,8 +235,11 @@ class AccessibilityFeatureSerializer(serializers.Serializer):
 class LocationServiceRefSerializer(serializers.Serializer):
     service_at_location_id = serializers.UUIDField(source="id")
     service_id = serializers.UUIDField()
-    name = serializers.CharField(source="service.name")
+    name = serializers.SerializerMethodField(help_text="In the reader's language when it has one.")
     status = serializers.CharField(source="service.status")
+
+    def get_name(self, offer) -> str:
+        return in_language(offer.service, "name", reader_language()).value
 
 
 class LocationSerializer(GeoFeatureModelSerializer):
@@ -226,6 +265,7 @@ class LocationSerializer(GeoFeatureModelSerializer):
     services = LocationServiceRefSerializer(source="service_at_locations", many=True, read_only=True)
     distance_km = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
     distance_mi = serializers.SerializerMethodField(help_text="From `near`, to the point shown; null without near.")
+    text_languages = serializers.SerializerMethodField(help_text=TEXT_LANGUAGES_HELP)
 
     class Meta:
         model = Location
@@ -259,6 +299,7 @@ class LocationSerializer(GeoFeatureModelSerializer):
             "distance_km",
             "distance_mi",
             "updated_at",
+            "text_languages",
         ]
 
     def _site(self, obj: Location) -> SiteDisclosure:
@@ -272,7 +313,11 @@ class LocationSerializer(GeoFeatureModelSerializer):
         return None if point is None else {"type": "Point", "coordinates": [point[1], point[0]]}
 
     def get_description(self, obj: Location) -> str:
-        return self._site(obj).text(obj.description)
+        return localized(obj, ("description",), shown=self._site(obj).text)[0]["description"]
+
+    @extend_schema_field(TextLanguagesField())
+    def get_text_languages(self, obj: Location) -> dict:
+        return localized(obj, ("description",), shown=self._site(obj).text)[1]
 
     def get_transportation(self, obj: Location) -> str:
         return self._site(obj).text(obj.transportation)
@@ -318,14 +363,16 @@ class LocationSerializer(GeoFeatureModelSerializer):
     @extend_schema_field(ScheduleSerializer(many=True))
     def get_schedules(self, obj: Location):
         site = self._site(obj)
-        periods = ScheduleSerializer(obj.schedules.all(), many=True).data
-        return [{**period, "description": site.text(period["description"])} for period in periods]
+        return [
+            {**ScheduleSerializer(period).data, **shown_texts(period, ("description",), site)}
+            for period in obj.schedules.all()
+        ]
 
     @extend_schema_field(HoursExceptionSerializer(many=True))
     def get_hours_exceptions(self, obj: Location):
         site = self._site(obj)
         rows = selectors.hours_exceptions_ahead([obj.pk]).get(obj.pk, [])
-        return [{**row, "note": site.text(row["note"])} for row in HoursExceptionSerializer(rows, many=True).data]
+        return [{**HoursExceptionSerializer(row).data, **shown_texts(row, ("note",), site)} for row in rows]
 
 
 class MapLocationSerializer(LocationSerializer):

@@ -12,15 +12,17 @@ from collections import defaultdict
 from django.utils import timezone
 from rest_framework import serializers
 
+from providers import selectors
 from providers.access import ConfidentialAccess
 from providers.disclosure import SiteMarks, withhold_texts
 from providers.features import phones_by
 from providers.models import Address, Organization, Phone, Service, ServiceAtLocation, ServiceStatus, is_stale
+from providers.translations import localized, translated_fields
 
 SERVICE_COLUMNS = (
     "id", "organization_id", "name", "alternate_name", "description", "url", "email", "status", "minimum_age",
     "maximum_age", "eligibility_description", "interpretation_services", "application_process", "fees_description",
-    "alert", "last_verified_on", "updated_at",
+    "alert", "last_verified_on", "updated_at", "i18n",
 )  # fmt: skip
 _DATETIME = serializers.DateTimeField()
 _DATE = serializers.DateField()
@@ -75,7 +77,7 @@ def service_data(rows, access: ConfidentialAccess) -> list[dict]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    names = dict(Organization.objects.filter(id__in={row["organization_id"] for row in rows}).values_list("id", "name"))
+    names = selectors.names_in_language(Organization, (row["organization_id"] for row in rows))
     needs = _codes(Service.needs.through, "needterm__code", ids, ("needterm__sort_order", "needterm__code"))
     populations = _codes(Service.populations.through, "population__code", ids,
                          ("population__dimension", "population__code"))  # fmt: skip
@@ -113,13 +115,15 @@ def service_data(rows, access: ConfidentialAccess) -> list[dict]:
     data = []
     for row in rows:
         service_id = row["id"]
-        texts, withheld = withhold_texts(row, marks_of.get(service_id, ()))
+        values, other = localized(row, translated_fields(Service))
+        texts, withheld = withhold_texts(row, marks_of.get(service_id, ()), values)
+        shown = {**values, **texts}
         data.append(
             {
                 "id": str(service_id),
                 "organization": {"id": str(row["organization_id"]), "name": names.get(row["organization_id"])},
-                "name": row["name"],
-                "alternate_name": row["alternate_name"],
+                "name": shown["name"],
+                "alternate_name": shown["alternate_name"],
                 "description": texts["description"],
                 "url": row["url"],
                 "email": row["email"],
@@ -142,6 +146,7 @@ def service_data(rows, access: ConfidentialAccess) -> list[dict]:
                 "locations": offers_of.get(service_id, []),
                 "withheld": withheld,
                 "updated_at": None if row["updated_at"] is None else _DATETIME.to_representation(row["updated_at"]),
+                "text_languages": {field: language for field, language in other.items() if shown[field]},
             }
         )
     return data

@@ -39,6 +39,7 @@ from providers.models import (
     Suggestion,
     ahead_since,
 )
+from providers.translations import i18n_from, spanish_text, stale_spanish
 
 # --- Self-service edits, moderation, history ------------------------------------------------------------
 
@@ -70,6 +71,9 @@ def listing_edit(
         record = kind.model.objects.select_for_update().get(pk=instance.pk)
         current = {field: read_value(record, field) for field in values}
         changed = {field: value for field, value in values.items() if current[field] != value}
+        stale = stale_spanish(record, changed, given=values)
+        current.update(stale)
+        changed.update(dict.fromkeys(stale, ""))
         registry.check_values(record, changed)
         operational = {f: v for f, v in changed.items() if f in kind.operational}
         trust = {f: {"old": current[f], "new": v} for f, v in changed.items() if f in kind.trust}
@@ -108,7 +112,7 @@ def location_schedules_replace(*, user, location: Location, periods: list[dict],
         existing.delete()
         created = Schedule.objects.bulk_create(
             Schedule(location=location, weekday=p["weekday"], opens_at=p["opens_at"], closes_at=p["closes_at"],
-                     description=p.get("description", "")) for p in periods
+                     description=p.get("description", ""), i18n=i18n_from(p, ("description",))) for p in periods
         )  # fmt: skip
         after = sorted(_period_text(s.weekday, s.opens_at, s.closes_at) for s in created)
         if before != after:
@@ -145,7 +149,8 @@ def location_hours_exceptions_replace(*, user, location: Location, exceptions: l
         created = HoursException.objects.bulk_create(
             HoursException(location=location, service_id=e.get("service_id"), starts_on=e["starts_on"],
                            ends_on=e["ends_on"], closed=e["closed"], opens_at=e.get("opens_at"),
-                           closes_at=e.get("closes_at"), note=e.get("note", "")) for e in exceptions
+                           closes_at=e.get("closes_at"), note=e.get("note", ""), i18n=i18n_from(e, ("note",)))
+            for e in exceptions
         )  # fmt: skip
         after = sorted(_exception_text(e) for e in created)
         if before != after:
@@ -195,7 +200,9 @@ def hours_exceptions_check(exceptions: list[dict], offered: set) -> None:
 
 def _exception_text(exception: HoursException) -> str:
     service = f" service {exception.service_id}" if exception.service_id else ""
-    return f"{exception}{service}{f' ({exception.note})' if exception.note else ''}"
+    spanish = spanish_text(exception, "note")
+    notes = " ".join(part for part in (exception.note, f"[es: {spanish}]" if spanish else "") if part)
+    return f"{exception}{service}{f' ({notes})' if notes else ''}"
 
 
 def _period_text(weekday: int, opens_at, closes_at) -> str:

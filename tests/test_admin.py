@@ -51,3 +51,25 @@ def test_admin_edits_of_a_listing_are_in_its_history(client):
     change = ListingChange.objects.get(organization=org)
     assert (change.field, change.before, change.after, change.source) == ("name", "Before Name", "After Name", "admin")
     assert change.changed_by == admin_user
+
+
+def test_the_admin_edits_the_spanish_forms_with_history(client):
+    from providers.models import ListingChange
+
+    admin_user = User.objects.create_superuser("root-es", "root-es@example.org", factories.TEST_PASSWORD)
+    client.force_login(admin_user)
+    org = factories.organization(name="Before Name")
+
+    response = client.post(
+        f"/admin/providers/organization/{org.pk}/change/",
+        {
+            "name": "Before Name", "alternate_name": "", "description": org.description, "email": "", "website": "",
+            "name_es": "Nombre en español", "alternate_name_es": "", "description_es": "",
+            "phones-TOTAL_FORMS": "0", "phones-INITIAL_FORMS": "0",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    org.refresh_from_db()
+    assert org.name == "Before Name" and org.i18n["name_es"] == "Nombre en español"
+    assert ListingChange.objects.get(field="name_es").after == "Nombre en español"

@@ -9,6 +9,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.dates import WEEKDAYS  # 0 = Monday, in the reader's language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,17 +18,17 @@ from geo import basemap
 from providers import accessibility, handout, selectors
 from providers.access import ConfidentialAccess, confidential_access_for_user
 from providers.disclosure import SiteDisclosure, service_texts
-from providers.models import Location, ServiceArea
+from providers.models import Location, Service, ServiceArea
+from providers.translations import localized, page_text, page_texts, translated_fields
 
 PRINT_LIMIT = 12  # services at locations on one printed sheet
-WEEKDAYS = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday", 7: "Sunday"}
 
 
 def site_view(location, access: ConfidentialAccess) -> dict:
     """Return what a caller may see of a site: point, address lines, phones, hours and its notes."""
     site = SiteDisclosure.of(location, access)
     hours = sorted(location.schedules.all(), key=lambda s: (s.weekday, s.opens_at))
-    names = {offer.service_id: offer.service.name for offer in location.service_at_locations.all()}
+    names = {offer.service_id: page_text(offer.service, "name") for offer in location.service_at_locations.all()}
     return {
         "exact": site.exact,
         "latitude": site.latitude,
@@ -38,14 +39,15 @@ def site_view(location, access: ConfidentialAccess) -> dict:
              "description": site.text(phone.description)}
             for phone in site.phones(location.phones.all())
         ],
-        "hours": [(WEEKDAYS[s.weekday], s.opens_at, s.closes_at, s.service_id, site.text(s.description))
+        "hours": [(WEEKDAYS[s.weekday - 1], s.opens_at, s.closes_at, s.service_id, page_text(s, "description", site.text))
                   for s in hours],
         # Dates the site, or a service there, is closed or keeps other hours, from yesterday on.
         "hours_changes": [
-            {**row, "note": site.text(row["note"]), "service": names.get(row["service_id"], "")}
+            {**row, "note": page_text(row, "note", site.text), "service": names.get(row["service_id"])}
             for row in selectors.hours_exceptions_ahead([location.pk]).get(location.pk, [])
         ],
-        "description": site.text(location.description),
+        "description": page_text(location, "description", site.text),
+        "organization_name": page_text(location.organization, "name"),
         "transportation": site.text(location.transportation),
         "accessibility": accessibility.described(location.accessibility),
         "accessibility_details": site.text(location.accessibility_details),
@@ -71,7 +73,10 @@ def listing(request, location_id):
     site = site_view(location, access)
     services = [offer.service for offer in location.service_at_locations.all()]
     for service in services:
-        service.shown_texts, _ = service_texts(service, access)
+        values, _ = localized(service, translated_fields(Service))
+        shown, _ = service_texts(service, access, texts=values)
+        # Each text in the reader's language when it has one, marked when not (providers.translations).
+        service.shown_texts = page_texts(service, translated_fields(Service), values={**values, **shown})
     areas = ServiceArea.objects.filter(service__in=services).annotate(shape=AsGeoJSON("extent", precision=3))
     map_data = {
         "point": [site["latitude"], site["longitude"]] if site["latitude"] is not None else None,

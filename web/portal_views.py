@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from providers import accessibility, selectors, services
 from providers.edit_api import HoursExceptionEditSerializer
-from providers.editing import RECORD_KINDS, organization_id_of
+from providers.editing import RECORD_KINDS, organization_id_of, read_value
 from providers.models import (
     Application,
     ChangeRequest,
@@ -38,10 +39,30 @@ DUPLICATES_SHOWN = 50  # the most likely open pairs on the page (all of them: /a
 
 # Fields a provider edits on the portal page, per record: (field, label). Which of them apply at once and
 # which go to review is providers.editing's decision, shown next to each field.
-LOCATION_FIELDS = [("beds_total", "Beds (total)"), ("beds_available", "Beds available"), ("name", "Site name"),
-                   ("transportation", "How to get there")]  # fmt: skip
-SERVICE_FIELDS = [("alert", "Alert (e.g. no intake this week)"), ("name", "Service name"),
-                  ("description", "Description"), ("eligibility_description", "Who is eligible")]  # fmt: skip
+LOCATION_FIELDS = [
+    ("beds_total", _l("Beds (total)")),
+    ("beds_available", _l("Beds available")),
+    ("name", _l("Site name")),
+    ("transportation", _l("How to get there")),
+    ("description", _l("About this site")),
+    ("description_es", _l("About this site, in Spanish")),
+]
+SERVICE_FIELDS = [
+    ("alert", _l("Alert (e.g. no intake this week)")),
+    ("alert_es", _l("Alert, in Spanish")),
+    ("name", _l("Service name")),
+    ("name_es", _l("Service name, in Spanish")),
+    ("description", _l("Description")),
+    ("description_es", _l("Description, in Spanish")),
+    ("eligibility_description", _l("Who is eligible")),
+    ("eligibility_description_es", _l("Who is eligible, in Spanish")),
+    ("application_process", _l("How to apply")),
+    ("application_process_es", _l("How to apply, in Spanish")),
+]
+
+# Shown in a text box (several lines), the rest in a one-line field.
+LONG_TEXTS = {"description", "description_es", "eligibility_description", "eligibility_description_es",
+              "application_process", "application_process_es", "transportation"}  # fmt: skip
 
 
 def _own_organization(request) -> Organization:
@@ -69,8 +90,9 @@ def portal(request):
         "received": referral_selectors.referral_list(user=request.user, direction="received")[:20],
         "locations": locations,
         "services": organization.services.order_by("name"),
-        "location_fields": [(f, label, f in kinds[RecordType.LOCATION]) for f, label in LOCATION_FIELDS],
-        "service_fields": [(f, label, f in kinds[RecordType.SERVICE]) for f, label in SERVICE_FIELDS],
+        "location_fields": [(f, label, f in kinds[RecordType.LOCATION], f in LONG_TEXTS)
+                            for f, label in LOCATION_FIELDS],
+        "service_fields": [(f, label, f in kinds[RecordType.SERVICE], f in LONG_TEXTS) for f, label in SERVICE_FIELDS],
         "accessibility_features": accessibility.Feature.choices,
         "pending": ChangeRequest.objects.filter(organization=organization, status="pending").order_by("-created_at"),
         "stale": selectors.organization_list().filter(pk=organization.pk, stale=True).exists(),
@@ -103,7 +125,11 @@ def portal_edit(request, record_type: str, record_id):
     values = {}
     for field in fields:
         if field in request.POST:
-            raw = request.POST[field].strip()
+            raw = request.POST[field].replace("\r\n", "\n").strip()  # (a text box sends its lines with CRLF)
+            current = read_value(record, field)
+            if isinstance(current, str) and raw == current.replace("\r\n", "\n").strip():
+                values[field] = current  # left as it was (the form sends every field): no change, no review
+                continue
             values[field] = _int(raw) if field.startswith("beds") else raw
             if field.startswith("beds") and raw == "":
                 values[field] = None
@@ -160,7 +186,7 @@ def portal_dates(request, location_id):
         closed = {"closed": True, "opens_at": None, "closes_at": None, "service_id": None}
         _dates(request, location, [{**closed, "starts_on": day, "ends_on": day, "note": names[day]} for day in chosen])
     else:
-        fields = ("starts_on", "ends_on", "opens_at", "closes_at", "note", "service_id")
+        fields = ("starts_on", "ends_on", "opens_at", "closes_at", "note", "note_es", "service_id")
         entry = {name: request.POST[name].strip() for name in fields if request.POST.get(name, "").strip()}
         entry.setdefault("ends_on", entry.get("starts_on"))
         entry["closed"] = not (entry.get("opens_at") or entry.get("closes_at"))  # closed unless hours are given

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from modeltrans.fields import TranslationField
 
 from providers.models.registry import Location, Service
 
@@ -33,6 +34,7 @@ class HoursException(models.Model):
     opens_at = models.TimeField(null=True, blank=True, help_text="The hours kept instead, when not closed.")
     closes_at = models.TimeField(null=True, blank=True, help_text="At or before opens_at: the next day.")
     note = models.CharField(max_length=255, blank=True, help_text='Why, for readers: "Thanksgiving", "Moving".')
+    i18n = TranslationField(fields=("note",))
 
     class Meta:
         ordering = ["starts_on", "opens_at", "id"]
@@ -57,4 +59,5 @@ class HoursException(models.Model):
     def as_entry(self) -> dict:
         """The fields an edit gives (PUT .../hours-exceptions/, providers.services)."""
         return {"starts_on": self.starts_on, "ends_on": self.ends_on, "closed": self.closed, "opens_at": self.opens_at,
-                "closes_at": self.closes_at, "note": self.note, "service_id": self.service_id}  # fmt: skip
+                "closes_at": self.closes_at, "note": self.note, "note_es": (self.i18n or {}).get("note_es", ""),
+                "service_id": self.service_id}  # fmt: skip

@@ -18,6 +18,7 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from geopy.distance import geodesic
+from modeltrans.fields import TranslationField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from geo.expressions import WGS84, GeographyPoint
@@ -42,6 +43,8 @@ class Organization(TimestampedModel):
     stale_reminded_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When remind_stale last emailed this organization."
     )
+    # The Spanish forms of its texts (providers.translations): `name_es`, ... in one JSONB column.
+    i18n = TranslationField(fields=("name", "alternate_name", "description"))
 
     class Meta:
         ordering = ["name", "id"]
@@ -87,6 +90,9 @@ class Service(TimestampedModel):
     needs = models.ManyToManyField(NeedTerm, related_name="services", blank=True)
     populations = models.ManyToManyField(Population, related_name="services", blank=True)
     languages = models.ManyToManyField(Language, related_name="services", blank=True)
+    i18n = TranslationField(
+        fields=("name", "alternate_name", "description", "eligibility_description", "application_process", "alert")
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -185,6 +191,7 @@ class Location(TimestampedModel):
     # who may not see the site exactly. An edited text no longer matches its digest and is withheld again. (NULL,
     # from a bulk load that leaves the column out: no marks.)
     safe_texts = ArrayField(models.CharField(max_length=64), null=True, blank=True, default=list, editable=False)
+    i18n = TranslationField(fields=("description",))
 
     class Meta:
         ordering = ["name", "id"]
@@ -417,6 +424,7 @@ class Schedule(models.Model):
     opens_at = models.TimeField()
     closes_at = models.TimeField(help_text="At or before opens_at means the period ends the next day.")
     description = models.CharField(max_length=255, blank=True)
+    i18n = TranslationField(fields=("description",))
 
     class Meta:
         ordering = ["weekday", "opens_at", "id"]

@@ -33,10 +33,10 @@ WITH page AS (
      LIMIT %(limit)s OFFSET %(offset)s
 )
 SELECT page.*,
-       o.name AS organization_name,
+       o.name AS organization_name, o.i18n AS organization_i18n,
        coalesce((SELECT json_agg(json_build_object(
                             'service_at_location_id', sal.id, 'service_id', sal.service_id,
-                            'name', s.name, 'status', s.status) ORDER BY sal.id)
+                            'name', s.name, 'status', s.status, 'i18n', s.i18n) ORDER BY sal.id)
                    FROM providers_serviceatlocation sal
                    JOIN providers_service s ON s.id = sal.service_id
                   WHERE sal.location_id = page.id), '[]'::json) AS services

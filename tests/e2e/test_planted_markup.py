@@ -41,7 +41,7 @@ def planted(field: str, *, short: bool = False) -> str:
 
 # Planted fields no page shows (the API and HSDS export carry them; JSON is not markup).
 NOT_SHOWN = {
-    "org-alt", "org-description", "service-alt", "application", "fees", "interpretation", "site-alt", "hidden-alt",
+    "org-alt", "org-description", "service-alt", "fees", "interpretation", "site-alt", "hidden-alt",
     "attention", "region", "offer-desc", "area-desc", "specialist-coverage", "applicant-desc", "applicant-service",
 }  # fmt: skip
 

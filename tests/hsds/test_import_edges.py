@@ -10,7 +10,7 @@ from hsds.importer import import_hsds
 from hsds.models import ExternalId
 from hsds.readers import ReadError
 from providers import registry
-from providers.models import Location, Phone, Service
+from providers.models import ListingChange, Location, Phone, Schedule, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +116,34 @@ def test_hsds_api_refuses_absurd_pages_and_ids(api):
     assert api.get("/hsds/services", {"page": 10**20}).status_code == 400
     assert api.get("/hsds/services/%00").status_code == 400  # a NUL in any path (core/input.py)
     assert api.get("/hsds/organizations/" + "x" * 300).status_code == 404
+
+
+def test_a_reimport_that_changes_an_english_text_takes_its_old_spanish_form_with_it(two, write_json):
+    import_hsds(write_json(two))
+    service = record("service", two[0]["id"])
+    service.i18n = {"description_es": "La descripción de antes", "name_es": "Nombre en español"}
+    service.save()
+    two[0]["description"] = "changed upstream"
+
+    import_hsds(write_json(two, "again.json"))
+
+    service.refresh_from_db()
+    assert service.description == "changed upstream"
+    assert service.i18n == {"name_es": "Nombre en español"}  # the name did not change: its Spanish form stays
+    assert ListingChange.objects.get(field="description_es").before == "La descripción de antes"
+
+
+def test_a_reimport_that_changes_some_hours_keeps_the_spanish_notes_of_the_others(two, write_json):
+    import_hsds(write_json(two))
+    service = record("service", two[0]["id"])
+    monday = Schedule.objects.get(service=service, weekday=1)
+    monday.i18n = {"description_es": "Hora local (America/Los_Angeles)."}
+    monday.save()
+    two[0]["schedules"] = [s for s in two[0]["schedules"] if s["byday"] != "TU"]  # Tuesday dropped upstream
+
+    import_hsds(write_json(two, "again.json"))
+
+    assert not Schedule.objects.filter(service=service, weekday=2).exists()
+    assert Schedule.objects.get(service=service, weekday=1).i18n == {
+        "description_es": "Hora local (America/Los_Angeles)."
+    }

@@ -40,6 +40,10 @@ MARKERS = {
     "front door note": "Frobozz desk",
     "dates note": "Quuxbridge annex",
     "accessibility details": "Zorkmid ramp",
+    # The Spanish forms of the site's texts (providers.translations), shown to Spanish readers.
+    "description in Spanish": "Lavanderia Xyzzyplugh",
+    "hours note in Spanish": "Tocar Xilofonegato",
+    "dates note in Spanish": "Anexo Quuxpuente",
 }
 ROLES = ["anonymous", "other_provider", "hotline", "specialist", "moderator", "provider", "superuser"]
 MAY_SEE_EXACTLY = {"hotline", "specialist", "moderator", "provider", "superuser"}
@@ -137,17 +141,23 @@ def planted(provider_org, personas):
         description=f"Blue door by the {MARKERS['description']}",
         transportation=f"Take the {MARKERS['transportation']}", accessibility=["wheelchair"],
         accessibility_details=f"Use the {MARKERS['accessibility details']} at the back",
+        i18n={"description_es": f"Puerta azul junto a la {MARKERS['description in Spanish']}"},
     )  # fmt: skip
     factories.address(site, address_1=STREET, city="Houston", state_province="TX", postal_code=MARKERS["zip+4"])
     factories.phone(location=site, number="+17135550177", description="direct")
     factories.phone(location=site, number="+17135550100", is_front_door=True, description=MARKERS["front door note"])
-    factories.schedule(site, 1, time(9), time(17), description=MARKERS["hours note"])
+    schedule = factories.schedule(site, 1, time(9), time(17), description=MARKERS["hours note"])
+    schedule.i18n = {"description_es": MARKERS["hours note in Spanish"]}
+    schedule.save()
     ahead = timezone.localdate() + timedelta(days=5)
-    HoursException.objects.create(location=site, starts_on=ahead, ends_on=ahead, note=f"At the {MARKERS['dates note']}")
+    HoursException.objects.create(location=site, starts_on=ahead, ends_on=ahead, note=f"At the {MARKERS['dates note']}",
+                                  i18n={"note_es": f"En el {MARKERS['dates note in Spanish']}"})  # fmt: skip
     service = factories.service(
         provider_org, name="Emergency Shelter", needs=("emergency-shelter",), last_verified_on="2026-11-01",
         description=f"Come to {STREET} after dark.",
     )  # fmt: skip
+    service.i18n = {"description_es": f"Venga a {STREET} de noche.", "name_es": "Refugio de emergencia"}
+    service.save()
     offer = factories.offer(service, site)
     offer.description = f"Intake at the {MARKERS['offer description']}"
     offer.save()
@@ -256,9 +266,11 @@ def test_every_url_pattern_is_probed_or_said_to_show_no_site_data(planted):
     assert known - url_names() == set(), "a probe or reason for a pattern that no longer exists"
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
 @pytest.mark.parametrize("role", ROLES)
-def test_no_marker_reaches_a_viewer_who_may_not_see_the_site(planted, personas, role):
+def test_no_marker_reaches_a_viewer_who_may_not_see_the_site(planted, personas, role, language):
     client = client_as(role, personas)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language  # a Spanish reader is shown the Spanish texts
     seen = []
     for name, requests in probes(planted).items():
         for method, path, data in requests:
@@ -272,6 +284,10 @@ def test_no_marker_reaches_a_viewer_who_may_not_see_the_site(planted, personas, 
     if role in MAY_SEE_EXACTLY:  # not vacuous: those who may see the site see its street and direct line somewhere
         assert any(MARKERS["street"] in text for text in seen), role
         assert any(DIRECT_LINE.search(text) and "555-0177" in text for text in seen), role
+        if language == "es":  # and a Spanish reader who may see it is shown its Spanish texts
+            assert any(MARKERS["description in Spanish"] in text for text in seen), role
+            assert any(MARKERS["dates note in Spanish"] in text for text in seen), role
+            assert any(MARKERS["hours note in Spanish"] in text for text in seen), role
 
 
 @pytest.mark.parametrize("role", ["hotline", "provider", "moderator"])

@@ -85,7 +85,9 @@ def test_opening_hours_are_hh_mm_as_the_schema_says(schema, client_for, shelter)
     )
 
     assert location.json()["properties"]["schedules"][0]["opens_at"] == "09:00"
-    assert replaced.json() == [{"weekday": 2, "opens_at": "08:30", "closes_at": "18:00", "description": ""}]
+    assert replaced.json() == [
+        {"weekday": 2, "opens_at": "08:30", "closes_at": "18:00", "description": "", "description_es": ""}
+    ]
     assert_matches_schema(schema, location, "/api/locations/{id}/")
     assert_matches_schema(schema, replaced, "/api/locations/{id}/schedules/", "put")
 

@@ -156,7 +156,8 @@ def test_providers_replace_their_dates_with_history_and_readers_see_them(client_
     assert change.before == [] and len(change.after) == 2
     shown = api.get(f"/api/locations/{shelter.pk}/").json()["properties"]["hours_exceptions"]
     assert shown[0] == {"starts_on": ahead.isoformat(), "ends_on": ahead.isoformat(), "closed": True,
-                        "opens_at": None, "closes_at": None, "service_id": None, "note": "Thanksgiving"}  # fmt: skip
+                        "opens_at": None, "closes_at": None, "service_id": None, "note": "Thanksgiving",
+                        "text_languages": {}}  # fmt: skip
     assert shown[1]["opens_at"] == "10:00" and shown[1]["closed"] is False
     listed = api.get("/api/locations/", {"near": "29.76,-95.37"}).json()["features"]
     assert [f["properties"]["hours_exceptions"] for f in listed] == [shown]

@@ -9,10 +9,10 @@ RETURN NULL;
 -- providers_organization: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 'o', r.id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.alternate_name, n.description) IS DISTINCT FROM (o.name, o.alternate_name, o.description))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.alternate_name, n.description, n.i18n) IS DISTINCT FROM (o.name, o.alternate_name, o.description, o.i18n))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.alternate_name, n.description) IS DISTINCT FROM (o.name, o.alternate_name, o.description))) r WHERE r.id IS NOT NULL;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.name, n.alternate_name, n.description, n.i18n) IS DISTINCT FROM (o.name, o.alternate_name, o.description, o.i18n))) r WHERE r.id IS NOT NULL;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
@@ -42,10 +42,10 @@ RETURN NULL;
 -- providers_service: match_index_update
 INSERT INTO matching_pending (kind, record_id)
 SELECT 's', r.id FROM (SELECT n.* FROM new_rows n LEFT JOIN old_rows o ON o.id = n.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.alternate_name, n.description, n.eligibility_description, n.application_process, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services) IS DISTINCT FROM (o.organization_id, o.name, o.alternate_name, o.description, o.eligibility_description, o.application_process, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services))
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.alternate_name, n.description, n.eligibility_description, n.application_process, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services, n.i18n) IS DISTINCT FROM (o.organization_id, o.name, o.alternate_name, o.description, o.eligibility_description, o.application_process, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services, o.i18n))
  UNION ALL
  SELECT o.* FROM old_rows o LEFT JOIN new_rows n ON n.id = o.id
- WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.alternate_name, n.description, n.eligibility_description, n.application_process, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services) IS DISTINCT FROM (o.organization_id, o.name, o.alternate_name, o.description, o.eligibility_description, o.application_process, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services))) r WHERE r.id IS NOT NULL;
+ WHERE (n.id IS NULL OR o.id IS NULL OR (n.organization_id, n.name, n.alternate_name, n.description, n.eligibility_description, n.application_process, n.status, n.minimum_age, n.maximum_age, n.last_verified_on, n.interpretation_services, n.i18n) IS DISTINCT FROM (o.organization_id, o.name, o.alternate_name, o.description, o.eligibility_description, o.application_process, o.status, o.minimum_age, o.maximum_age, o.last_verified_on, o.interpretation_services, o.i18n))) r WHERE r.id IS NOT NULL;
 IF FOUND THEN
     PERFORM matching_pending_noted();
 END IF;
