@@ -39,8 +39,10 @@ def site_view(location, access: ConfidentialAccess) -> dict:
              "description": site.text(phone.description)}
             for phone in site.phones(location.phones.all())
         ],
-        "hours": [(WEEKDAYS[s.weekday - 1], s.opens_at, s.closes_at, s.service_id, page_text(s, "description", site.text))
-                  for s in hours],
+        "hours": [
+            (WEEKDAYS[s.weekday - 1], s.opens_at, s.closes_at, s.service_id, page_text(s, "description", site.text))
+            for s in hours
+        ],
         # Dates the site, or a service there, is closed or keeps other hours, from yesterday on.
         "hours_changes": [
             {**row, "note": page_text(row, "note", site.text), "service": names.get(row["service_id"])}
