@@ -122,6 +122,10 @@ def write(writer, location, service, found: list[tuple], record) -> str:
     of = f"{service.name}: " if service else ""  # on the site's history
     if before == after:
         return "unchanged"
+    # An entry the source still gives keeps the Spanish form of its note (the source has none to give).
+    spanish = {_text((r.starts_on, r.ends_on, r.closed, r.opens_at, r.closes_at, r.note)): r.i18n for r in current}
+    for row, given in zip(rows, found, strict=True):
+        row.i18n = spanish.get(_text(given))
     current.delete()
     HoursException.objects.bulk_create(rows)
     writer.record_history(location, {"hours_exceptions": ([of + t for t in before], [of + t for t in after])})

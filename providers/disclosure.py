@@ -29,6 +29,8 @@ SERVICE_TEXT_FIELDS = ("description", "eligibility_description", "application_pr
                        "fees_description", "alert")  # fmt: skip
 
 _ZIP5 = re.compile(r"^\s*(\d{5})")
+DIRECTIONS = frozenset("n s e w ne nw se sw north south east west".split())
+UNIT_WORDS = frozenset("apt apartment unit ste suite fl floor rm room bldg building lot".split())
 # The common USPS street suffixes, as a street line ends with them (lower case, without a period).
 STREET_TYPES = frozenset((
     "street st road rd avenue ave av boulevard blvd drive dr lane ln court ct place pl way highway hwy parkway pkwy "
@@ -119,8 +121,8 @@ class SiteMarks:
     words: tuple[str, ...]
     digits: tuple[str, ...]
     safe_texts: frozenset
-    # (house number, street name without its type): "Calle Elm 1234" and "1234 Elm" place "1234 Elm Street" too.
-    streets: tuple[tuple[str, str], ...] = ()
+    # (house number, the street's name words): "Calle Elm 1234" and "1234 N Elm" place "1234 Elm Street NW" too.
+    streets: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def of(cls, location) -> "SiteMarks":
@@ -135,14 +137,11 @@ class SiteMarks:
                 line = _normalized(line)
                 if line:
                     words.add(line)
-                    number, name = line.split(" ", 1) if line[:1].isdigit() and " " in line else ("", "")
+                    name = line.split(" ", 1)[1] if line[:1].isdigit() and " " in line else ""
                     if len(name.split()) >= 2:  # "elm street", not a lone "elm"
                         words.add(name)
-                    core = name.rsplit(" ", 1)[0] if name.rsplit(" ", 1)[-1] in STREET_TYPES else name
-                    if core and core != name:
-                        streets.add((number, core))
-                        if len(core.split()) >= 2:  # "zyzzyva hollow" of "zyzzyva hollow rd"
-                            words.add(core)
+                    if street := _street(line.split()):
+                        streets.add(street)
             postal_code = _value(address, "postal_code") or ""
             if len(re.sub(r"\D", "", postal_code)) > 5:
                 digits.add(re.sub(r"\D", "", postal_code))
@@ -158,12 +157,40 @@ class SiteMarks:
         if not text or text_digest(text) in self.safe_texts:
             return False
         plain, numbers = _normalized(text), re.sub(r"\D", "", text)
-        tokens = f" {plain} "
         return (
             any(word in plain for word in self.words)
             or any(number in numbers for number in self.digits)
-            or any(f" {number} " in tokens and f" {core} " in tokens for number, core in self.streets)
+            or any(_beside(plain.split(), number, core) for number, core in self.streets)
         )
+
+
+def _street(tokens: list[str]) -> tuple[str, tuple[str, ...]] | None:
+    """The house number and the name's words of a street line's words: "1234 n elm st nw apt 5" -> ("1234", ("elm",)).
+    None without a number first, or with a name too short to tell (the "a" of "1 A St")."""
+    if len(tokens) < 2 or not tokens[0].isdigit():
+        return None
+    name = tokens[1:]
+    typed = [i for i, word in enumerate(name) if word in STREET_TYPES]
+    if typed:
+        name = name[: typed[-1]]
+    while name and (name[-1] in DIRECTIONS or name[-1] in UNIT_WORDS or name[-1].isdigit()):
+        name = name[:-1]
+    while name and name[0] in DIRECTIONS:
+        name = name[1:]
+    return (tokens[0], tuple(name)) if len("".join(name)) >= 3 else None
+
+
+def _beside(words: list[str], number: str, name: tuple[str, ...]) -> bool:
+    """The street's number and name next to each other in either order, one word between at most ("1234 Elm",
+    "Elm 1234", "calle Elm 1234", "1234 N Elm")."""
+    size = len(name)
+    for at, word in enumerate(words):
+        if word == number:
+            after = (tuple(words[at + gap : at + gap + size]) for gap in (1, 2))
+            before = (tuple(words[max(at - gap - size, 0) : at - gap]) for gap in (0, 1))
+            if any(found == name for found in (*after, *before)):
+                return True
+    return False
 
 
 def _normalized(text: str | None) -> str:

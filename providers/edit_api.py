@@ -175,7 +175,10 @@ class ChangeRequestSerializer(serializers.Serializer):
     organization = serializers.UUIDField(source="organization_id")
     record_type = serializers.CharField()
     record_id = serializers.UUIDField()
-    changes = serializers.DictField(help_text='{field: {"old": value, "new": value}}')
+    changes = serializers.DictField(
+        help_text='{field: {"old": value, "new": value}}; "stale": true on a Spanish form removed with the English '
+        "text it translated (dropped at approval if the Spanish was given again since)"
+    )
     status = serializers.CharField()
     conflicting = serializers.BooleanField()
     submitted_by = serializers.CharField(source="submitted_by.username")

@@ -77,6 +77,8 @@ def listing_edit(
         registry.check_values(record, changed)
         operational = {f: v for f, v in changed.items() if f in kind.operational}
         trust = {f: {"old": current[f], "new": v} for f, v in changed.items() if f in kind.trust}
+        for field in set(stale) & set(trust):  # removed for the English change: see change_request_approve
+            trust[field]["stale"] = True
         if operational:
             stamp = (
                 {"capacity_updated_at": now}
@@ -228,7 +230,10 @@ def change_request_approve(
         record = kind.model.objects.select_for_update().filter(pk=change_request.record_id).first()
         if record is None:
             raise ValidationError({"record": "The record this change request concerns no longer exists."})
-        changes = change_request.changes
+        # A Spanish form removed with the English text it translated, but given again since (for the new text): the
+        # new one stays, and the removal is no conflict.
+        changes = {f: c for f, c in change_request.changes.items()
+                   if not (c.get("stale") and read_value(record, f) != c["old"])}  # fmt: skip
         conflicts = sorted(f for f, change in changes.items() if read_value(record, f) != change["old"])
         if conflicts:
             change_request.conflicting = True

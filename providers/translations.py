@@ -62,17 +62,16 @@ class Text:
     language: str  # the language the value is in: the reader's, or the other one when only that exists
 
 
-def in_language(record, field: str, language: str) -> Text:
-    """A text in the reader's language, falling back to the other language when it has none."""
+def in_language(record, field: str, language: str, shown=None) -> Text:
+    """A text in the reader's language, falling back to the other language when it has none, or when `shown` (a
+    disclosure) withholds it and not the other."""
     english = (record.get(field) if isinstance(record, Mapping) else getattr(record, field, "")) or ""
     spanish = spanish_text(record, field)
-    first, second = (
-        ((spanish, SPANISH), (english, ENGLISH)) if language == SPANISH else ((english, ENGLISH), (spanish, SPANISH))
-    )
-    if first[0]:
-        return Text(*first)
-    if second[0]:
-        return Text(*second)
+    forms = [(english, ENGLISH), (spanish, SPANISH)]
+    for value, form_language in forms[::-1] if language == SPANISH else forms:
+        value = shown(value) if shown and value else value
+        if value:
+            return Text(value, form_language)
     return Text("", language)
 
 
@@ -83,9 +82,9 @@ def localized(record, fields, language: str | None = None, shown=None) -> tuple[
     language = language or reader_language()
     values, other = {}, {}
     for field in fields:
-        text = in_language(record, field, language)
-        values[field] = shown(text.value) if shown else text.value
-        if values[field] and text.language != language:
+        text = in_language(record, field, language, shown)
+        values[field] = text.value
+        if text.value and text.language != language:
             other[field] = text.language
     return values, other
 
@@ -99,10 +98,9 @@ def page_text(record, field: str, shown=None, language: str | None = None) -> di
     """One text for a page: its value (through `shown`, a disclosure), the language it is in, whether that is not the
     reader's (the page tells screen readers its language) and whether the page says so."""
     language = language or reader_language()
-    text = in_language(record, field, language)
-    value = shown(text.value) if shown else text.value
-    other = bool(value) and text.language != language
-    return {"text": value, "lang": text.language, "other": other, "mark": other and field not in UNMARKED}
+    text = in_language(record, field, language, shown)
+    other = bool(text.value) and text.language != language
+    return {"text": text.value, "lang": text.language, "other": other, "mark": other and field not in UNMARKED}
 
 
 def page_texts(record, fields, shown=None, values: Mapping | None = None) -> dict:

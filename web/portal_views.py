@@ -28,6 +28,7 @@ from providers.models import (
     ahead_since,
 )
 from providers.permissions import is_moderator, may_edit_listing
+from providers.translations import spanish_name, translated_fields
 from referrals import selectors as referral_selectors
 from stewardship import selectors as duplicate_selectors
 from stewardship import services as duplicate_services
@@ -133,6 +134,14 @@ def portal_edit(request, record_type: str, record_id):
             values[field] = _int(raw) if field.startswith("beds") else raw
             if field.startswith("beds") and raw == "":
                 values[field] = None
+    # A Spanish box left as it was beside an English text that changed translated the old text: it goes with it
+    # (providers.translations.stale_spanish), and the provider is told.
+    for field in translated_fields(model):
+        spanish = spanish_name(field)
+        changed = field in values and values[field] != read_value(record, field)
+        if changed and values.get(spanish) and values[spanish] == read_value(record, spanish):
+            del values[spanish]
+            messages.info(request, _("A changed text's Spanish form is removed with the old text: give the new one."))
     _apply(request, record, values)
     return redirect("portal")
 

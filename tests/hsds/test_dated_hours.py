@@ -162,3 +162,17 @@ def test_a_sites_dates_past_are_left_out_and_its_cap_counts_every_service(one, w
     assert report.applied
     assert HoursException.objects.count() == 35 and not HoursException.objects.filter(starts_on__year=2020).exists()
     assert any("dated hours not imported" in w.reason and "60" in w.reason for w in report.warnings)
+
+
+def test_a_reimport_that_adds_a_date_keeps_the_spanish_note_of_the_others(one, write_json):
+    location = one["service_at_locations"][0]["location"]
+    location["schedules"] = [dated("2026-12-24", "2026-12-26", description="Holidays")]
+    import_hsds(write_json([one]))
+    HoursException.objects.update(i18n={"note_es": "Fiestas"})
+    location["schedules"].append(dated("2026-12-31", "2026-12-31", description="Moving"))
+
+    import_hsds(write_json([one], "again.json"))
+
+    assert list(HoursException.objects.order_by("starts_on").values_list("note", "i18n")) == [
+        ("Holidays", {"note_es": "Fiestas"}), ("Moving", None)
+    ]  # fmt: skip

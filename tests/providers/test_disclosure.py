@@ -3,7 +3,7 @@
 import pytest
 
 from providers.access import ConfidentialAccess
-from providers.disclosure import SiteDisclosure, text_digest, zip5
+from providers.disclosure import SiteDisclosure, SiteMarks, text_digest, zip5
 from providers.models import ListingChange, Location
 from tests import factories
 
@@ -102,3 +102,23 @@ def test_bad_marks_are_refused_naming_the_field_and_change_nothing(client_for, s
     response = client_for("moderator").post(f"/api/locations/{shelter.pk}/texts/", body, format="json")
     assert response.status_code == 400 and field in response.json()
     assert not Location.objects.get(pk=shelter.pk).safe_texts
+
+
+@pytest.mark.parametrize(
+    "street, text, names_it",
+    [
+        ("1234 Elm St NW", "Venga a la calle Elm 1234", True),
+        ("1234 Elm St #5", "1234 N Elm, back door", True),
+        ("100 N Elm St", "calle Elm 100", True),
+        ("4471 Zyzzyva Hollow Rd", "Zyzzyva Hollow 4471", True),
+        ("1 A St", "Abierto de 1 a 5", False),  # a one-letter name says nothing beside a number
+        ("10 Main St", "Main office open 10 to 5", False),  # not beside each other
+        ("100 E 1st St", "Come to the 1st floor", False),
+        ("5 N Main St", "Intake in main building", False),
+        ("45 S Park Ave", "kids park nearby", False),
+    ],
+)
+def test_a_street_is_found_by_its_number_beside_its_name_in_either_order(street, text, names_it):
+    marks = SiteMarks.from_parts([{"address_1": street, "address_2": "", "postal_code": "77002"}], [], ())
+
+    assert marks.found_in(text) is names_it

@@ -236,7 +236,8 @@ def test_a_confidential_sites_spanish_texts_are_withheld_until_a_moderator_marks
     assert marked.status_code == 200, marked.content
     shown = api.get(url, {"lang": "es"}).json()["properties"]
     assert shown["description"] == "Segundo piso, puerta azul."
-    assert api.get(url).json()["properties"]["description"] == ""  # the English text is not marked
+    english = api.get(url).json()["properties"]  # the English text is not marked safe: the Spanish one, marked
+    assert english["description"] == "Segundo piso, puerta azul." and english["text_languages"] == {"description": "es"}
 
 
 def test_match_results_name_the_services_in_the_readers_language(api, listing):
@@ -269,3 +270,52 @@ def test_providers_give_spanish_text_on_the_portal_by_the_same_rules(personas, l
     assert ChangeRequest.objects.get().changes == {"name_es": {"old": "Clínica Legal", "new": "Clínica Jurídica"}}
     assert HoursException.objects.get().i18n == {"note_es": "Mudanza"}
     assert '<span lang="es">Mudanza</span>' in client.get("/portal/").content.decode()
+
+
+def test_a_spanish_text_given_after_a_request_that_removes_it_is_kept_at_approval(client_for, listing):
+    service = listing["service"]
+    url = f"/api/services/{service.pk}/"
+    client_for("provider").patch(url, {"description": "Help with T and U visas."}, format="json")
+    client_for("provider").patch(url, {"description_es": "Ayuda con visas T y U."}, format="json")
+    first, second = ChangeRequest.objects.order_by("pk")
+
+    for request in (second, first):  # the Spanish for the new text first, then the English change
+        approved = client_for("moderator").post(f"/api/change-requests/{request.pk}/approve/", {"reason": "ok"})
+        assert approved.status_code == 200, approved.content
+
+    service.refresh_from_db()
+    assert (
+        service.description == "Help with T and U visas." and service.i18n["description_es"] == "Ayuda con visas T y U."
+    )
+
+
+def test_an_english_alert_changed_on_the_portal_takes_the_spanish_box_left_as_it_was(personas, listing):
+    client = Client()
+    client.force_login(personas["provider"])
+    service = listing["service"]
+    service.alert, service.i18n = "Closed Monday", {**service.i18n, "alert_es": "Cerrado el lunes"}
+    service.save()
+
+    client.post(f"/portal/edit/service/{service.pk}/", {"alert": "", "alert_es": "Cerrado el lunes"})
+    client.post(f"/portal/edit/service/{service.pk}/", {"alert": "Open late Friday", "alert_es": "Abierto el viernes"})
+
+    service.refresh_from_db()
+    assert service.alert == "Open late Friday" and service.i18n["alert_es"] == "Abierto el viernes"
+    assert list(ListingChange.objects.filter(field="alert_es").order_by("pk").values_list("after", flat=True)) == [
+        "", "Abierto el viernes"
+    ]  # fmt: skip
+
+
+def test_a_withheld_spanish_text_falls_back_to_an_english_one_marked_safe(api, client_for, listing):
+    site = listing["site"]
+    site.is_confidential = True
+    registry.record_save(site)
+    url = f"/api/locations/{site.pk}/"
+    english = next(
+        t for t in client_for("moderator").get(f"{url}texts/").json() if t["field"] == "location.description"
+    )
+    client_for("moderator").post(f"{url}texts/", {"safe": [english["sha256"]], "unsafe": []}, format="json")
+
+    shown = api.get(url, {"lang": "es"}).json()["properties"]
+
+    assert shown["description"] == "Second floor, blue door." and shown["text_languages"] == {"description": "en"}
