@@ -6,6 +6,7 @@ import math
 from django.contrib.gis.measure import D
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -22,7 +23,9 @@ from matching import search as keyword
 from matching.serializers import KeywordsField
 from providers.access import confidential_access_for_user
 from providers.disclosure import SiteDisclosure
-from providers.models import NeedTerm, Organization, Population, Service, ServiceAtLocation
+from providers.models import NeedTerm, Organization, Population, RecordType, Service, ServiceAtLocation
+from providers.selectors import merged_into
+from providers.serializers import merged_pointer
 
 TAXONOMY_DESCRIPTIONS = {
     NEEDS_TAXONOMY: "The needs of human-trafficking survivors that services meet (this directory's taxonomy).",
@@ -211,6 +214,8 @@ class OrganizationView(APIView):
         pk = record_pk("organization", organization_id)
         organization = Organization.objects.filter(pk=pk).prefetch_related("phones").first() if pk else None
         if organization is None:
+            if kept := merged_into(RecordType.ORGANIZATION, organization_id):
+                return merged_pointer(kept, reverse("hsds-organization", args=[kept]))
             raise Http404("No such organization.")
         return Response(organization_data(organization, ids=Ids([organization, *organization.phones.all()])))
 

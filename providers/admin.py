@@ -330,3 +330,8 @@ class InvitationAdmin(ReadOnlyAdmin):
 class SuggestionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "organization", "record_type", "status"]
     list_filter = ["status", "record_type"]
+
+
+@admin.register(models.MergedId)
+class MergedIdAdmin(ReadOnlyAdmin):
+    list_display = ["id", "record_type", "kept_id", "merged_at"]

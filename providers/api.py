@@ -1,6 +1,8 @@
 """Read-only registry API. Views stay thin: querysets from selectors, filters from filters.py, and the
 confidential-location rule from providers.access (passed to serializers in the context)."""
 
+from django.http import Http404
+from django.urls import reverse
 from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
@@ -19,7 +21,7 @@ from providers.edit_api import (
     PhoneEditMixin,
     ServiceEditMixin,
 )
-from providers.models import Language, Location, NeedTerm, Phone, Population, Service
+from providers.models import Language, Location, NeedTerm, Phone, Population, RecordType, Service
 
 
 class DirectoryGeoJsonPagination(CountedPages, GeoJsonPagination):
@@ -54,6 +56,15 @@ class OrganizationViewSet(OrganizationEditMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.organization_list()
+
+    @extend_schema(responses={200: serializers.OrganizationSerializer, 301: serializers.MergedPointerSerializer})
+    def retrieve(self, request, *args, **kwargs):
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            if (kept := selectors.merged_into(RecordType.ORGANIZATION, kwargs.get("pk"))) is None:
+                raise
+            return serializers.merged_pointer(kept, reverse("organization-detail", args=[kept]))
 
 
 @extend_schema_view(list=extend_schema(summary="Services"), retrieve=extend_schema(summary="One service"))

@@ -1,5 +1,6 @@
 """Reads of the registry, with the rules about who sees what applied here and nowhere else."""
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -16,6 +17,7 @@ from providers.models import (
     HoursException,
     ListingChange,
     Location,
+    MergedId,
     Organization,
     Phone,
     Service,
@@ -195,3 +197,12 @@ def federal_holidays_ahead(today: date, days: int = 365) -> list[tuple[date, str
 
     calendar = holidays.country_holidays("US", years=[today.year, today.year + 1])
     return sorted((day, name) for day, name in calendar.items() if today <= day < today + timedelta(days=days))
+
+
+def merged_into(record_type: str, record_id) -> uuid.UUID | None:
+    """The id a merged record's id now points to (providers.MergedId), None for any other id."""
+    try:
+        key = uuid.UUID(str(record_id))
+    except ValueError:
+        return None
+    return MergedId.objects.filter(pk=key, record_type=record_type).values_list("kept_id", flat=True).first()

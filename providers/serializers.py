@@ -7,6 +7,7 @@ disclosure policy (providers.disclosure, docs/privacy.md) lets that caller see o
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from geo.units import distance_in_m, m_to_km, m_to_mi
@@ -426,3 +427,14 @@ class SpecialistDetailSerializer(GeoFeatureModelSerializer):
             "state_codes",
             "county_fips",
         ]
+
+
+class MergedPointerSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    merged_into = serializers.UUIDField(help_text="The id of the record this one was merged into.")
+
+
+def merged_pointer(kept_id, location: str) -> Response:
+    """The answer for the id of a merged record: 301 to the kept one (HSDS consumers and others hold our ids)."""
+    body = {"detail": "This record was merged into another; it is at merged_into.", "merged_into": str(kept_id)}
+    return Response(body, status=301, headers={"Location": location})

@@ -1,5 +1,6 @@
 """The moderators' queue of organizations that may be one listing twice (stewardship.duplicates): each pair with
-its evidence and both organizations side by side; "not a duplicate" is remembered."""
+its evidence and both organizations side by side; "not a duplicate" is remembered; a merge keeps one of the two
+(stewardship.merge) and can be undone while nothing else changed."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -10,9 +11,10 @@ from rest_framework.response import Response
 from providers.access import confidential_access_for_user
 from providers.disclosure import SiteDisclosure
 from providers.permissions import IsModerator
+from stewardship import merge as merging
 from stewardship import selectors, services
 from stewardship.applications import pending_lookalikes
-from stewardship.models import DuplicateCandidate
+from stewardship.models import DuplicateCandidate, Merge
 
 
 class SiteSideSerializer(serializers.Serializer):
@@ -79,6 +81,23 @@ class ApplicationLookalikesSerializer(serializers.Serializer):
 MAX_APPLICATIONS = 200  # pending applications looked at, oldest first (a queue longer than this is its own problem)
 
 
+class MergeSerializer(serializers.ModelSerializer):
+    merged_name = serializers.SerializerMethodField(help_text="The merged organization's name.")
+
+    class Meta:
+        model = Merge
+        fields = ["id", "kept", "merged_id", "merged_name", "moved", "merged_at", "undone_at"]
+
+    def get_merged_name(self, merge) -> str:
+        return merging.merged_name(merge)
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    keep = serializers.UUIDField(
+        help_text="Which of the pair's two organizations to keep; the other is merged into it."
+    )
+
+
 class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
     """Open pairs, best first (`?status=not_duplicate` for those said to be two listings)."""
 
@@ -128,3 +147,41 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         except services.Gone:
             return Response({"detail": "This pair is no longer in the queue."}, status=status.HTTP_404_NOT_FOUND)
         return Response(self.get_serializer(decided).data)
+
+    @extend_schema(request=MergeRequestSerializer, responses=MergeSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the pair: keep one organization and move everything of the other to it (stewardship.merge)."""
+        candidate = get_object_or_404(DuplicateCandidate, pk=pk)
+        form = MergeRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        keep = form.validated_data["keep"]
+        if keep not in (candidate.first_id, candidate.second_id):
+            raise serializers.ValidationError({"keep": "One of the pair's two organizations."})
+        if candidate.status != DuplicateCandidate.Status.OPEN:
+            return Response({"detail": "This pair was already decided."}, status=status.HTTP_409_CONFLICT)
+        other = candidate.second_id if keep == candidate.first_id else candidate.first_id
+        try:
+            done = merging.organizations_merge(kept_id=keep, merged_id=other, user=request.user)
+        except merging.MergeRefused as refused:
+            return Response({refused.field: [refused.message]}, status=status.HTTP_409_CONFLICT)
+        return Response(MergeSerializer(done).data)
+
+
+class MergeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Merges, newest first, each undoable while nothing of the kept organization changed since."""
+
+    permission_classes = [IsModerator]
+    serializer_class = MergeSerializer
+    queryset = Merge.objects.all()
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    @extend_schema(request=None, responses=MergeSerializer)
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Put the merged organization back and move back what was moved."""
+        try:
+            done = merging.merge_undo(merge=self.get_object(), user=request.user)
+        except merging.MergeRefused as refused:
+            return Response({refused.field: [refused.message]}, status=status.HTTP_409_CONFLICT)
+        return Response(MergeSerializer(done).data)

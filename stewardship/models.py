@@ -39,3 +39,24 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.first_id} ~ {self.second_id} ({self.score:.2f})"
+
+
+class Merge(models.Model):
+    """One organization merged into another by a moderator (stewardship.merge): what is needed to undo it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kept = models.ForeignKey("providers.Organization", on_delete=models.CASCADE, related_name="+")
+    merged_id = models.UUIDField(db_index=True, help_text="The merged organization's id (it answers with kept's).")
+    merged = models.JSONField(help_text="The merged organization's own record, to put back on undo.")
+    moved = models.JSONField(help_text='What was moved to kept: {"app.Model.field": [ids]}.')
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    merged_at = models.DateTimeField()
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")  # fmt: skip
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.kept_id}{' (undone)' if self.undone_at else ''}"

@@ -2,6 +2,7 @@
 providers.permissions, writes through providers.services (operational fields at once, trust fields as
 change requests), reads through the selectors."""
 
+import uuid
 from datetime import timedelta
 
 from django.contrib import messages
@@ -33,6 +34,7 @@ from referrals import selectors as referral_selectors
 from stewardship import selectors as duplicate_selectors
 from stewardship import services as duplicate_services
 from stewardship.applications import pending_lookalikes
+from stewardship.merge import MergeRefused, organizations_merge
 from stewardship.models import DuplicateCandidate
 from web.feedback import error_text, flat_errors
 
@@ -283,6 +285,27 @@ def moderation_not_duplicate(request, pair_id):
         messages.info(request, "That pair was already decided or is no longer in the queue.")
     else:
         messages.success(request, "Marked as two listings.")
+    return redirect("moderation")
+
+
+@require_POST
+@login_required
+def moderation_merge(request, pair_id):
+    """A moderator merges a pair: keeps the organization named by `keep`, the other merged into it."""
+    if not is_moderator(request.user):
+        raise PermissionDenied
+    pair = get_object_or_404(DuplicateCandidate, pk=pair_id, status=DuplicateCandidate.Status.OPEN)
+    keep = request.POST.get("keep", "")
+    ids = {str(pair.first_id): pair.second_id, str(pair.second_id): pair.first_id}
+    if keep not in ids:
+        messages.error(request, error_text({"keep": [_("One of the pair's two organizations.")]}))
+        return redirect("moderation")
+    try:
+        organizations_merge(kept_id=uuid.UUID(keep), merged_id=ids[keep], user=request.user)
+    except MergeRefused as refused:
+        messages.error(request, error_text({refused.field: [refused.message]}))
+    else:
+        messages.success(request, _("Merged. The merged listing's id now points to the one kept."))
     return redirect("moderation")
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
         portal_views.moderation_not_duplicate,
         name="moderation-not-duplicate",
     ),
+    path("moderation/duplicates/<uuid:pair_id>/merge/", portal_views.moderation_merge, name="moderation-merge"),
     path("referrals/new/", referral_views.referral_new, name="referral-new"),
     path("referrals/<str:code>/act/<str:action>/", referral_views.referral_act, name="referral-act"),
 ]

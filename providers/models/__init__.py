@@ -10,6 +10,7 @@ from providers.models.moderation import (
     ChangeRequest,
     Invitation,
     ListingChange,
+    MergedId,
     RecordType,
     Suggestion,
 )
@@ -32,7 +33,8 @@ from providers.models.vocabulary import Language, NeedTerm, Population
 __all__ = [
     "ADULT_AGE_YEARS", "MAX_AGE_YEARS", "MAX_COUNT", "MAX_EXCEPTION_DAYS", "Address", "Application", "ChangeRequest",
     "HoursException", "Invitation", "Language",
-    "ListingChange", "Location", "LocationType", "NeedTerm", "Organization", "Phone", "PhoneType", "Population",
+    "ListingChange", "Location", "LocationType", "MergedId", "NeedTerm", "Organization", "Phone", "PhoneType",
+    "Population",
     "RecordType", "RegionExtentMixin", "Schedule", "Service", "ServiceArea", "ServiceAtLocation", "ServiceCapacity",
     "ServiceStatus",
     "Suggestion", "TimestampedModel", "VictimAssistanceSpecialist", "ahead_since", "is_stale", "open_at",

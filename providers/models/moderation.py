@@ -161,3 +161,20 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"suggestion on {self.record_type} {self.record_id} ({self.status})"
+
+
+class MergedId(models.Model):
+    """The id of a record merged into another (stewardship.merge): it answers with a pointer to the kept record, since
+    HSDS consumers and other systems hold our ids."""
+
+    id = models.UUIDField(primary_key=True, help_text="The merged record's id.")
+    record_type = models.CharField(max_length=16, choices=RecordType.choices)
+    kept_id = models.UUIDField(help_text="The record it was merged into.")
+    merged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-merged_at", "id"]
+        verbose_name = "merged id"
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.id} -> {self.kept_id}"

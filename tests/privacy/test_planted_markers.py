@@ -110,6 +110,11 @@ NO_SITE_DATA = {
     "duplicate-not-a-duplicate": "POST: a moderator's decision; returns the pair as duplicate-detail",
     "duplicate-applications": "moderators only: applications and the organizations' names they look like",
     "moderation-not-duplicate": "POST: a moderator's decision; redirects to the moderation page (probed as moderation)",
+    "moderation-merge": "POST: a moderator merges a pair; redirects to the moderation page (probed as moderation)",
+    "duplicate-merge": "POST: moderators only; returns the merge (ids, the merged organization's name, what moved)",
+    "merge-list": "moderators only: merges (ids, the merged organization's name, the ids of what moved)",
+    "merge-detail": "as merge-list",
+    "merge-undo": "POST: moderators only; returns the merge as merge-detail",
     "language-detail": "one language",
     "referral-report": "aggregate counts only (probed anyway)",
 }
