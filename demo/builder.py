@@ -34,6 +34,7 @@ from demo.places import (
     approximate_state_outline,
     us_zip_places,
 )
+from demo.twins import plant_twins
 from geo.boundaries import state_outline
 from matching.index import match_index_deferred
 from providers import registry
@@ -89,6 +90,7 @@ class DemoRegistryBuilder:
         self.specialists: list[tuple[VictimAssistanceSpecialist, list[str]]] = []
         self.location_count = 0
         self.showcase_organization_id: uuid.UUID | None = None
+        self.twins: list[tuple[uuid.UUID, uuid.UUID]] = []  # organizations planted twice (demo.twins)
         self._outlines: dict[str, MultiPolygon] = {}
         self._has_boundary: dict[str, bool] = {}
         self._phone_serial = 0
@@ -561,4 +563,5 @@ def demo_registry_load(*, locations: int, seed: int) -> DemoRegistryBuilder:
     # The database derives the match index from what is written; deferred, it does so once, at the end.
     with match_index_deferred():
         builder.write()
+        builder.twins = plant_twins()
     return builder

@@ -25,7 +25,7 @@ from providers.access import confidential_access_for_user
 from providers.disclosure import SiteDisclosure
 from providers.models import NeedTerm, Organization, Population, RecordType, Service, ServiceAtLocation
 from providers.selectors import merged_into
-from providers.serializers import merged_pointer
+from providers.serializers import MergedPointerSerializer, merged_pointer
 
 TAXONOMY_DESCRIPTIONS = {
     NEEDS_TAXONOMY: "The needs of human-trafficking survivors that services meet (this directory's taxonomy).",
@@ -209,7 +209,7 @@ class OrganizationsView(APIView):
 class OrganizationView(APIView):
     replica_methods = READS
 
-    @extend_schema(tags=["hsds"], summary="One HSDS organization", responses=dict)
+    @extend_schema(tags=["hsds"], summary="One HSDS organization", responses={200: dict, 301: MergedPointerSerializer})
     def get(self, request, organization_id: str):
         pk = record_pk("organization", organization_id)
         organization = Organization.objects.filter(pk=pk).prefetch_related("phones").first() if pk else None

@@ -92,8 +92,10 @@ class Ids:
         rows = ExternalId.objects.all()
         if records is not None:
             rows = rows.filter(record_id__in={record.pk for record in records})
+        # A record with several imported ids (organizations merged) is named by the first imported: last wins here.
         self.external = {
-            (r, str(pk)): ext for r, pk, ext in rows.values_list("record_type", "record_id", "external_id")
+            (r, str(pk)): ext
+            for r, pk, ext in rows.order_by("-pk").values_list("record_type", "record_id", "external_id")
         }
 
     @classmethod

@@ -437,4 +437,5 @@ class MergedPointerSerializer(serializers.Serializer):
 def merged_pointer(kept_id, location: str) -> Response:
     """The answer for the id of a merged record: 301 to the kept one (HSDS consumers and others hold our ids)."""
     body = {"detail": "This record was merged into another; it is at merged_into.", "merged_into": str(kept_id)}
-    return Response(body, status=301, headers={"Location": location})
+    # Not kept by a browser or proxy for long: an undone merge brings the id back.
+    return Response(body, status=301, headers={"Location": location, "Cache-Control": "no-cache"})

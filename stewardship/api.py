@@ -83,6 +83,7 @@ MAX_APPLICATIONS = 200  # pending applications looked at, oldest first (a queue 
 
 class MergeSerializer(serializers.ModelSerializer):
     merged_name = serializers.SerializerMethodField(help_text="The merged organization's name.")
+    moved = serializers.SerializerMethodField(help_text='How many of each were moved: {"providers.Service": 3}.')
 
     class Meta:
         model = Merge
@@ -90,6 +91,11 @@ class MergeSerializer(serializers.ModelSerializer):
 
     def get_merged_name(self, merge) -> str:
         return merging.merged_name(merge)
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_moved(self, merge) -> dict:
+        # Counts, not ids: which referrals and accounts moved is not a moderator's to read here.
+        return {label.rsplit(".", 1)[0]: len(ids) for label, ids in merge.moved.items()}
 
 
 class MergeRequestSerializer(serializers.Serializer):
@@ -158,11 +164,9 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         keep = form.validated_data["keep"]
         if keep not in (candidate.first_id, candidate.second_id):
             raise serializers.ValidationError({"keep": "One of the pair's two organizations."})
-        if candidate.status != DuplicateCandidate.Status.OPEN:
-            return Response({"detail": "This pair was already decided."}, status=status.HTTP_409_CONFLICT)
         other = candidate.second_id if keep == candidate.first_id else candidate.first_id
         try:
-            done = merging.organizations_merge(kept_id=keep, merged_id=other, user=request.user)
+            done = merging.organizations_merge(kept_id=keep, merged_id=other, user=request.user, pair=candidate)
         except merging.MergeRefused as refused:
             return Response({refused.field: [refused.message]}, status=status.HTTP_409_CONFLICT)
         return Response(MergeSerializer(done).data)

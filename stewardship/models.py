@@ -45,7 +45,8 @@ class Merge(models.Model):
     """One organization merged into another by a moderator (stewardship.merge): what is needed to undo it."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kept = models.ForeignKey("providers.Organization", on_delete=models.CASCADE, related_name="+")
+    # Moved by a later merge of the kept organization, as everything naming it (the record an undo needs stays).
+    kept = models.ForeignKey("providers.Organization", on_delete=models.PROTECT, related_name="+")
     merged_id = models.UUIDField(db_index=True, help_text="The merged organization's id (it answers with kept's).")
     merged = models.JSONField(help_text="The merged organization's own record, to put back on undo.")
     moved = models.JSONField(help_text='What was moved to kept: {"app.Model.field": [ids]}.')

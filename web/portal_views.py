@@ -301,7 +301,7 @@ def moderation_merge(request, pair_id):
         messages.error(request, error_text({"keep": [_("One of the pair's two organizations.")]}))
         return redirect("moderation")
     try:
-        organizations_merge(kept_id=uuid.UUID(keep), merged_id=ids[keep], user=request.user)
+        organizations_merge(kept_id=uuid.UUID(keep), merged_id=ids[keep], user=request.user, pair=pair)
     except MergeRefused as refused:
         messages.error(request, error_text({refused.field: [refused.message]}))
     else:

@@ -28,8 +28,8 @@ def demo(django_db_setup, django_db_blocker):
 
 class TestDemoContent:
     def test_counts(self, demo):
-        assert Location.objects.count() == 600
-        assert Organization.objects.count() == len(demo.rows["organization"])
+        assert Location.objects.count() == 600 + len(demo.twins)  # and a site for each organization listed twice
+        assert Organization.objects.count() == len(demo.rows["organization"]) + len(demo.twins)
 
     def test_every_organization_is_marked_as_demo(self, demo):
         assert not Organization.objects.exclude(name__startswith="[DEMO] ").exists()

@@ -13,6 +13,9 @@ from accounts.models import User
 from accounts.roles import Role, user_role
 from demo.builder import demo_registry_load
 from providers.models import Organization, Schedule, VictimAssistanceSpecialist
+from stewardship.duplicates import organization_duplicates_find
+from stewardship.merge import organizations_merge
+from stewardship.models import DuplicateCandidate
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +113,18 @@ def test_bulk_load_restores_every_foreign_key():
             location_id="00000000-0000-4000-8000-000000000000", weekday=1, opens_at="09:00", closes_at="10:00"
         )
         connection.check_constraints()
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_organizations_planted_twice_are_found_with_their_evidence_and_merge():
+    builder = demo_registry_load(locations=150, seed=7)
+    organization_duplicates_find()
+
+    assert len(builder.twins) == 3
+    for original, twin in builder.twins:
+        pair = DuplicateCandidate.objects.get(first_id=min(original, twin), second_id=max(original, twin))
+        assert pair.evidence["phone"] and pair.evidence["sites_apart_m"] < 10, pair.evidence
+        assert pair.score >= 0.9
+    original, twin = builder.twins[0]
+    organizations_merge(kept_id=original, merged_id=twin, user=None)
+    assert not Organization.objects.filter(pk=twin).exists()

@@ -3,15 +3,19 @@ imported sources and referrals move to the kept one in one transaction; the merg
 REST and HSDS APIs; the match index follows; the merge is in the history and can be undone while nothing of the kept
 organization changed since; only moderators merge, naming which of the pair to keep."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import User
 from accounts.roles import Role
 from hsds.models import ExternalId
-from providers.models import ListingChange, MergedId, Organization, Phone, Service
-from referrals.models import Referral
-from referrals.services import referral_create
+from providers.models import Application, ListingChange, MergedId, Organization, Phone, Service
+from referrals.models import Consent, Referral
+from referrals.services import ClientContactInput, ConsentInput, referral_create
 from stewardship.duplicates import organization_duplicates_find
 from stewardship.models import DuplicateCandidate, Merge
 from tests import factories
@@ -38,14 +42,27 @@ def twins(db):
         after=twin.name, source="direct", changed_at="2026-11-01T00:00Z",
     )  # fmt: skip
     ExternalId.objects.create(source="coalition", record_type="organization", external_id="org-9", record_id=twin.pk)
-    hotline = factories.user(Role.HOTLINE)
     offer = services[twin.pk].service_at_locations.get()
-    referral, _ = referral_create(sender=hotline, service_at_location=offer, needs=offer.service.needs.all(),
-                                  idempotency_key="k1", request_hash="h1")  # fmt: skip
+    # Received by the twin, with a client's contact and consent; and one the twin's staff sent.
+    referral, _ = referral_create(
+        sender=factories.user(Role.HOTLINE), service_at_location=offer, needs=offer.service.needs.all(),
+        client_contact=ClientContactInput(name="A. Client", phone="+17135550199"),
+        consent=ConsentInput(purpose="Intake call", expires_at=timezone.now() + timedelta(days=30)),
+        idempotency_key="k1", request_hash="h1",
+    )  # fmt: skip
+    kept_offer = services[kept.pk].service_at_locations.get()
+    sent, _ = referral_create(sender=staff, service_at_location=kept_offer, needs=kept_offer.service.needs.all(),
+                              idempotency_key="k3", request_hash="h3")  # fmt: skip
+    Application.objects.create(organization_name=twin.name, contact_name="X", contact_email="x@example.org",
+                               details={}, organization=twin)  # fmt: skip
+    other = factories.organization(name="Saint Marys Shelter Thrift Store")  # said not to be the twin: remembered
+    DuplicateCandidate.objects.create(kind="organization", first_id=min(twin.pk, other.pk),
+                                      second_id=max(twin.pk, other.pk), score=0.7, status="not_duplicate",
+                                      found_at=timezone.now())  # fmt: skip
     organization_duplicates_find()
-    pair = DuplicateCandidate.objects.get()
+    pair = DuplicateCandidate.objects.get(status="open")
     return {"kept": kept, "twin": twin, "sites": sites, "services": services, "staff": staff, "referral": referral,
-            "pair": pair}  # fmt: skip
+            "sent": sent, "pair": pair}  # fmt: skip
 
 
 @pytest.fixture
@@ -75,8 +92,13 @@ def test_a_merge_moves_everything_to_the_kept_organization_and_the_merged_id_poi
     assert twins["staff"].organization_id == kept.pk
     assert twins["referral"].receiving_organization_id == kept.pk
     assert ExternalId.objects.get(external_id="org-9").record_id == kept.pk
+    assert Consent.objects.get().recipient_organization_id == kept.pk
+    twins["sent"].refresh_from_db()
+    assert twins["sent"].sender_organization_id == kept.pk
+    assert Application.objects.get().organization_id == kept.pk
     assert {c.field for c in ListingChange.objects.filter(organization=kept)} >= {"name", "merged"}  # both histories
-    assert not DuplicateCandidate.objects.exists()
+    assert list(DuplicateCandidate.objects.values_list("status", flat=True)) == ["not_duplicate"]  # kept
+    assert response.json()["moved"]["accounts.User"] == 1  # counts, not ids
     pointer = api.get(f"/api/organizations/{twin.pk}/")
     assert pointer.status_code == 301 and pointer.json()["merged_into"] == str(kept.pk)
     assert pointer["Location"].endswith(f"/api/organizations/{kept.pk}/")
@@ -94,7 +116,12 @@ def test_a_merge_can_be_undone_while_nothing_else_changed(moderator_api, twins, 
 
     assert undone.status_code == 200, undone.content
     back = Organization.objects.get(pk=twin.pk)
-    assert back.name == "Saint Marys Shelter"
+    assert [getattr(back, f.attname) for f in Organization._meta.concrete_fields] == [
+        getattr(twin, f.attname) for f in Organization._meta.concrete_fields
+    ]  # as it was, to the microsecond
+    assert Consent.objects.get().recipient_organization_id == twin.pk
+    twins["sent"].refresh_from_db()
+    assert twins["sent"].sender_organization_id == twin.pk and Application.objects.get().organization_id == twin.pk
     assert list(back.services.values_list("pk", flat=True)) == [twins["services"][twin.pk].pk]
     assert back.locations.count() == 1 and Phone.objects.filter(organization=back).count() == 1
     twins["referral"].refresh_from_db()
@@ -132,7 +159,7 @@ def test_a_referral_made_after_the_merge_refuses_the_undo(moderator_api, twins):
     refused = moderator_api.post(f"/api/merges/{done['id']}/undo/")
 
     assert refused.status_code == 409
-    assert Referral.objects.filter(receiving_organization=twins["kept"]).count() == 2
+    assert Referral.objects.filter(receiving_organization=twins["kept"]).count() == 3  # the twin's, its own, the new
 
 
 @pytest.mark.parametrize(
@@ -144,7 +171,10 @@ def test_a_bad_merge_request_is_a_4xx_naming_the_field_and_changes_nothing(moder
     response = moderator_api.post(f"/api/duplicates/{twins['pair'].pk}/merge/", body, format="json")
 
     assert response.status_code == status and field in response.json(), response.content
-    assert Organization.objects.count() == 2 and not Merge.objects.exists()
+    assert (
+        Organization.objects.filter(pk__in=[twins["kept"].pk, twins["twin"].pk]).count() == 2
+        and not Merge.objects.exists()
+    )
 
 
 @pytest.mark.parametrize("role", [None, Role.PROVIDER, Role.HOTLINE])
@@ -156,7 +186,7 @@ def test_only_moderators_merge_and_undo(twins, role):
     response = merge(client, twins)
 
     assert response.status_code in (401, 403)
-    assert Organization.objects.count() == 2
+    assert Organization.objects.filter(pk__in=[twins["kept"].pk, twins["twin"].pk]).count() == 2
     assert client.get("/api/merges/").status_code in (401, 403)
 
 
@@ -164,7 +194,7 @@ def test_a_pair_said_not_a_duplicate_is_not_merged(moderator_api, twins):
     moderator_api.post(f"/api/duplicates/{twins['pair'].pk}/not-a-duplicate/")
 
     assert merge(moderator_api, twins).status_code == 409
-    assert Organization.objects.count() == 2
+    assert Organization.objects.filter(pk__in=[twins["kept"].pk, twins["twin"].pk]).count() == 2
 
 
 def test_ids_merged_into_a_merged_organization_point_at_the_last_one_kept(moderator_api, twins, api):
@@ -172,13 +202,15 @@ def test_ids_merged_into_a_merged_organization_point_at_the_last_one_kept(modera
     third = factories.organization(name="Saint Mary Shelter")
     factories.phone(organization=third, number="+17135550101")
     organization_duplicates_find()
-    pair = DuplicateCandidate.objects.get()
+    pair = DuplicateCandidate.objects.get(status="open", first_id=min(third.pk, twins["kept"].pk),
+                                          second_id=max(third.pk, twins["kept"].pk))  # fmt: skip
 
     moved = moderator_api.post(f"/api/duplicates/{pair.pk}/merge/", {"keep": str(third.pk)}, format="json")
 
     assert moved.status_code == 200, moved.content
     assert api.get(f"/api/organizations/{twins['twin'].pk}/").json()["merged_into"] == str(third.pk)
     assert api.get(f"/api/organizations/{twins['kept'].pk}/").json()["merged_into"] == str(third.pk)
+    assert Merge.objects.get(merged_id=twins["twin"].pk).kept_id == third.pk  # the first merge's record, moved
 
 
 def test_moderators_merge_from_the_moderation_page(twins):
@@ -191,5 +223,32 @@ def test_moderators_merge_from_the_moderation_page(twins):
     done = page.post(f"/moderation/duplicates/{twins['pair'].pk}/merge/", {"keep": str(twins["twin"].pk)})
 
     assert wrong.status_code == 302 and done.status_code == 302
-    assert list(Organization.objects.values_list("pk", flat=True)) == [twins["twin"].pk]  # the one kept
+    assert not Organization.objects.filter(pk=twins["kept"].pk).exists()  # the twin was kept
+    assert Organization.objects.filter(pk=twins["twin"].pk).exists()
     assert Merge.objects.get().merged_id == twins["kept"].pk
+
+
+def test_an_undo_moves_back_only_what_still_names_the_kept_organization(moderator_api, twins):
+    done = merge(moderator_api, twins).json()
+    elsewhere = factories.organization(name="Elsewhere")
+    User.objects.filter(pk=twins["staff"].pk).update(organization=elsewhere)  # a staff account moved on since
+
+    refused = moderator_api.post(f"/api/merges/{done['id']}/undo/")
+
+    assert refused.status_code == 409 and "moved again" in refused.json()["merge"][0]
+    assert not Organization.objects.filter(pk=twins["twin"].pk).exists()  # nothing half-done
+    assert User.objects.get(pk=twins["staff"].pk).organization_id == elsewhere.pk
+
+
+def test_merges_into_one_organization_undo_in_either_order(moderator_api, twins):
+    first = merge(moderator_api, twins).json()
+    third = factories.organization(name="St Marys Shelter Inc")
+    factories.phone(organization=third, number="+17135550101")
+    organization_duplicates_find()
+    pair = DuplicateCandidate.objects.get(status="open", first_id=min(third.pk, twins["kept"].pk),
+                                          second_id=max(third.pk, twins["kept"].pk))  # fmt: skip
+    second = moderator_api.post(f"/api/duplicates/{pair.pk}/merge/", {"keep": str(twins["kept"].pk)}, format="json")
+
+    assert moderator_api.post(f"/api/merges/{second.json()['id']}/undo/").status_code == 200
+    assert moderator_api.post(f"/api/merges/{first['id']}/undo/").status_code == 200
+    assert Organization.objects.filter(pk__in=[twins["twin"].pk, third.pk]).count() == 2

@@ -18,6 +18,7 @@ from accounts.roles import Role
 from accounts.services import user_create_or_update
 from demo.builder import demo_registry_load
 from providers.models import Organization, VictimAssistanceSpecialist
+from stewardship.duplicates import organization_duplicates_find
 
 
 class Command(BaseCommand):
@@ -51,6 +52,10 @@ class Command(BaseCommand):
                 f"{len(builder.specialists)} specialists in {elapsed:.1f} s (seed {seed})."
             )
         )
+        # The duplicate queue, with the organizations planted twice (demo.twins) among what the names make alike.
+        found = organization_duplicates_find()
+        self.stdout.write(f"Possible duplicates for the moderation queue: {found.kept} pairs "
+                          f"({len(builder.twins)} planted).")  # fmt: skip
         if not no_users:
             self._create_users(builder.showcase_organization_id)
 
