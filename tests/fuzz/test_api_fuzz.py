@@ -28,6 +28,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import strategies as st
@@ -41,6 +42,8 @@ from hsds.models import TaxonomyMapping
 from providers import services as provider_services
 from providers.models import NeedTerm, VictimAssistanceSpecialist
 from referrals import services as referral_services
+from stewardship.merge import organizations_merge
+from stewardship.models import DuplicateCandidate
 from tests import factories
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "10"))
@@ -100,6 +103,8 @@ PATH_KINDS = {
     "/api/suggestions/": "suggestion",
     "/api/taxonomy-mappings/": "taxonomy_mapping",
     "/api/taxonomy/": "need",
+    "/api/duplicates/": "duplicate",
+    "/api/merges/": "merge",
     "/hsds/organizations/": "organization",
     "/hsds/services/": "service",
 }
@@ -310,11 +315,23 @@ def _seed() -> dict[str, str | None]:
         }
     )
     mapping = TaxonomyMapping.objects.create(taxonomy="linksf", code="medical", name="Medical care")
+    # A pair in the duplicate queue, and an organization merged into another (its id answers with a pointer).
+    twin_a, twin_b, gone = (factories.organization(name=f"Twin {n}") for n in "ABC")
+    pair = DuplicateCandidate.objects.create(
+        kind="organization",
+        first_id=min(twin_a.pk, twin_b.pk),
+        second_id=max(twin_a.pk, twin_b.pk),
+        score=0.95,
+        found_at=timezone.now(),
+    )
+    merged = organizations_merge(kept_id=twin_a.pk, merged_id=gone.pk, user=users["moderator"])
 
     REAL.clear()
     REAL.update(
         {
-            "organization": [str(own.id), str(other.id)],
+            "organization": [str(own.id), str(other.id), str(gone.id)],
+            "duplicate": [str(pair.id)],
+            "merge": [str(merged.id)],
             "service": [str(shelter.id), str(legal.id)],
             "location": [str(safe_house.id), str(office.id), str(hotline.id)],
             "offer": [str(offer.id) for offer in offers],
