@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from hsds import accessibility, additions, capacities, dated, spec
 from hsds.models import ExternalId, ServiceAttribute, TaxonomyMapping
-from hsds.places import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, site_points
+from hsds.places import CONFIDENTIAL_FLAG, FLAGS_TAXONOMY, flags_of, site_points, term_of
 from hsds.readers import SourceRecord, read_records
 from hsds.validation import Problem, language_code, validate, weekdays
 from matching.index import match_index_deferred
@@ -326,9 +326,7 @@ class _Writer:
         addresses = data.get("addresses") or []
         physical = next((a for a in addresses if a.get("address_type", "physical") == "physical"), None)
         postal_code = (physical or (addresses[0] if addresses else {})).get("postal_code", "")
-        flags = {
-            _term(a).get("code") for a in data.get("attributes") or [] if _term(a).get("taxonomy") == FLAGS_TAXONOMY
-        }
+        flags = flags_of(data)
         values = {
             "name": data.get("name") or "",
             "alternate_name": data.get("alternate_name") or "",
@@ -411,9 +409,7 @@ class _Writer:
         ((owner_field, owner_record),) = owner.items()
         outcome, kept = "unchanged", []
         for item in items:
-            flags = {
-                _term(a).get("code") for a in item.get("attributes") or [] if _term(a).get("taxonomy") == FLAGS_TAXONOMY
-            }
+            flags = flags_of(item)
             values = {
                 "organization": None,
                 "service": None,
@@ -474,7 +470,7 @@ class _Writer:
         """Return (need codes, population codes, unmapped terms) of a service's attributes."""
         needs, populations, kept = set(), set(), []
         for attribute in attributes:
-            term = _term(attribute)
+            term = term_of(attribute)
             taxonomy, code = term.get("taxonomy") or "", term.get("code") or term.get("id") or ""
             if taxonomy == NEEDS_TAXONOMY and code in self.needs:
                 needs.add(code)
@@ -542,10 +538,6 @@ class _Writer:
                     "no coordinates, and its address could not be geocoded: it is listed but cannot be found by place",
                     level="warning",
                 ))  # fmt: skip
-
-
-def _term(attribute: dict) -> dict:
-    return attribute.get("taxonomy_term") or {}
 
 
 def _int(value):

@@ -10,8 +10,16 @@ FLAGS_TAXONOMY = "victim-services-directory-flag"
 CONFIDENTIAL_FLAG = "confidential-location"
 
 
-def _term(attribute: dict) -> dict:
+def term_of(attribute: dict) -> dict:
+    """An HSDS attribute's taxonomy term ({} without one)."""
     return attribute.get("taxonomy_term") or {}
+
+
+def flags_of(record: dict) -> set[str]:
+    """The codes of this directory's flags on a record of a package (a site's, a phone's)."""
+    return {
+        term_of(a).get("code") for a in record.get("attributes") or [] if term_of(a).get("taxonomy") == FLAGS_TAXONOMY
+    }
 
 
 def site_points(records: list[SourceRecord], source: str) -> dict[str, tuple[float, float]]:
@@ -25,9 +33,7 @@ def site_points(records: list[SourceRecord], source: str) -> dict[str, tuple[flo
             addresses = data.get("addresses") or []
             physical = next((a for a in addresses if a.get("address_type", "physical") == "physical"), None)
             if data.get("latitude") is None and physical and data.get("location_type") != "virtual":
-                flags = {_term(a).get("code") for a in data.get("attributes") or []
-                         if _term(a).get("taxonomy") == FLAGS_TAXONOMY}  # fmt: skip
-                wanted[str(data["id"])] = (physical, CONFIDENTIAL_FLAG in flags)
+                wanted[str(data["id"])] = (physical, CONFIDENTIAL_FLAG in flags_of(data))
     known = dict(ExternalId.objects.filter(source=source, record_type="location", external_id__in=list(wanted))
                  .values_list("external_id", "record_id"))  # fmt: skip
     sites = {s["id"]: s for s in Location.objects.filter(pk__in=known.values()).values("id", "latitude",

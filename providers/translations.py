@@ -47,9 +47,14 @@ def reader_language() -> str:
     return active if active in READER_LANGUAGES else ENGLISH
 
 
+def _field(record, name: str):
+    """A field of a model instance or of a row read as a mapping (None when it has none)."""
+    return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+
+
 def spanish_text(record, field: str) -> str:
     """A record's Spanish form of a field ('' when none), from a model or a mapping holding its `i18n`."""
-    i18n = record.get("i18n") if isinstance(record, Mapping) else getattr(record, "i18n", None)
+    i18n = _field(record, "i18n")
     if isinstance(i18n, str):  # a raw statement's jsonb column (Django reads jsonb as text: JSONField parses it)
         i18n = json.loads(i18n)
     value = i18n.get(spanish_name(field)) if isinstance(i18n, Mapping) else None
@@ -65,7 +70,7 @@ class Text:
 def in_language(record, field: str, language: str, shown=None) -> Text:
     """A text in the reader's language, falling back to the other language when it has none, or when `shown` (a
     disclosure) withholds it and not the other."""
-    english = (record.get(field) if isinstance(record, Mapping) else getattr(record, field, "")) or ""
+    english = _field(record, field) or ""
     spanish = spanish_text(record, field)
     forms = [(english, ENGLISH), (spanish, SPANISH)]
     for value, form_language in forms[::-1] if language == SPANISH else forms:
@@ -124,7 +129,7 @@ def shown_texts(record, fields, site) -> dict:
 def all_texts(record, field: str) -> list[tuple[str, str]]:
     """Every form of a text a record holds, as (name, text): the English field and its Spanish form. For rules that
     must see everything a reader could be shown (the moderator's safe marks)."""
-    english = (record.get(field) if isinstance(record, Mapping) else getattr(record, field, "")) or ""
+    english = _field(record, field) or ""
     return [(field, english), (spanish_name(field), spanish_text(record, field))]
 
 

@@ -125,13 +125,12 @@ def portal_edit(request, record_type: str, record_id):
     if not may_edit_listing(request.user, organization_id_of(record)):
         raise PermissionDenied
     fields = dict(LOCATION_FIELDS if model is Location else SERVICE_FIELDS)
-    values = {}
+    values, current = {}, {field: read_value(record, field) for field in fields}
     for field in fields:
         if field in request.POST:
             raw = request.POST[field].replace("\r\n", "\n").strip()  # (a text box sends its lines with CRLF)
-            current = read_value(record, field)
-            if isinstance(current, str) and raw == current.replace("\r\n", "\n").strip():
-                values[field] = current  # left as it was (the form sends every field): no change, no review
+            if isinstance(current[field], str) and raw == current[field].replace("\r\n", "\n").strip():
+                values[field] = current[field]  # left as it was (the form sends every field): no change, no review
                 continue
             values[field] = _int(raw) if field.startswith("beds") else raw
             if field.startswith("beds") and raw == "":
@@ -140,8 +139,8 @@ def portal_edit(request, record_type: str, record_id):
     # (providers.translations.stale_spanish), and the provider is told.
     for field in translated_fields(model):
         spanish = spanish_name(field)
-        changed = field in values and values[field] != read_value(record, field)
-        if changed and values.get(spanish) and values[spanish] == read_value(record, spanish):
+        changed = field in values and values[field] != current[field]
+        if changed and values.get(spanish) and values[spanish] == current.get(spanish):
             del values[spanish]
             messages.info(request, _("A changed text's Spanish form is removed with the old text: give the new one."))
     _apply(request, record, values)
