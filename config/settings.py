@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "sends",
     "hsds",
     "stewardship",
+    "coveragemap",
     "web",
     "demo",
 ]
@@ -425,6 +426,14 @@ LISTING_STALE_AFTER_DAYS = int(os.environ.get("LISTING_STALE_AFTER_DAYS", "180")
 INVITATION_EXPIRE_DAYS = int(os.environ.get("INVITATION_EXPIRE_DAYS", "7"))
 # remind_stale emails an organization with stale services at most this often.
 STALE_REMINDER_EVERY_DAYS = int(os.environ.get("STALE_REMINDER_EVERY_DAYS", "30"))
+# The coverage map (docs/coverage.md): computed again every quarter hour once this many listing changes were made
+# since (and every night); a map for one language is kept while asked for within this many days.
+COVERAGE_REFRESH_CHANGES = int(os.environ.get("COVERAGE_REFRESH_CHANGES", "200"))
+COVERAGE_LANGUAGE_MAP_DAYS = int(os.environ.get("COVERAGE_LANGUAGE_MAP_DAYS", "30"))
+# Unmet requests (docs/privacy.md): a county's week is shown only from this many (never fewer than 10), and the map
+# sums the last this many weeks.
+UNMET_MIN_SHOWN = int(os.environ.get("UNMET_MIN_SHOWN", "10"))
+UNMET_WEEKS = int(os.environ.get("UNMET_WEEKS", "12"))
 
 # The quick-exit button leaves for this neutral page (replacing the current page in the history).
 QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "https://www.google.com/")

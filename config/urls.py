@@ -33,5 +33,6 @@ urlpatterns = [
     path("api/", include("sends.urls")),
     path("api/", include("hsds.api_urls")),
     path("api/", include("stewardship.urls")),
+    path("api/", include("coveragemap.urls")),
     path("api/", include("providers.urls")),
 ]

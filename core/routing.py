@@ -33,6 +33,9 @@ _READS: ContextVar[str] = ContextVar("directory_reads", default=PRIMARY)
 # alias -> (healthy, checked at, last checked against the primary (monotonic s)); per process.
 _HEALTH: dict[str, tuple[bool, float, float]] = {}
 QUERY_CANCELED = "57014"  # the statement limit: the query's fault, not the replica's
+# When this process last found the primary not answering (monotonic s; None: it answered since). Writes a read can
+# do without (matching's unmet-request counts) are skipped meanwhile rather than each waiting for a connect timeout.
+_PRIMARY_FAILED_AT: float | None = None
 
 # Lag in seconds behind the primary's position (%s, read from the primary just before): 0 once the replica has
 # replayed that far; else how old its last replayed transaction is (after an idle spell that is the idle time:
@@ -75,14 +78,30 @@ def reads_from(alias: str):
 
 def primary_position() -> str | None:
     """The primary's WAL position, or None when the primary does not answer."""
+    global _PRIMARY_FAILED_AT
     try:
         with connections[PRIMARY].cursor() as cursor:
             cursor.execute(PRIMARY_LSN_SQL)
-            return cursor.fetchone()[0]
+            position = cursor.fetchone()[0]
     except DatabaseError:
-        connections[PRIMARY].close()
+        primary_failed()
         logger.warning("the primary does not answer: each replica keeps its last verdict")
         return None
+    _PRIMARY_FAILED_AT = None
+    return position
+
+
+def primary_failed() -> None:
+    """The primary did not answer this process: close the connection (reconnect next time) and remember when."""
+    global _PRIMARY_FAILED_AT
+    connections[PRIMARY].close()
+    _PRIMARY_FAILED_AT = time.monotonic()
+
+
+def primary_failed_lately() -> bool:
+    """True within REPLICA_CHECK_EVERY_S of the primary not answering this process (and until it answers again)."""
+    failed = _PRIMARY_FAILED_AT
+    return failed is not None and time.monotonic() - failed < settings.REPLICA_CHECK_EVERY_S
 
 
 def replica_lag(alias: str, position: str) -> float | None:
@@ -142,7 +161,9 @@ def replica_failed(exception: BaseException) -> bool:
 
 def forget_health() -> None:
     """Check every replica again at the next request (tests, and after a failover)."""
+    global _PRIMARY_FAILED_AT
     _HEALTH.clear()
+    _PRIMARY_FAILED_AT = None
 
 
 class ReplicaRouter:

@@ -34,7 +34,7 @@ from demo.places import (
     approximate_state_outline,
     us_zip_places,
 )
-from demo.twins import plant_twins
+from demo.twins import plant_listed_twice, plant_twins
 from geo.boundaries import state_outline
 from matching.index import match_index_deferred
 from providers import registry
@@ -91,6 +91,7 @@ class DemoRegistryBuilder:
         self.location_count = 0
         self.showcase_organization_id: uuid.UUID | None = None
         self.twins: list[tuple[uuid.UUID, uuid.UUID]] = []  # organizations planted twice (demo.twins)
+        self.listed_twice: list[tuple[str, uuid.UUID, uuid.UUID]] = []  # a service and a site planted twice
         self._outlines: dict[str, MultiPolygon] = {}
         self._has_boundary: dict[str, bool] = {}
         self._phone_serial = 0
@@ -564,4 +565,5 @@ def demo_registry_load(*, locations: int, seed: int) -> DemoRegistryBuilder:
     with match_index_deferred():
         builder.write()
         builder.twins = plant_twins()
+        builder.listed_twice = plant_listed_twice({org for pair in builder.twins for org in pair})
     return builder

@@ -78,6 +78,19 @@ def states() -> str:
     return _cached("states", build)
 
 
+def county_shapes() -> dict[str, dict]:
+    """Every county's outline (simplified to about 1 km), as GeoJSON geometries by FIPS code: what a map of
+    counties is coloured on (the coverage map)."""
+
+    def build() -> str:
+        rows = Boundary.objects.filter(kind=Boundary.Kind.COUNTY).annotate(
+            shape=AsGeoJSON(_simplified(0.01), precision=3)
+        )
+        return json.dumps({row.fips: json.loads(row.shape) for row in rows.only("fips")}, separators=(",", ":"))
+
+    return json.loads(_cached("counties", build))
+
+
 def valid_cell(x: int, y: int) -> bool:
     return 0 <= x < CELLS_X and 0 <= y < CELLS_Y
 

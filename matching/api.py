@@ -13,6 +13,7 @@ from matching import search
 from matching.engine import match
 from matching.serializers import MatchInputSerializer, MatchResultSerializer, match_result_data
 from matching.taxonomy import vocabulary
+from matching.unmet import count_unmet
 from providers.access import confidential_access_for_user
 
 
@@ -54,6 +55,7 @@ class MatchView(APIView):
             now=timezone.now(),
             include_specialists=request.user.is_authenticated,
         )
+        count_unmet(result)
         return Response(match_result_data(result))
 
 

@@ -255,3 +255,22 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class UnmetNeedCount(models.Model):
+    """How many matches found nothing for a need within their radius, by the county of the place searched from and
+    the week (matching.unmet): never the point, the words, the other needs or who asked. Shown only where a cell
+    holds at least UNMET_MIN_SHOWN (docs/privacy.md)."""
+
+    need = models.ForeignKey("providers.NeedTerm", on_delete=models.CASCADE, related_name="+")
+    # By FIPS code, not a key: `load_boundaries` replaces the boundary rows whole, and the counts must outlive that.
+    county_fips = models.CharField(max_length=5)
+    week = models.DateField(help_text="The Monday (UTC) of the week.")
+    requests = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["need", "county_fips", "week"], name="unmet_need_cell_once")]
+        indexes = [models.Index(fields=["need", "week"], name="unmet_need_week_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} in {self.county_fips}, week of {self.week}: {self.requests}"

@@ -164,6 +164,12 @@ class SiteMarks:
         )
 
 
+def street_of(line: str | None) -> tuple[str, tuple[str, ...]] | None:
+    """The house number and the street name's words of a street line, as a site's marks read it ("1234 N Elm St
+    NW, Apt 5" -> ("1234", ("elm",))); None without a house number first."""
+    return _street(_normalized(line).split())
+
+
 def _street(tokens: list[str]) -> tuple[str, tuple[str, ...]] | None:
     """The house number and the name's words of a street line's words: "1234 n elm st nw apt 5" -> ("1234", ("elm",)).
     None without a number first, or with a name too short to tell (the "a" of "1 A St")."""

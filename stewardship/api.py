@@ -1,9 +1,17 @@
-"""The moderators' queue of organizations that may be one listing twice (stewardship.duplicates): each pair with
-its evidence and both organizations side by side; "not a duplicate" is remembered; a merge keeps one of the two
-(stewardship.merge) and can be undone while nothing else changed."""
+"""The moderators' queue of organizations, services and sites that may be one listing twice
+(stewardship.duplicates, stewardship.offer_duplicates): each pair with its evidence and both records side by side;
+"not a duplicate" is remembered; a merge of two organizations keeps one of them (stewardship.merge) and can be undone
+while nothing else changed."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -42,6 +50,58 @@ class OrganizationSideSerializer(serializers.Serializer):
         return [phone.number.as_e164 for phone in organization.phones.all()]
 
 
+class SideOrganizationSerializer(serializers.Serializer):
+    """The organization of a service or site of a pair (its name as written, not in the reader's language)."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class ServiceSideSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    alternate_name = serializers.CharField()
+    organization = SideOrganizationSerializer()
+    needs = serializers.SerializerMethodField()
+    phones = serializers.SerializerMethodField()
+    sites = serializers.SerializerMethodField()
+
+    def get_needs(self, service) -> list[str]:
+        return [need.code for need in service.needs.all()]
+
+    def get_phones(self, service) -> list[str]:
+        return [phone.number.as_e164 for phone in service.phones.all()]
+
+    @extend_schema_field(SiteSideSerializer(many=True))
+    def get_sites(self, service) -> list[dict]:
+        sites = [offer.location for offer in service.service_at_locations.all()]
+        return SiteSideSerializer(sites, many=True, context=self.context).data
+
+
+class LocationSideSerializer(SiteSideSerializer):
+    alternate_name = serializers.CharField()
+    organization = SideOrganizationSerializer()
+    phones = serializers.SerializerMethodField()
+    services = serializers.SerializerMethodField(help_text="The names of the services offered there.")
+
+    def get_phones(self, site) -> list[str]:
+        shown = SiteDisclosure.of(site, self.context["access"])
+        return [phone.number.as_e164 for phone in shown.phones(site.phones.all())]
+
+    def get_services(self, site) -> list[str]:
+        return [offer.service.name for offer in site.service_at_locations.all()]
+
+
+SIDE_SERIALIZERS = {
+    DuplicateCandidate.Kind.ORGANIZATION: OrganizationSideSerializer,
+    DuplicateCandidate.Kind.SERVICE: ServiceSideSerializer,
+    DuplicateCandidate.Kind.LOCATION: LocationSideSerializer,
+}
+# One record of a pair, as its kind is (the pair's `kind`); null when it was deleted since the pair was found.
+SIDE = PolymorphicProxySerializer(component_name="DuplicateSide", serializers=list(SIDE_SERIALIZERS.values()),
+                                  resource_type_field_name=None, allow_null=True)  # fmt: skip
+
+
 class DuplicateCandidateSerializer(serializers.ModelSerializer):
     first = serializers.SerializerMethodField()
     second = serializers.SerializerMethodField()
@@ -50,17 +110,19 @@ class DuplicateCandidateSerializer(serializers.ModelSerializer):
         model = DuplicateCandidate
         fields = ["id", "kind", "score", "evidence", "status", "found_at", "decided_at", "first", "second"]
 
-    @extend_schema_field(OrganizationSideSerializer(allow_null=True))
+    @extend_schema_field(SIDE)
     def get_first(self, candidate) -> dict | None:
-        return self._side(candidate.first_id)
+        return self._side(candidate, candidate.first_id)
 
-    @extend_schema_field(OrganizationSideSerializer(allow_null=True))
+    @extend_schema_field(SIDE)
     def get_second(self, candidate) -> dict | None:
-        return self._side(candidate.second_id)
+        return self._side(candidate, candidate.second_id)
 
-    def _side(self, organization_id):
-        organization = self.context["organizations"].get(organization_id)
-        return None if organization is None else OrganizationSideSerializer(organization, context=self.context).data
+    def _side(self, candidate, record_id):
+        record = self.context["sides"].get(candidate.kind, {}).get(record_id)
+        if record is None:
+            return None
+        return SIDE_SERIALIZERS[candidate.kind](record, context=self.context).data
 
 
 class LookalikeSerializer(serializers.Serializer):
@@ -104,8 +166,19 @@ class MergeRequestSerializer(serializers.Serializer):
     )
 
 
+QUEUE_PARAMETERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=DuplicateCandidate.Status.values,
+                     description="Open pairs (the default), or those said to be two listings."),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=DuplicateCandidate.Kind.values,
+                     description="Pairs of organizations, services or sites only (every kind by default)."),
+]  # fmt: skip
+
+
+@extend_schema_view(list=extend_schema(parameters=QUEUE_PARAMETERS),
+                    retrieve=extend_schema(parameters=QUEUE_PARAMETERS))  # fmt: skip
 class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Open pairs, best first (`?status=not_duplicate` for those said to be two listings)."""
+    """Open pairs of organizations, services and sites, best first (`?status=not_duplicate` for those said to be two
+    listings, `?kind=` for one kind), each record side by side as its kind is."""
 
     permission_classes = [IsModerator]
     serializer_class = DuplicateCandidateSerializer
@@ -115,13 +188,16 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
         wanted = self.request.query_params.get("status", DuplicateCandidate.Status.OPEN)
         if wanted not in DuplicateCandidate.Status.values:
             raise serializers.ValidationError({"status": f"One of {', '.join(DuplicateCandidate.Status.values)}."})
-        return selectors.duplicate_queue(wanted)
+        kind = self.request.query_params.get("kind")
+        if kind is not None and kind not in DuplicateCandidate.Kind.values:
+            raise serializers.ValidationError({"kind": f"One of {', '.join(DuplicateCandidate.Kind.values)}."})
+        return selectors.duplicate_queue(wanted, kind)
 
     def get_serializer(self, *args, **kwargs):
         shown = args[0] if args else None
         pairs = [] if shown is None else (shown if isinstance(shown, list | tuple) else [shown])
         kwargs.setdefault("context", self.get_serializer_context())
-        kwargs["context"]["organizations"] = selectors.organizations_side_by_side(pairs)
+        kwargs["context"]["sides"] = selectors.sides_of(pairs)
         kwargs["context"]["access"] = confidential_access_for_user(self.request.user)
         return super().get_serializer(*args, **kwargs)
 
@@ -159,6 +235,14 @@ class DuplicateCandidateViewSet(viewsets.ReadOnlyModelViewSet):
     def merge(self, request, pk=None):
         """Merge the pair: keep one organization and move everything of the other to it (stewardship.merge)."""
         candidate = get_object_or_404(DuplicateCandidate, pk=pk)
+        if candidate.kind != DuplicateCandidate.Kind.ORGANIZATION:
+            # Two services or sites that are one carry their own referrals and hours: the provider or a moderator
+            # retires one (docs/stewardship.md).
+            kind = candidate.get_kind_display().lower()
+            raise serializers.ValidationError({"kind": [
+                f"Only pairs of organizations can be merged; this is a pair of {kind}s: retire one of the two, or say "
+                "it is not a duplicate."
+            ]})  # fmt: skip
         form = MergeRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         keep = form.validated_data["keep"]

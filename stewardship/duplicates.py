@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-import numpy
 from django.db import connection
-from rapidfuzz import fuzz, process
 
 from core.sqlfiles import compact, render
 from providers.models import NeedTerm
@@ -48,21 +46,35 @@ def organization_duplicates_find(organization_ids: Iterable | None = None,
                                  progress: Callable[[int, int], None] | None = None) -> Found:  # fmt: skip
     """Find and score the pairs of organizations (those with one of `organization_ids`, or every pair), write them
     to the queue, and drop the open pairs of the same scope that no longer look alike."""
-    # One spelling of each id (the SQL casts to uuid; Python compares them as text).
-    ids = None if organization_ids is None else [str(uuid.UUID(str(i))) for i in organization_ids]
+    ids = scope_ids(organization_ids)
     pairs = _pairs(ids)  # found from either side: a scoped run finds again every pair of its organizations
     facts = _facts({org for pair in pairs for org in pair})
     need_codes = dict(NeedTerm.objects.values_list("id", "code"))
+    kept = scored_pairs(pairs, lambda first, second, shared: score(facts[first], facts[second], shared, need_codes),
+                        facts, progress)  # fmt: skip
+    written = services.duplicates_write("organization", kept, scope=ids)
+    return Found(**vars(written), pairs_read=len(pairs))
+
+
+def scope_ids(ids: Iterable | None) -> list[str] | None:
+    """One spelling of each id (the SQL casts them to uuid; Python compares them as text); None: every record."""
+    return None if ids is None else [str(uuid.UUID(str(i))) for i in ids]
+
+
+def scored_pairs(pairs: dict, scorer: Callable, facts: dict,
+                 progress: Callable[[int, int], None] | None = None) -> dict:  # fmt: skip
+    """{(first, second): (score, evidence)} of the pairs `scorer(first, second, pairs[pair])` keeps (not None), in
+    order, telling `progress` every 500 pairs; a pair with a record no longer in `facts` (deleted meanwhile) is
+    left out."""
     kept = {}
     for done, ((first, second), shared) in enumerate(sorted(pairs.items()), start=1):
-        if first in facts and second in facts:  # (one deleted since the pairs were read)
-            scored = score(facts[first], facts[second], shared, need_codes)
+        if first in facts and second in facts:
+            scored = scorer(first, second, shared)
             if scored is not None:
                 kept[first, second] = scored
         if progress and (done % 500 == 0 or done == len(pairs)):
             progress(done, len(pairs))
-    written = services.duplicates_write("organization", kept, scope=ids)
-    return Found(**vars(written), pairs_read=len(pairs))
+    return kept
 
 
 def _pairs(ids: list[str] | None) -> dict[tuple, dict[str, set]]:
@@ -122,7 +134,7 @@ def _alike_names(ids: list[str] | None) -> set[tuple]:
     for org, name, alternate, in_states in rows:
         # A name with nothing left to compare (another script, "The Company, Inc.") is alike no other.
         for key in {names.name_key(name), names.name_key(alternate or "")} - {""}:
-            entry = (org, key, " ".join(sorted(key.split())))
+            entry = names.entry(org, key)
             for state in in_states or ():
                 states[state].append(entry)
             if in_states:
@@ -143,23 +155,7 @@ def _alike_names(ids: list[str] | None) -> set[tuple]:
     for queries, choices in [*((entries, entries + nowhere) for entries in states.values()), (nowhere, everyone)]:
         if wanted is not None:
             queries = [entry for entry in queries if str(entry[0]) in wanted]
-        found |= _alike(queries, choices)
-    return found
-
-
-def _alike(queries: list[tuple], choices: list[tuple]) -> set[tuple]:
-    found = set()
-    cutoff = round(SAME_NAME * 100)
-    for form in (1, 2):  # the name as written, and its words in order
-        targets = [entry[form] for entry in choices]
-        for start in range(0, len(queries), NAMES_AT_ONCE):
-            chunk = queries[start : start + NAMES_AT_ONCE]
-            matrix = process.cdist([entry[form] for entry in chunk], targets, scorer=fuzz.ratio, score_cutoff=cutoff,
-                                   dtype=numpy.uint8, workers=-1)  # fmt: skip
-            for row, column in zip(*numpy.nonzero(matrix), strict=True):
-                first, second = chunk[row][0], choices[column][0]
-                if first != second:
-                    found.add((min(first, second), max(first, second)))
+        found |= names.alike_pairs(queries, choices, SAME_NAME, at_once=NAMES_AT_ONCE)
     return found
 
 

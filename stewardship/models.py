@@ -1,4 +1,5 @@
-"""Pairs of listings that may be one: found by stewardship.duplicates, decided by a moderator."""
+"""Pairs of listings that may be one: found by stewardship.duplicates (organizations) and
+stewardship.offer_duplicates (services and sites), decided by a moderator."""
 
 import uuid
 
@@ -10,6 +11,8 @@ from django.db.models import F, Q
 class DuplicateCandidate(models.Model):
     class Kind(models.TextChoices):
         ORGANIZATION = "organization", "Organization"
+        SERVICE = "service", "Service"
+        LOCATION = "location", "Location"  # a site
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from tests import factories
 
-pytest_plugins = ["tests.sends.fixtures"]
+pytest_plugins = ["tests.sends.fixtures", "tests.coveragemap.fixtures"]
 
 
 @pytest.fixture

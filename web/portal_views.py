@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from providers import accessibility, selectors, services
+from providers.access import confidential_access_for_user
+from providers.disclosure import SiteDisclosure
 from providers.edit_api import HoursExceptionEditSerializer
 from providers.editing import RECORD_KINDS, organization_id_of, read_value
 from providers.models import (
@@ -258,9 +260,13 @@ def moderation(request):
         application.looks_like = looks_like
         applications.append(application)
     pairs = list(duplicate_selectors.duplicate_queue()[:DUPLICATES_SHOWN])
-    sides = duplicate_selectors.organizations_side_by_side(pairs)
+    sides = duplicate_selectors.sides_of(pairs)
+    access = confidential_access_for_user(request.user)
     for pair in pairs:
-        pair.sides = [sides.get(pair.first_id), sides.get(pair.second_id)]
+        records = sides.get(pair.kind, {})
+        pair.sides = [records.get(pair.first_id), records.get(pair.second_id)]
+        for side in pair.sides:
+            _with_addresses_shown(side, access)
     return render(request, "web/moderation.html", {
         "change_requests": ChangeRequest.objects.filter(status="pending").select_related("organization")[:100],
         "applications": applications,
@@ -271,10 +277,22 @@ def moderation(request):
     })  # fmt: skip
 
 
+def _with_addresses_shown(record, access) -> None:
+    """Give a site of a pair, or each site of a service of a pair, its address as the disclosure policy shows it to
+    this reader (a moderator: exactly), as `address_shown`."""
+    if isinstance(record, Service):
+        record.sites_shown = [offer.location for offer in record.service_at_locations.all()]
+        for site in record.sites_shown:
+            _with_addresses_shown(site, access)
+    elif isinstance(record, Location):
+        record.address_shown = ", ".join(SiteDisclosure.of(record, access).address_lines(record.primary_address()))
+
+
 @require_POST
 @login_required
 def moderation_not_duplicate(request, pair_id):
-    """A moderator says a pair of organizations is two listings (remembered by later searches)."""
+    """A moderator says a pair of organizations, services or sites is two listings (remembered by later
+    searches)."""
     if not is_moderator(request.user):
         raise PermissionDenied
     pair = get_object_or_404(DuplicateCandidate, pk=pair_id)
@@ -294,6 +312,9 @@ def moderation_merge(request, pair_id):
     if not is_moderator(request.user):
         raise PermissionDenied
     pair = get_object_or_404(DuplicateCandidate, pk=pair_id, status=DuplicateCandidate.Status.OPEN)
+    if pair.kind != DuplicateCandidate.Kind.ORGANIZATION:
+        messages.error(request, error_text({"kind": [_("Only pairs of organizations can be merged.")]}))
+        return redirect("moderation")
     keep = request.POST.get("keep", "")
     ids = {str(pair.first_id): pair.second_id, str(pair.second_id): pair.first_id}
     if keep not in ids:

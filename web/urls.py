@@ -1,6 +1,6 @@
 from django.urls import path
 
-from web import listing_views, portal_views, referral_views, send_views, views
+from web import coverage_views, listing_views, portal_views, referral_views, send_views, views
 
 urlpatterns = [
     path("", views.search, name="home"),
@@ -26,6 +26,7 @@ urlpatterns = [
         name="moderation-not-duplicate",
     ),
     path("moderation/duplicates/<uuid:pair_id>/merge/", portal_views.moderation_merge, name="moderation-merge"),
+    path("coverage/", coverage_views.coverage, name="coverage-page"),
     path("referrals/new/", referral_views.referral_new, name="referral-new"),
     path("referrals/<str:code>/act/<str:action>/", referral_views.referral_act, name="referral-act"),
 ]

@@ -28,7 +28,9 @@ def demo(django_db_setup, django_db_blocker):
 
 class TestDemoContent:
     def test_counts(self, demo):
-        assert Location.objects.count() == 600 + len(demo.twins)  # and a site for each organization listed twice
+        # And a site for each organization listed twice, and one site listed twice in its organization.
+        assert Location.objects.count() == 600 + len(demo.twins) + 1
+        assert [kind for kind, _, _ in demo.listed_twice] == ["service", "location"]
         assert Organization.objects.count() == len(demo.rows["organization"]) + len(demo.twins)
 
     def test_every_organization_is_marked_as_demo(self, demo):

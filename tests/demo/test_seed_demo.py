@@ -11,9 +11,11 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
 from accounts.roles import Role, user_role
+from coveragemap.models import CoverageMap
 from demo.builder import demo_registry_load
-from providers.models import Organization, Schedule, VictimAssistanceSpecialist
+from providers.models import NeedTerm, Organization, Schedule, VictimAssistanceSpecialist
 from stewardship.duplicates import organization_duplicates_find
+from stewardship.finders import duplicates_find
 from stewardship.merge import organizations_merge
 from stewardship.models import DuplicateCandidate
 
@@ -69,6 +71,11 @@ class TestSeedCommand:
         settings.DEMO_LOGINS_FILE = str(tmp_path / ".demo-logins")
         call_command("seed_demo", "--locations", "40", "--seed", "2")
         printed = capsys.readouterr().out
+        # The duplicate queue holds pairs of every kind (demo.twins planted them).
+        assert set(DuplicateCandidate.objects.values_list("kind", flat=True)) == {"organization", "service", "location"}
+        assert "Possible duplicates for the moderation queue" in printed
+        # The coverage page has a map of every need from the start (no counties are loaded here: empty maps).
+        assert CoverageMap.objects.filter(language="").count() == NeedTerm.objects.count()
         roles = {user_role(user) for user in User.objects.filter(username__startswith="demo-")}
         assert roles == {Role.HOTLINE, Role.SPECIALIST, Role.PROVIDER, Role.MODERATOR, None}
         assert User.objects.get(username="demo-admin").is_superuser
@@ -125,6 +132,17 @@ def test_organizations_planted_twice_are_found_with_their_evidence_and_merge():
         pair = DuplicateCandidate.objects.get(first_id=min(original, twin), second_id=max(original, twin))
         assert pair.evidence["phone"] and pair.evidence["sites_apart_m"] < 10, pair.evidence
         assert pair.score >= 0.9
+    # And one organization's service and another's site, each listed twice.
+    duplicates_find(kinds=["service", "location"])
+    for kind, original, copy in builder.listed_twice:
+        pair = DuplicateCandidate.objects.get(kind=kind, first_id=min(original, copy), second_id=max(original, copy))
+        assert pair.evidence["same_organization"] and pair.evidence["sites_apart_m"] < 10, pair.evidence
+    site = DuplicateCandidate.objects.get(kind="location", first_id__in=builder.listed_twice[1][1:])
+    assert site.evidence["same_address"] and site.evidence["phone"] and site.score >= 0.9
+    # The twins' services are pairs across two organizations, naming the organizations' pair: those whose names are
+    # not common (many demo services are called "Case Management": such a name in one building says nothing).
+    copies = DuplicateCandidate.objects.filter(kind="service", evidence__same_organization=False)
+    assert copies.count() >= 1 and all(pair.evidence["organization_pair"] for pair in copies)
     original, twin = builder.twins[0]
     organizations_merge(kept_id=original, merged_id=twin, user=None)
     assert not Organization.objects.filter(pk=twin).exists()

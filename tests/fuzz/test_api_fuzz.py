@@ -325,12 +325,18 @@ def _seed() -> dict[str, str | None]:
         found_at=timezone.now(),
     )
     merged = organizations_merge(kept_id=twin_a.pk, merged_id=gone.pk, user=users["moderator"])
+    # And a pair of services and one of sites (a confidential one among them), each side of its own shape.
+    offer_pairs = [
+        DuplicateCandidate.objects.create(kind=kind, first_id=min(a.pk, b.pk), second_id=max(a.pk, b.pk), score=0.7,
+                                          found_at=timezone.now())
+        for kind, a, b in (("service", shelter, legal), ("location", safe_house, office))
+    ]  # fmt: skip
 
     REAL.clear()
     REAL.update(
         {
             "organization": [str(own.id), str(other.id), str(gone.id)],
-            "duplicate": [str(pair.id)],
+            "duplicate": [str(pair.id)] + [str(offer_pair.id) for offer_pair in offer_pairs],
             "merge": [str(merged.id)],
             "service": [str(shelter.id), str(legal.id)],
             "location": [str(safe_house.id), str(office.id), str(hotline.id)],

@@ -74,6 +74,8 @@ def test_the_periodic_jobs_are_the_queues():
         ("jobs.remove_old", "50 2 * * *"),
         ("sends.deliver_due", "* * * * *"),
         ("sends.purge", "40 * * * *"),
+        ("coveragemap.refresh_all", "20 2 * * *"),
+        ("coveragemap.refresh_if_changed", "*/15 * * * *"),
     }
 
 

@@ -112,6 +112,10 @@ NO_SITE_DATA = {
     "moderation-not-duplicate": "POST: a moderator's decision; redirects to the moderation page (probed as moderation)",
     "moderation-merge": "POST: a moderator merges a pair; redirects to the moderation page (probed as moderation)",
     "duplicate-merge": "POST: moderators only; returns the merge (ids, the merged organization's name, what moved)",
+    "coverage": "staff only: counties' miles to the nearest provider, measured to public points (a confidential site "
+    "counts at its public point: tests/coveragemap); no listing's name, text or place",
+    "coverage-unmet": "staff only: counts by need, county and week (10 or more)",
+    "coverage-page": "as coverage, as a page (and the basemap's outlines)",
     "merge-list": "moderators only: merges (ids, the merged organization's name, the ids of what moved)",
     "merge-detail": "as merge-list",
     "merge-undo": "POST: moderators only; returns the merge as merge-detail",

@@ -6,11 +6,14 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import DatabaseError, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from core import routing
+from geo.models import Boundary
+from matching.models import UnmetNeedCount
 from matching.taxonomy import vocabulary
 from tests import factories
 from tests.scaleout.conftest import REPLICA, redis_stopped, registry_reads, standby_sql, wait_until_replayed
@@ -52,6 +55,17 @@ def test_search_matching_the_hsds_api_and_listing_pages_read_from_the_replica(ap
     ):
         reads = served(call)
         assert reads["replica"] > 0 and reads["primary"] == 0, reads
+
+
+def test_a_match_the_replica_answers_counts_its_unmet_need_on_the_primary(api, listed):
+    harris = MultiPolygon(Polygon.from_bbox((-96.0, 29.0, -95.0, 30.0)), srid=4326)
+    Boundary.objects.create(kind="county", fips="48201", name="Harris", state_code="TX", geometry=harris)
+    wait_until_replayed()
+
+    reads = served(lambda: api.post("/api/match/", {**MATCH, "needs": ["t-visa"]}, format="json"))
+
+    assert reads["replica"] > 0 and reads["primary"] == 0, reads  # (the count is a write, not a read)
+    assert list(UnmetNeedCount.objects.values_list("county_fips", "requests")) == [("48201", 1)]
 
 
 def test_what_is_not_marked_for_replicas_reads_the_primary(client_for, listed):
@@ -178,6 +192,8 @@ def test_with_the_primary_down_anonymous_reads_are_answered_from_the_replica(api
         assert response.status_code == 200 and response.json() == before.json()
         again = api.post("/api/match/", MATCH, format="json")
         assert again.status_code == 200 and again.json()["results"] == matched.json()["results"]
+        # A need met nowhere near: its count is lost, never the answer.
+        assert api.post("/api/match/", {**MATCH, "needs": ["t-visa"]}, format="json").status_code == 200
         # A signed-in client needs the primary (its token is there): a 503, which does not take the replica out.
         token_client = APIClient(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
         assert token_client.get("/api/locations/", {"near": "77002"}).status_code == 503

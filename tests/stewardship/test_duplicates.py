@@ -205,9 +205,10 @@ def test_an_application_that_looks_like_a_listing_is_shown_before_approval(db):
 
 
 def test_a_located_and_an_unlocated_twin_are_found_from_either_side_and_in_small_chunks(db, monkeypatch):
-    from stewardship import duplicates
+    from stewardship import duplicates, names
 
     monkeypatch.setattr(duplicates, "NAMES_AT_ONCE", 1)  # every row of the matrix its own chunk
+    monkeypatch.setattr(names, "SMALL", 0)  # a matrix however few the names
     located = organization("Bridge Of Hope", at=(29.76, -95.37))
     factories.address(located.locations.get(), state_province="tx")  # as an admin might type it
     unlocated = organization("Bridge of Hope, Inc.")

@@ -16,9 +16,11 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create_or_update
+from coveragemap.refresh import coverage_refresh_all
 from demo.builder import demo_registry_load
+from demo.unmet import plant_unmet
 from providers.models import Organization, VictimAssistanceSpecialist
-from stewardship.duplicates import organization_duplicates_find
+from stewardship.finders import duplicates_find
 
 
 class Command(BaseCommand):
@@ -52,10 +54,15 @@ class Command(BaseCommand):
                 f"{len(builder.specialists)} specialists in {elapsed:.1f} s (seed {seed})."
             )
         )
-        # The duplicate queue, with the organizations planted twice (demo.twins) among what the names make alike.
-        found = organization_duplicates_find()
-        self.stdout.write(f"Possible duplicates for the moderation queue: {found.kept} pairs "
-                          f"({len(builder.twins)} planted).")  # fmt: skip
+        # The duplicate queue, with the organizations, services and sites planted twice (demo.twins) among what the
+        # names make alike.
+        found = duplicates_find()
+        counts = ", ".join(f"{f.kept} of {kind}s" for kind, f in found.items())
+        self.stdout.write(f"Possible duplicates for the moderation queue: {counts} ({len(builder.twins)} "
+                          f"organizations, {len(builder.listed_twice)} services or sites planted).")  # fmt: skip
+        # The coverage page's maps (the job queue keeps them current from here) and fictional unmet requests.
+        maps, cells = coverage_refresh_all(), plant_unmet(seed)
+        self.stdout.write(f"Coverage maps: {maps}; fictional unmet-request cells: {cells}.")
         if not no_users:
             self._create_users(builder.showcase_organization_id)
 

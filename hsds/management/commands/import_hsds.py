@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hsds.importer import import_hsds
 from hsds.readers import ReadError
-from stewardship.duplicates import organization_duplicates_find
+from stewardship.finders import duplicates_find
 
 
 class Command(BaseCommand):
@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="Also write every problem and warning to this JSON file.")
         parser.add_argument("--source", default="hsds", help="Name of the directory the ids belong to.")
         parser.add_argument("--no-duplicates", action="store_true",
-                            help="Do not look for organizations the import may have listed twice.")  # fmt: skip
+                            help="Do not look for organizations, services and sites the import may have listed "
+                                 "twice.")  # fmt: skip
 
     def handle(self, *args, path: Path, skip_invalid: bool, report: Path | None, source: str,
                no_duplicates: bool = False, **options):  # fmt: skip
@@ -58,14 +59,16 @@ class Command(BaseCommand):
             )
         self.stdout.write(result.summary())
         if result.applied and (result.created or result.updated) and not no_duplicates:
-            # Another source may list what is here already: the pairs with what this import wrote, for moderators.
+            # Another source may list what is here already: the pairs with what this import wrote (its organizations,
+            # their services and sites), for moderators. Each search writes in its own transaction, after the import's.
             try:
-                found = organization_duplicates_find(result.organization_ids)
+                found = duplicates_find(result.organization_ids)
             except Exception as exc:  # noqa: BLE001 (the import is written: say what to run, do not fail it)
                 self.stderr.write(f"The import is written; looking for duplicates failed ({exc!r}): run "
                                   "`manage.py find_duplicates`.")  # fmt: skip
             else:
-                self.stdout.write(f"{found.kept} pair(s) of organizations that may be one listing twice, in the "
-                                  "moderators' queue (/api/duplicates/)")  # fmt: skip
+                self.stdout.write(f"{found['organization'].kept} pair(s) of organizations, {found['service'].kept} of "
+                                  f"services and {found['location'].kept} of sites that may be one listing twice, in "
+                                  "the moderators' queue (/api/duplicates/)")  # fmt: skip
         if result.invalid and not skip_invalid:
             raise CommandError(f"{result.invalid} invalid service(s): nothing imported (use --skip-invalid)")
