@@ -23,10 +23,11 @@ from pathlib import Path
 from common import PYTHON, ROOT, command_line, database_env, keep_or_drop
 from match_bench import build
 
-# (need, language): a leaf need, a broad need (its walk per term under it), a rare need, a need in a language many
-# providers speak and in one few do (the demo data: none).
-NEEDS = (("emergency-shelter", ""), ("immigration-legal", ""), ("t-visa", ""), ("dental", ""),
-         ("emergency-shelter", "es"), ("immigration-legal", "es"), ("interpretation", "ti"))  # fmt: skip
+# (need, language, age): a leaf need, a broad need (its walk per term under it), a rare need, a need in a language many
+# providers speak and in one few do (the demo data: none), and a need for a 15-year-old.
+NEEDS = (("emergency-shelter", "", None), ("immigration-legal", "", None), ("t-visa", "", None), ("dental", "", None),
+         ("emergency-shelter", "es", None), ("immigration-legal", "es", None), ("interpretation", "ti", None),
+         ("emergency-shelter", "", 15))  # fmt: skip
 
 
 def measure_here(runs: int) -> dict:
@@ -38,7 +39,7 @@ def measure_here(runs: int) -> dict:
     from django.db import connection, transaction
 
     from coveragemap.models import CountyDistance
-    from coveragemap.refresh import LANGUAGE_POINTS, NEAREST, NEAREST_IN_LANGUAGE, coverage_refresh
+    from coveragemap.refresh import NEAREST, NEAREST_IN_VARIANT, VARIANT_POINTS, coverage_refresh
     from matching.taxonomy import vocabulary
     from providers.models import NeedTerm
 
@@ -46,25 +47,27 @@ def measure_here(runs: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM matching_matchcandidate")
         result["index_rows"] = cursor.fetchone()[0]
-    for code, language in NEEDS:
+    for code, language, age in NEEDS:
         need = NeedTerm.objects.get(code=code)
         seconds = []
         for _ in range(runs):
             started = time.perf_counter()
-            coverage = coverage_refresh(need, language)
+            coverage = coverage_refresh(need, language, age)
             seconds.append(time.perf_counter() - started)
         rows = CountyDistance.objects.filter(map=coverage)
         with transaction.atomic(), connection.cursor() as cursor:
             # The statement's plan (which index each county's walk reads), as coverage_refresh runs it.
-            params = {"need_ids": [term_id for term_id, _ in vocabulary().need_pairs([code])], "language": language}
-            for statement in LANGUAGE_POINTS if language else ():
+            need_ids = [term_id for term_id, _ in vocabulary().need_pairs([code])]
+            params = {"need_ids": need_ids, "language": language, "age": age}
+            for statement in VARIANT_POINTS if coverage.is_variant else ():
                 cursor.execute(statement, params)
-            cursor.execute("EXPLAIN (FORMAT JSON) " + (NEAREST_IN_LANGUAGE if language else NEAREST), params)
+            cursor.execute("EXPLAIN (FORMAT JSON) " + (NEAREST_IN_VARIANT if coverage.is_variant else NEAREST), params)
             plan = json.dumps(cursor.fetchone()[0])
             transaction.set_rollback(True)
         indexes = sorted({part.split('"')[0] for part in plan.split('"Index Name": "')[1:]})
         result["needs"].append({
-            "need": code + (f" in {language}" if language else ""), "counties": rows.count(),
+            "need": code + (f" in {language}" if language else "") + (f" at {age}" if age is not None else ""),
+            "counties": rows.count(),
             "met": rows.exclude(distance_m=None).count(), "best": min(seconds), "median": statistics.median(seconds),
             "indexes": indexes,
         })  # fmt: skip

@@ -20,6 +20,7 @@ from coveragemap.models import CoverageMap
 from coveragemap.permissions import MaySeeCoverage
 from coveragemap.refresh import coverage_refresh
 from geo.basemap import county_shapes
+from providers.eligibility import MAX_AGE_YEARS
 from providers.models import Language, NeedTerm
 
 CSV_COLUMNS = ("fips", "county", "state", "miles", "unmet_requests")
@@ -69,6 +70,8 @@ class CoverageQuery(NeedQuery):
         slug_field="code", queryset=Language.objects.all(), required=False, allow_null=True,
         help_text="Only providers working in this language (ISO 639-1), e.g. 'ti'.",
     )  # fmt: skip
+    age = serializers.IntegerField(min_value=0, max_value=MAX_AGE_YEARS, required=False, allow_null=True,
+                                   help_text="Only services a person of this age may use, e.g. 15.")  # fmt: skip
 
 
 class CountySerializer(serializers.Serializer):
@@ -86,6 +89,7 @@ class CoverageSerializer(serializers.Serializer):
     need = serializers.CharField()
     need_name = serializers.CharField()
     language = serializers.CharField(help_text="'' for any language.")
+    age = serializers.IntegerField(allow_null=True, help_text="null for any age.")
     computed_at = serializers.DateTimeField()
     unmet_since = serializers.DateField(help_text="The first day of the period the unmet requests are summed over.")
     unmet_until = serializers.DateField(help_text="The day after it: the week under way is not shown until it ends.")
@@ -109,16 +113,17 @@ class UnmetSerializer(serializers.Serializer):
     cells = UnmetCellSerializer(many=True)
 
 
-def coverage_data(need: NeedTerm, language: str) -> dict:
+def coverage_data(need: NeedTerm, language: str = "", age: int | None = None) -> dict:
     """The map as the API and the page give it; a map nobody computed yet is computed now (about a second at 1M:
     docs/benchmarks.md), once however many ask at the same time, and a language map is kept while it is asked for."""
     asked = timezone.now()
-    coverage = selectors.coverage_map(need, language) or coverage_refresh(need, language, unless_since=asked)
-    if language:
+    coverage = selectors.coverage_map(need, language, age) or coverage_refresh(need, language, age, unless_since=asked)
+    if coverage.is_variant:
         CoverageMap.objects.filter(pk=coverage.pk).update(asked_at=timezone.now())
     rows = selectors.county_rows(coverage)
     return {
-        "need": need.code, "need_name": need.name, "language": language, "computed_at": coverage.computed_at,
+        "need": need.code, "need_name": need.name, "language": language, "age": age,
+        "computed_at": coverage.computed_at,
         "unmet_since": selectors.unmet_since(), "unmet_until": selectors.this_week(),
         "unmet_min_shown": selectors.unmet_min_shown(),
         "counties": [{"fips": r.fips, "name": r.name, "state": r.state, "distance_m": r.distance_m,
@@ -163,11 +168,12 @@ class CoverageView(FormatsMixin, APIView):
     def get(self, request):
         query = CoverageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        language = query.validated_data.get("language")
-        data = coverage_data(query.validated_data["need"], language.code if language else "")
+        language, age = query.validated_data.get("language"), query.validated_data.get("age")
+        data = coverage_data(query.validated_data["need"], language.code if language else "", age)
         response = Response(CoverageSerializer(data).data)
         if request.accepted_renderer.format in ("csv", "geojson"):
-            name = f"coverage-{data['need']}{'-' + data['language'] if data['language'] else ''}"
+            variant = (f"-{data['language']}" if data["language"] else "") + (f"-age{age}" if age is not None else "")
+            name = f"coverage-{data['need']}{variant}"
             response["Content-Disposition"] = f'attachment; filename="{name}.{request.accepted_renderer.format}"'
         return response
 

@@ -5,11 +5,15 @@ from django.db import models
 
 
 class CoverageMap(models.Model):
-    """One need's map (in one language, or '' for any): when it was computed and from how much of the history."""
+    """One need's map (for everyone, or a variant: in one language, for one age): when it was computed and from how
+    much of the history."""
 
     need = models.ForeignKey("providers.NeedTerm", on_delete=models.CASCADE, related_name="+")
     language = models.CharField(max_length=2, blank=True, default="",
                                 help_text="ISO 639-1 code the provider must work in; '' for any.")  # fmt: skip
+    age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Only services a person of this age may use; empty for any."
+    )
     computed_at = models.DateTimeField()
     # The newest listing history row when it was computed: the history written since is how much has changed.
     history_seen = models.BigIntegerField(default=0)
@@ -21,10 +25,17 @@ class CoverageMap(models.Model):
 
     class Meta:
         ordering = ["need", "language"]
-        constraints = [models.UniqueConstraint(fields=["need", "language"], name="coverage_map_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["need", "language", "age"], nulls_distinct=False, name="coverage_map_once")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.need_id}{'/' + self.language if self.language else ''} at {self.computed_at:%Y-%m-%d %H:%M}"
+        variant = (f"/{self.language}" if self.language else "") + (f"/age {self.age}" if self.age is not None else "")
+        return f"{self.need_id}{variant} at {self.computed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_variant(self) -> bool:
+        return bool(self.language) or self.age is not None
 
 
 class CountyDistance(models.Model):

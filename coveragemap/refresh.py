@@ -14,16 +14,18 @@ from core.sqlfiles import compact, render
 from coveragemap.models import CoverageMap
 from geo.models import Boundary
 from matching.taxonomy import vocabulary
+from providers.eligibility import INDEX_CONDITIONS
 from providers.models import ListingChange, NeedTerm
 from providers.vocabulary import forget
 
 SQL_DIR = Path(__file__).with_name("sql")
+AGE_CONDITION = next(c for c in INDEX_CONDITIONS if "%(age)s" in c)  # the eligibility rule's, on an index row
 COUNTIES = render(SQL_DIR, "counties")
 NEAREST = render(SQL_DIR, "nearest", counties=COUNTIES)
 REFRESH = compact(render(SQL_DIR, "refresh", nearest=NEAREST))
-LANGUAGE_POINTS = [compact(statement) for statement in render(SQL_DIR, "language_points").split(";")]
-NEAREST_IN_LANGUAGE = render(SQL_DIR, "nearest_in_language", counties=COUNTIES)
-REFRESH_IN_LANGUAGE = compact(render(SQL_DIR, "refresh", nearest=NEAREST_IN_LANGUAGE))
+VARIANT_POINTS = [compact(part) for part in render(SQL_DIR, "variant_points", age_condition=AGE_CONDITION).split(";")]
+NEAREST_IN_VARIANT = render(SQL_DIR, "nearest_in_variant", counties=COUNTIES)
+REFRESH_IN_VARIANT = compact(render(SQL_DIR, "refresh", nearest=NEAREST_IN_VARIANT))
 
 
 def _history_now() -> int:
@@ -40,29 +42,29 @@ def _terms(need: NeedTerm) -> list[int]:
         return [term_id for term_id, _ in vocabulary().need_pairs([need.code])]
 
 
-def coverage_refresh(need: NeedTerm, language: str = "", *, unless_since=None) -> CoverageMap:
-    """Compute one need's map (in `language`, '' for any) again and replace the old one whole, in one
-    transaction: a reader sees the old map or the new one. With `unless_since`, a map computed since that time
-    (by another request or job while this one waited for it) is kept as it is."""
+def coverage_refresh(need: NeedTerm, language: str = "", age: int | None = None, *, unless_since=None) -> CoverageMap:
+    """Compute one need's map (in `language`, '' for any; for a person of `age`, None for any) again and replace the
+    old one whole, in one transaction: a reader sees the old map or the new one. With `unless_since`, a map computed
+    since that time (by another request or job while this one waited for it) is kept as it is."""
     seen = _history_now()  # before reading: changes made while it runs count as not seen
     need_ids = _terms(need)
     started = time.perf_counter()
     now = timezone.now()
     with transaction.atomic():
         coverage, created = CoverageMap.objects.select_for_update().get_or_create(
-            need=need, language=language, defaults={"computed_at": now, "seconds": 0}
+            need=need, language=language, age=age, defaults={"computed_at": now, "seconds": 0}
         )
         if not created and unless_since is not None and coverage.computed_at >= unless_since:
             return coverage
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM coveragemap_countydistance WHERE map_id = %s", [coverage.pk])
-            params = {"map_id": coverage.pk, "need_ids": need_ids, "language": language}
-            if language:
-                for statement in LANGUAGE_POINTS:
+            params = {"map_id": coverage.pk, "need_ids": need_ids, "language": language, "age": age}
+            if coverage.is_variant:
+                for statement in VARIANT_POINTS:
                     cursor.execute(statement, params)
-                cursor.execute(REFRESH_IN_LANGUAGE, params)
+                cursor.execute(REFRESH_IN_VARIANT, params)
                 coverage.counties_computed = cursor.rowcount
-                cursor.execute("DROP TABLE coverage_language_points")  # (a caller's transaction may run another)
+                cursor.execute("DROP TABLE coverage_variant_points")  # (a caller's transaction may run another)
             else:
                 cursor.execute(REFRESH, params)
                 coverage.counties_computed = cursor.rowcount
@@ -73,15 +75,17 @@ def coverage_refresh(need: NeedTerm, language: str = "", *, unless_since=None) -
 
 
 def coverage_refresh_all(progress: Callable[[int, int], None] | None = None) -> int:
-    """Every need's map (and every language map asked for lately) computed again; language maps nobody asked for in
-    COVERAGE_LANGUAGE_MAP_DAYS (or never, computed that long ago) are dropped. Returns how many maps were computed."""
+    """Every need's map (and every variant, in a language or for an age, asked for lately) computed again; variants
+    nobody asked for in COVERAGE_LANGUAGE_MAP_DAYS (or never, computed that long ago) are dropped. Returns how many
+    maps were computed."""
     cutoff = timezone.now() - timezone.timedelta(days=settings.COVERAGE_LANGUAGE_MAP_DAYS)
     unasked = Q(asked_at__lt=cutoff) | Q(asked_at__isnull=True, computed_at__lt=cutoff)
-    CoverageMap.objects.exclude(language="").filter(unasked).delete()
-    wanted = [(need, "") for need in NeedTerm.objects.order_by("code")]
-    wanted += [(m.need, m.language) for m in CoverageMap.objects.exclude(language="").select_related("need")]
-    for done, (need, language) in enumerate(wanted, start=1):
-        coverage_refresh(need, language)
+    variants = CoverageMap.objects.exclude(language="", age=None)
+    variants.filter(unasked).delete()
+    wanted = [(need, "", None) for need in NeedTerm.objects.order_by("code")]
+    wanted += [(m.need, m.language, m.age) for m in variants.select_related("need")]
+    for done, (need, language, age) in enumerate(wanted, start=1):
+        coverage_refresh(need, language, age)
         if progress:
             progress(done, len(wanted))
     return len(wanted)
@@ -91,7 +95,7 @@ def coverage_refresh_if_changed() -> int:
     """Every map computed again when COVERAGE_REFRESH_CHANGES listing changes were written since the oldest was
     computed, or a need has no map yet, or the counties loaded are not those a map was computed for; else nothing.
     Returns how many maps were computed."""
-    maps = list(CoverageMap.objects.filter(language=""))
+    maps = list(CoverageMap.objects.filter(language="", age=None))
     oldest = min((m.history_seen for m in maps), default=None)
     counties = Boundary.objects.filter(kind=Boundary.Kind.COUNTY).exclude(geometry__isempty=True).count()
     missing = NeedTerm.objects.exclude(pk__in=[m.need_id for m in maps]).exists() or any(

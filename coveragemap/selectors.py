@@ -29,8 +29,8 @@ class CountyRow:
         return None if self.distance_m is None else round(self.distance_m / METRES_PER_MILE, 1)
 
 
-def coverage_map(need: NeedTerm, language: str = "") -> CoverageMap | None:
-    return CoverageMap.objects.filter(need=need, language=language).first()
+def coverage_map(need: NeedTerm, language: str = "", age: int | None = None) -> CoverageMap | None:
+    return CoverageMap.objects.filter(need=need, language=language, age=age).first()
 
 
 def unmet_min_shown() -> int:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from coveragemap.api import coverage_data
 from coveragemap.permissions import may_see_coverage
 from geo import basemap
+from providers.eligibility import MAX_AGE_YEARS
 from providers.models import Language, NeedTerm
 from web.templatetags.web_extras import translated
 
@@ -31,6 +32,10 @@ class CoverageForm(forms.Form):
     language = forms.ModelChoiceField(Language.objects.order_by("name"), to_field_name="code", required=False,
                                       label=gettext_lazy("In the language"),
                                       empty_label=gettext_lazy("any language"))  # fmt: skip
+    age = forms.IntegerField(min_value=0, max_value=MAX_AGE_YEARS, required=False,
+                             widget=forms.NumberInput(attrs={"aria-describedby": "age-hint"}),
+                             label=gettext_lazy("For a person aged"),
+                             help_text=gettext_lazy("Empty: any age. 15: services a 15-year-old may use."))  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,12 +52,13 @@ def coverage(request):
     form = CoverageForm(request.GET or {"need": DEFAULT_NEED})
     data, rows = None, []
     if form.is_valid():
-        need, language = form.cleaned_data["need"], form.cleaned_data["language"]
-        data = coverage_data(need, language.code if language else "")
+        need, language, age = (form.cleaned_data[name] for name in ("need", "language", "age"))
+        data = coverage_data(need, language.code if language else "", age)
         rows = sorted(data["counties"], key=_worst_first)
     query = ""
     if data:
-        query = "?" + urlencode({"need": data["need"], **({"language": data["language"]} if data["language"] else {})})
+        asked = {"need": data["need"], "language": data["language"], "age": data["age"]}
+        query = "?" + urlencode({name: value for name, value in asked.items() if value not in ("", None)})
     map_config = {**basemap.config(), "classes": MILE_CLASSES, "labels": _labels()}
     if data:
         map_config["geojson"] = reverse("coverage") + query + "&format=geojson"

@@ -3,7 +3,7 @@
 -- Each walk is matching's (matching/sql/walk.sql): the composite (need, citizenship, public_point) GiST index
 -- walked from the centre, conditions tested on each row it reaches, stopped at the first that passes. Public
 -- points: a confidential site counts where the public is told it is, so no county's distance points at it.
--- Virtual sites have no point: they are near no county. (A map in one language: nearest_in_language.sql.)
+-- Virtual sites have no point: they are near no county. (A map in one language or for one age: nearest_in_variant.sql.)
 WITH county AS MATERIALIZED (  -- each centre once, not once per walk
 {{counties}}
 )

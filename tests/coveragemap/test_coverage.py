@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 NEAR_M = 50
 
 
-def distances(need: str, language: str = "") -> dict[str, float | None]:
-    coverage = coverage_refresh(NeedTerm.objects.get(code=need), language)
+def distances(need: str, language: str = "", age: int | None = None) -> dict[str, float | None]:
+    coverage = coverage_refresh(NeedTerm.objects.get(code=need), language, age)
     return dict(CountyDistance.objects.filter(map=coverage).values_list("county_fips", "distance_m"))
 
 
@@ -100,6 +100,18 @@ def test_a_language_map_counts_confidential_sites_at_their_public_point_and_refe
 
     public = metres("48201", shelter.public_latitude, shelter.public_longitude)
     assert found["48201"] == pytest.approx(public, abs=NEAR_M)
+
+
+def test_a_map_for_an_age_counts_only_services_a_person_that_age_may_use(counties):
+    """The issue's "emergency shelter for minors": a 15-year-old's nearest shelter, not an adults' one nearer."""
+    adults = factories.service(needs=("emergency-shelter",), populations=("adults",))
+    factories.offer(adults, factories.location(adults.organization, latitude=29.5, longitude=-95.5))  # at the centre
+    listed("emergency-shelter", 29.3, -95.3)  # any age
+
+    found = distances("emergency-shelter", age=15)
+
+    assert found["48201"] == pytest.approx(metres("48201", 29.3, -95.3), abs=NEAR_M)
+    assert distances("emergency-shelter", age=30)["48201"] == pytest.approx(0, abs=NEAR_M)
 
 
 def test_a_county_across_the_antimeridian_is_measured_from_its_centre_on_the_sphere(counties):
@@ -197,7 +209,9 @@ def test_staff_who_find_and_fund_providers_may_read_the_map(client_for, counties
 @pytest.mark.parametrize("query,field", [({}, "need"), ({"need": "nope"}, "need"), ({"need": "\x00"}, "need"),
                                          ({"need": "t-visa", "language": "xx"}, "language"),
                                          ({"need": "t-visa", "format": "xlsx"}, "format"),
-                                         ({"format": "csv"}, "need")])  # fmt: skip
+                                         ({"format": "csv"}, "need"), ({"need": "t-visa", "age": "-1"}, "age"),
+                                         ({"need": "t-visa", "age": "99999"}, "age"),
+                                         ({"need": "t-visa", "age": "x"}, "age")])  # fmt: skip
 def test_bad_queries_are_a_400_naming_the_field(client_for, counties, query, field):
     response = client_for("hotline").get("/api/coverage/", query)
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
@@ -233,6 +247,12 @@ def test_the_map_as_json_csv_and_geojson(client_for, counties):
     feature = next(f for f in geojson["features"] if f["id"] == "48201")
     assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert feature["properties"]["miles"] == harris["distance_mi"]
+
+
+def test_a_map_for_an_age_through_the_api_names_its_download(client_for, counties):
+    response = client_for("specialist").get("/api/coverage/", {"need": "emergency-shelter", "age": 15, "format": "csv"})
+    assert 'filename="coverage-emergency-shelter-age15.csv"' in response["Content-Disposition"]
+    assert CoverageMap.objects.get(need__code="emergency-shelter", age=15).asked_at is not None
 
 
 def test_a_language_map_is_computed_when_first_asked_and_kept_while_asked(client_for, counties):

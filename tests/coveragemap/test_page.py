@@ -29,8 +29,9 @@ def test_the_page_has_the_table_farthest_first_and_the_downloads(client, countie
 
 def test_a_language_is_asked_by_its_name_and_a_bad_choice_is_said(client, counties):
     client = signed_in(client, Role.MODERATOR)
-    page = client.get("/coverage/", {"need": "interpretation", "language": "ti"}).content.decode()
-    assert "Only providers working in Tigrinya." in page
+    page = client.get("/coverage/", {"need": "interpretation", "language": "ti", "age": 15}).content.decode()
+    assert "Only providers working in Tigrinya." in page and "Only services a person aged 15 may use." in page
+    assert "language=ti&amp;age=15&amp;format=csv" in page
     bad = client.get("/coverage/", {"need": "no-such-need"})
     assert bad.status_code == 200 and 'role="alert"' in bad.content.decode()
 
