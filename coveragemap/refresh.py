@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from core.sqlfiles import compact, render
 from coveragemap.models import CoverageMap
-from geo.models import Boundary
 from matching.taxonomy import vocabulary
 from providers.eligibility import INDEX_CONDITIONS
 from providers.models import ListingChange, NeedTerm
@@ -23,6 +22,7 @@ AGE_CONDITION = next(c for c in INDEX_CONDITIONS if "%(age)s" in c)  # the eligi
 COUNTIES = render(SQL_DIR, "counties")
 NEAREST = render(SQL_DIR, "nearest", counties=COUNTIES)
 REFRESH = compact(render(SQL_DIR, "refresh", nearest=NEAREST))
+COUNT_COUNTIES = compact(render(SQL_DIR, "count_counties", counties=COUNTIES))
 VARIANT_POINTS = [compact(part) for part in render(SQL_DIR, "variant_points", age_condition=AGE_CONDITION).split(";")]
 NEAREST_IN_VARIANT = render(SQL_DIR, "nearest_in_variant", counties=COUNTIES)
 REFRESH_IN_VARIANT = compact(render(SQL_DIR, "refresh", nearest=NEAREST_IN_VARIANT))
@@ -97,7 +97,9 @@ def coverage_refresh_if_changed() -> int:
     Returns how many maps were computed."""
     maps = list(CoverageMap.objects.filter(language="", age=None))
     oldest = min((m.history_seen for m in maps), default=None)
-    counties = Boundary.objects.filter(kind=Boundary.Kind.COUNTY).exclude(geometry__isempty=True).count()
+    with connection.cursor() as cursor:
+        cursor.execute(COUNT_COUNTIES)  # the counties a map is computed for (counties.sql), not another rule for them
+        counties = cursor.fetchone()[0]
     missing = NeedTerm.objects.exclude(pk__in=[m.need_id for m in maps]).exists() or any(
         m.counties_computed != counties for m in maps
     )

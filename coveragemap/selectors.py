@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Sum
-from django.utils import timezone
 
 from coveragemap.models import CountyDistance, CoverageMap
 from geo.models import Boundary
 from matching.models import UnmetNeedCount
+from matching.unmet import this_week
 from providers.models import NeedTerm
 
 METRES_PER_MILE = 1609.344
@@ -36,12 +36,6 @@ def coverage_map(need: NeedTerm, language: str = "", age: int | None = None) -> 
 def unmet_min_shown() -> int:
     # Never fewer than 10, whatever the setting says: fewer could point at one caller (docs/privacy.md).
     return max(10, settings.UNMET_MIN_SHOWN)
-
-
-def this_week(today: date | None = None) -> date:
-    """The Monday (UTC) of the week under way: its counts are not shown until it is over."""
-    today = today or timezone.now().date()
-    return today - timedelta(days=today.weekday())
 
 
 def unmet_since(today: date | None = None) -> date:

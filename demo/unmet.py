@@ -4,10 +4,9 @@ the last whole weeks, some cells under the 10 shown and some over, so the page's
 import random
 from datetime import timedelta
 
-from django.utils import timezone
-
 from geo.models import Boundary
 from matching.models import UnmetNeedCount
+from matching.unmet import this_week
 from providers.models import NeedTerm
 
 NEEDS = ("t-visa", "emergency-shelter", "interpretation")
@@ -21,8 +20,7 @@ def plant_unmet(seed: int = 1) -> int:
     counties = list(Boundary.objects.filter(kind=Boundary.Kind.COUNTY).order_by("fips").values_list("fips", flat=True))
     if not counties:
         return 0
-    today = timezone.now().date()
-    monday = today - timedelta(days=today.weekday())
+    monday = this_week()
     rows = []
     for need in NeedTerm.objects.filter(code__in=NEEDS).order_by("code"):
         for county in rng.sample(counties, min(COUNTIES, len(counties))):

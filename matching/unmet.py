@@ -3,8 +3,10 @@ one more for that need in the county of the place searched from, this week (matc
 Read by the coverage map; shown only where a cell holds at least UNMET_MIN_SHOWN (docs/privacy.md)."""
 
 import logging
+from datetime import date, timedelta
 
 from django.db import DatabaseError, OperationalError, connections, transaction
+from django.utils import timezone
 
 from core.routing import PRIMARY, primary_failed, primary_failed_lately, read_connection
 from matching.models import UnmetNeedCount
@@ -20,9 +22,15 @@ COUNTY_SQL = (
 )
 COUNT_SQL = (
     "INSERT INTO matching_unmetneedcount (need_id, county_fips, week, requests) "
-    "SELECT need_id, %s, date_trunc('week', now() AT TIME ZONE 'UTC')::date, 1 FROM unnest(%s::bigint[]) need_id "
+    "SELECT need_id, %s, %s, 1 FROM unnest(%s::bigint[]) need_id "
     "ON CONFLICT (need_id, county_fips, week) DO UPDATE SET requests = matching_unmetneedcount.requests + 1"
 )
+
+
+def this_week(today: date | None = None) -> date:
+    """The Monday (UTC) of the week under way: the week a count goes to, and the one not shown until it is over."""
+    today = today or timezone.now().date()
+    return today - timedelta(days=today.weekday())
 
 
 def unmet_needs(result: MatchResult) -> list[str]:
@@ -52,7 +60,7 @@ def count_unmet(result: MatchResult) -> None:
         return  # offshore, or outside the loaded counties
     try:
         with transaction.atomic(using=PRIMARY), connections[PRIMARY].cursor() as cursor:
-            cursor.execute(COUNT_SQL, [county[0], need_ids])
+            cursor.execute(COUNT_SQL, [county[0], this_week(), need_ids])
     except OperationalError:
         primary_failed()  # the next counts wait for it to answer again rather than each for a connect timeout
         logger.warning("an unmet request was not counted: the primary did not answer")

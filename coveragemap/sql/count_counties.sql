@@ -1,0 +1,4 @@
+-- How many counties a map is computed for (those of counties.sql).
+SELECT count(*) FROM (
+{{counties}}
+) county
